@@ -1,0 +1,58 @@
+# The one entry point.  `make test` runs every test, `make bench` the
+# benchmarks, `make run` boots the hypervisor in QEMU.  Each target installs
+# the Debian packages it needs first (tools/deps.sh, a no-op when present).
+ARCH ?= arm64
+BUILD := build
+HOST_CC ?= gcc
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Immu -pthread
+SEED ?= 1
+OPS ?= 10000000
+
+MMU_SRCS := mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c \
+	    mmu/rcu.c
+HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c
+HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress
+HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h)
+
+# Three builds of the host tests: plain, ThreadSanitizer, AddressSanitizer+UBSan.
+VARIANTS := plain tsan asan
+FLAGS_plain :=
+FLAGS_tsan := -fsanitize=thread
+FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all deps test test-host bench difftest-long run clean
+all: test-host-build
+
+deps:
+	@tools/deps.sh host
+
+define host_test_rule
+$(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(HOST_DEPS) | deps
+	@mkdir -p $$(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(FLAGS_$(1)) $(MMU_SRCS) $(HOST_SUPPORT) $$< -o $$@
+endef
+$(foreach v,$(VARIANTS),$(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(v),$(t)))))
+
+HOST_BINS := $(foreach v,$(VARIANTS),$(foreach t,$(HOST_TESTS),$(BUILD)/host/$(v)/$(t)))
+test-host-build: $(HOST_BINS)
+
+test-host: $(HOST_BINS)
+	@tools/run-tests.sh $(HOST_BINS)
+
+test: test-host
+
+# The differential test for as long as you like: make difftest-long [OPS=n] [SEED=n]
+difftest-long: $(BUILD)/host/plain/test_difftest
+	$(BUILD)/host/plain/test_difftest --ops $(OPS) --seed $(SEED)
+
+$(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(HOST_DEPS) | deps
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) tests/host/host_env.c tests/host/host_relax.c \
+		$< -o $@
+
+bench: $(BUILD)/bench/bench_walker
+	$(BUILD)/bench/bench_walker --out $(BUILD)/bench
+	@tools/bench-plot.sh $(BUILD)/bench
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run test binaries one after another, each printing its own case lines and a
+# closing "N passed, N failed"; add those up and close with the total.  A
+# binary that dies without its closing line counts as one failure.
+set -u
+passed=0
+failed=0
+for bin in "$@"; do
+	echo "== $bin"
+	out=$("$bin" 2>&1)
+	status=$?
+	printf '%s\n' "$out"
+	last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$last" ]; then
+		echo "FAIL $bin: exited with status $status before its closing line"
+		failed=$((failed + 1))
+		continue
+	fi
+	p=${last%% passed*}
+	f=${last#*, }
+	f=${f%% failed*}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $bin: exit status $status (sanitizer report?)"
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
