@@ -264,7 +264,7 @@ static bool subtree_uniform(const struct walk_op *op, u64 *table, unsigned int l
 	unsigned int i;
 
 	for (i = 0; i < PT_ENTRIES; i++) {
-		u64 pte = READ_ONCE(table[i]);
+		u64 pte = READ_PTE(table[i]);
 		struct pte_attrs a;
 
 		if (!fmt->is_valid(pte) || pte == PAGE_POISON)
@@ -287,11 +287,11 @@ static bool subtree_uniform(const struct walk_op *op, u64 *table, unsigned int l
 /* The first leaf under @table: where a uniform subtree would start, and how. */
 static u64 first_leaf(const struct walk_op *op, u64 *table, unsigned int level)
 {
-	u64 pte = READ_ONCE(table[0]);
+	u64 pte = READ_PTE(table[0]);
 
 	while (level < PT_LAST_LEVEL && op->fmt->is_table(pte, level)) {
 		table = op->ops->phys_to_virt(op->fmt->output_addr(pte));
-		pte = READ_ONCE(table[0]);
+		pte = READ_PTE(table[0]);
 		level++;
 	}
 	return pte;
@@ -356,7 +356,7 @@ int pgtable_translate(struct pgtable *pgt, gpa_t addr, hpa_t *pa, struct pte_att
 	if (addr.val >= (1ULL << fmt->ia_bits))
 		return -ERANGE;
 	for (;; lvl++) {
-		pte = READ_ONCE(table[pt_index(addr.val, lvl)]);
+		pte = READ_PTE(table[pt_index(addr.val, lvl)]);
 		if (pte == PAGE_POISON)
 			return -EFAULT;
 		if (!fmt->is_valid(pte))

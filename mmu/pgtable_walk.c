@@ -37,7 +37,7 @@ static u64 free_subtree(struct pgtable *pgt, u64 *page, unsigned int level)
 	unsigned int i;
 
 	for (i = 0; level < PT_LAST_LEVEL && i < PT_ENTRIES; i++) {
-		u64 pte = READ_ONCE(page[i]);
+		u64 pte = READ_PTE(page[i]);
 
 		if (fmt->is_table(pte, level))
 			freed += free_subtree(pgt, pgt->ops->phys_to_virt(fmt->output_addr(pte)),
@@ -77,7 +77,7 @@ static void free_table_rcu(struct rcu_head *head)
 	unsigned int i, cpu = pgt->ops->cpu_id();
 
 	for (i = 0; meta->level < PT_LAST_LEVEL && i < PT_ENTRIES; i++) {
-		u64 pte = READ_ONCE(page[i]);
+		u64 pte = READ_PTE(page[i]);
 		struct pt_page *child;
 
 		if (!pgt->fmt->is_table(pte, meta->level))
@@ -191,7 +191,7 @@ static bool entry_is_table(const struct walk_op *op, u64 pte, unsigned int level
 
 static int walk_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int level)
 {
-	struct walk_ctx ctx = { .ptep = ptep, .old = READ_ONCE(*ptep), .addr = addr, .level = level };
+	struct walk_ctx ctx = { .ptep = ptep, .old = READ_PTE(*ptep), .addr = addr, .level = level };
 	bool table;
 	int ret;
 
@@ -208,7 +208,7 @@ static int walk_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int leve
 		ret = op->visit(op, &ctx, table ? VISIT_TABLE_PRE : VISIT_LEAF);
 		if (ret)
 			return ret;
-		ctx.old = READ_ONCE(*ptep);
+		ctx.old = READ_PTE(*ptep);
 		if (ctx.old == op->fmt->locked)
 			return -EAGAIN;
 		table = entry_is_table(op, ctx.old, level);
@@ -219,7 +219,7 @@ static int walk_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int leve
 	ret = walk_table(op, entry_child(op, ctx.old), addr, level + 1);
 	if (ret || !(op->visit_mask & VISIT_TABLE_POST))
 		return ret;
-	ctx.old = READ_ONCE(*ptep);
+	ctx.old = READ_PTE(*ptep);
 	if (!entry_is_table(op, ctx.old, level))
 		return 0;
 	return op->visit(op, &ctx, VISIT_TABLE_POST);

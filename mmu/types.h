@@ -41,5 +41,12 @@ static inline hpa_t hpa(u64 v) { return (hpa_t){ v }; }
 /* Single-copy-atomic accesses to memory other walkers (or the hardware) read. */
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/*
+ * Load an entry that may point to a table another walker just published with
+ * a release store: acquire, so the new table's contents are seen before it
+ * is followed (free on x86; LDAR on arm64 where dependency ordering would do,
+ * but C gives no portable "consume").
+ */
+#define READ_PTE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 
 #endif
