@@ -23,7 +23,7 @@ int pgtable_init(struct pgtable *pgt, const struct pte_format *fmt, const struct
 		 struct page_pool *pool, struct rcu_state *rcu, struct rwlock *mmu_lock)
 {
 	if (!fmt || !ops || !pool || !rcu || !ops->phys_to_virt || !ops->virt_to_phys ||
-	    !ops->tlb_flush_range || !ops->tlb_flush_all || !ops->cpu_id)
+	    !ops->tlb_flush_range || !ops->tlb_flush_all)
 		return -EINVAL;
 	memset(pgt, 0, sizeof(*pgt));
 	pgt->fmt = fmt;
@@ -72,9 +72,39 @@ static int map_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind k
 	}
 	if (kind == VISIT_TABLE_PRE)
 		return 0;
-	if (op->fmt->is_valid(ctx->old))
+	if (pte_valid(op->fmt, ctx->old))
 		return pte_split_block(op, ctx);
 	return pte_install_table(op, ctx);
+}
+
+/* Fast path: a run of 4K entries, empty in the common case (a fault, a fresh range). */
+static int map_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 addr)
+{
+	u64 template = op->leaf_template[PT_LAST_LEVEL];
+	u64 pa = op->pa_at_start + (addr - op->start);
+	bool shared = op_shared(op);
+	int ret;
+
+	for (; idx < PT_ENTRIES && addr < op->end; idx++, addr += SZ_4K, pa += SZ_4K) {
+		u64 old = 0;
+
+		if (shared ? !__atomic_compare_exchange_n(&table[idx], &old, template | pa, false,
+							  __ATOMIC_RELEASE, __ATOMIC_RELAXED)
+			   : READ_ONCE(table[idx]) != 0) {
+			/* Not empty (or a racing walker filled it): the general way. */
+			ret = walk_one_entry(op, &table[idx], addr, PT_LAST_LEVEL);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (!shared)
+			WRITE_ONCE(table[idx], template | pa);
+		op->delta.pages_mapped++;
+		ret = walk_leaf_done(op, addr + SZ_4K);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int pgtable_map(struct pgtable *pgt, gpa_t addr, u64 size, hpa_t pa, struct pte_attrs attrs,
@@ -97,6 +127,7 @@ int pgtable_map(struct pgtable *pgt, gpa_t addr, u64 size, hpa_t pa, struct pte_
 
 	walk_op_init(&op, pgt, addr.val, size, flags, map_visit, VISIT_LEAF | VISIT_TABLE_PRE);
 	op.cache = cache;
+	op.leaf_run = map_leaf_run;
 	op.pa_at_start = pa.val;
 	for (level = pt_start_level(fmt); level <= PT_LAST_LEVEL; level++)
 		if (level == PT_LAST_LEVEL || (fmt->block_levels & BIT(level)))
@@ -110,7 +141,7 @@ static int unmap_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind
 {
 	u64 size = pt_level_size(ctx->level);
 
-	if (kind == VISIT_LEAF && !op->fmt->is_valid(ctx->old))
+	if (kind == VISIT_LEAF && !pte_valid(op->fmt, ctx->old))
 		return 0;
 	if (!entry_covered(op, ctx))
 		return kind == VISIT_LEAF ? pte_split_block(op, ctx) : 0;
@@ -125,6 +156,39 @@ static int unmap_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind
 	return 0;
 }
 
+/*
+ * Fast path: a run of 4K entries, each wholly inside the range.  The TLB
+ * invalidation for the run is owed, and paid before a rescheduling point.
+ */
+static int unmap_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 addr)
+{
+	u64 first = addr, old;
+	bool unmapped = false;
+	int ret;
+
+	for (; idx < PT_ENTRIES && addr < op->end; idx++, addr += SZ_4K) {
+		old = READ_ONCE(table[idx]);
+		if (unlikely(old == op->fmt->locked || old == PAGE_POISON)) {
+			ret = walk_one_entry(op, &table[idx], addr, PT_LAST_LEVEL);
+			if (ret)
+				return ret;
+		} else if (pte_valid(op->fmt, old)) {
+			WRITE_ONCE(table[idx], 0);
+			op->delta.leaves_unmapped++;
+			unmapped = true;
+		}
+		if (walk_resched_due(op) && addr + SZ_4K < op->end) {
+			if (unmapped)
+				walk_owe_flush(op, first, addr + SZ_4K - first);
+			op->next = addr + SZ_4K;
+			return WALK_YIELD;
+		}
+	}
+	if (unmapped)
+		walk_owe_flush(op, first, addr - first);
+	return 0;
+}
+
 int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags)
 {
 	struct walk_op op;
@@ -136,6 +200,7 @@ int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags)
 	if (flags & PGT_SHARED)
 		return -EINVAL;
 	walk_op_init(&op, pgt, addr.val, size, flags, unmap_visit, VISIT_LEAF | VISIT_TABLE_POST);
+	op.leaf_run = unmap_leaf_run;
 	return walk_op_run(&op);
 }
 
@@ -157,7 +222,7 @@ static int protect_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_ki
 	u64 new, old = ctx->old;
 
 	(void)kind;
-	if (!fmt->is_valid(old))
+	if (!pte_valid(fmt, old))
 		return 0;
 	if (!entry_covered(op, ctx))
 		return pte_split_block(op, ctx);
@@ -187,7 +252,7 @@ static int protect_check_visit(struct walk_op *op, struct walk_ctx *ctx, enum vi
 	struct pte_attrs attrs;
 
 	(void)kind;
-	if (!op->fmt->is_valid(ctx->old))
+	if (!pte_valid(op->fmt, ctx->old))
 		return 0;
 	attrs = op->fmt->leaf_attrs(ctx->old);
 	attrs.prot = op->prot;
@@ -232,7 +297,7 @@ int pgtable_protect(struct pgtable *pgt, gpa_t addr, u64 size, u8 prot,
 static int split_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind kind)
 {
 	(void)kind;
-	if (ctx->level == PT_LAST_LEVEL || !op->fmt->is_valid(ctx->old))
+	if (ctx->level == PT_LAST_LEVEL || !pte_valid(op->fmt, ctx->old))
 		return 0;
 	return pte_split_block(op, ctx);
 }
@@ -267,7 +332,7 @@ static bool subtree_uniform(const struct walk_op *op, u64 *table, unsigned int l
 		u64 pte = READ_PTE(table[i]);
 		struct pte_attrs a;
 
-		if (!fmt->is_valid(pte) || pte == PAGE_POISON)
+		if (!pte_valid(fmt, pte) || pte == PAGE_POISON)
 			return false;
 		if (level < PT_LAST_LEVEL && fmt->is_table(pte, level)) {
 			if (!subtree_uniform(op, op->ops->phys_to_virt(fmt->output_addr(pte)),
@@ -310,7 +375,7 @@ static int collapse_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_k
 		return 0;
 	table = op->ops->phys_to_virt(fmt->output_addr(ctx->old));
 	leaf = first_leaf(op, table, ctx->level + 1);
-	if (!fmt->is_valid(leaf) || leaf == PAGE_POISON)
+	if (!pte_valid(fmt, leaf) || leaf == PAGE_POISON)
 		return -EBUSY;
 	start_pa = pa = fmt->output_addr(leaf).val;
 	attrs = fmt->leaf_attrs(leaf);
@@ -359,7 +424,7 @@ int pgtable_translate(struct pgtable *pgt, gpa_t addr, hpa_t *pa, struct pte_att
 		pte = READ_PTE(table[pt_index(addr.val, lvl)]);
 		if (pte == PAGE_POISON)
 			return -EFAULT;
-		if (!fmt->is_valid(pte))
+		if (!pte_valid(fmt, pte))
 			return -ENOENT;
 		if (lvl == PT_LAST_LEVEL || !fmt->is_table(pte, lvl))
 			break;

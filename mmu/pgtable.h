@@ -52,12 +52,14 @@ struct mmu_ops {
 	void (*tlb_flush_all)(struct pgtable *pgt);
 	/* Optional: make entry stores visible to hardware walkers (arm64 DSB ISHST). */
 	void (*pte_sync)(void);
-	/* A reschedule is pending on this CPU. */
-	bool (*need_resched)(void);
+	/*
+	 * This CPU's need-resched word: non-zero when a reschedule is pending
+	 * (set by the scheduler tick).  Exclusive walks read it after every
+	 * leaf, so it is a word to load, not a function to call.  NULL: never.
+	 */
+	const u32 *(*need_resched_word)(void);
 	/* Scheduler hook: run others, called with the MMU lock dropped. */
 	void (*resched)(void);
-	/* This CPU's number for RCU and the statistics, below RCU_MAX_CPUS. */
-	unsigned int (*cpu_id)(void);
 };
 
 enum pgtable_flags {

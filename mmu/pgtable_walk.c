@@ -49,7 +49,7 @@ static u64 free_subtree(struct pgtable *pgt, u64 *page, unsigned int level)
 
 static void count_rcu_frees(struct pgtable *pgt, u64 n)
 {
-	unsigned int cpu = pgt->ops->cpu_id();
+	unsigned int cpu = mmu_this_cpu();
 
 	__atomic_fetch_add(&pgt->stats[cpu].tables_freed_rcu, n, __ATOMIC_RELAXED);
 }
@@ -74,7 +74,7 @@ static void free_table_rcu(struct rcu_head *head)
 	struct pt_page *meta = container_of(head, struct pt_page, rcu);
 	struct pgtable *pgt = meta->pgt;
 	u64 *page = page_pool_page(pgt->pool, meta);
-	unsigned int i, cpu = pgt->ops->cpu_id();
+	unsigned int i, cpu = mmu_this_cpu();
 
 	for (i = 0; meta->level < PT_LAST_LEVEL && i < PT_ENTRIES; i++) {
 		u64 pte = READ_PTE(page[i]);
@@ -104,7 +104,7 @@ void pte_unlinked_table(struct walk_op *op, u64 old_table, unsigned int level)
 	meta->pgt = op->pgt;
 	meta->level = level + 1;
 	if (op_shared(op)) {
-		call_rcu(op->pgt->rcu, op->ops->cpu_id(), &meta->rcu,
+		call_rcu(op->pgt->rcu, mmu_this_cpu(), &meta->rcu,
 			 op->pgt->rcu_mode == PGT_RCU_PER_TABLE ? free_table_rcu : free_subtree_rcu);
 		return;
 	}
@@ -151,21 +151,12 @@ static void walk_settle(struct walk_op *op)
 
 /* ---- the traversal ----------------------------------------------------------------------- */
 
-/*
- * A rescheduling point, after each leaf of an exclusive walk.  Someone
- * waiting for the MMU lock counts as a reason to let go too.
- */
-static int walk_resched_point(struct walk_op *op, u64 next)
-{
-	struct rwlock *lock = op->pgt->mmu_lock;
+static const u32 never_resched;
+static const u64 never_waited;
 
-	if (op->flags & (PGT_SHARED | PGT_NO_RESCHED) || next >= op->end)
-		return 0;
-	if (!(op->ops->need_resched && op->ops->need_resched()) &&
-	    !(lock && rwlock_contended(lock)))
-		return 0;
-	op->next = next;
-	return WALK_YIELD;
+static const u32 *this_cpu_resched_word(const struct mmu_ops *ops)
+{
+	return ops->need_resched_word ? ops->need_resched_word() : &never_resched;
 }
 
 static void walk_yield(struct walk_op *op)
@@ -180,6 +171,8 @@ static void walk_yield(struct walk_op *op)
 		op->ops->resched();
 	if (lock)
 		write_lock(lock);
+	/* The scheduler may have moved us to another CPU. */
+	op->resched_word = this_cpu_resched_word(op->ops);
 }
 
 static int walk_table(struct walk_op *op, u64 *table, u64 addr, unsigned int level);
@@ -189,7 +182,7 @@ static bool entry_is_table(const struct walk_op *op, u64 pte, unsigned int level
 	return level < PT_LAST_LEVEL && op->fmt->is_table(pte, level);
 }
 
-static int walk_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int level)
+int walk_one_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int level)
 {
 	struct walk_ctx ctx = { .ptep = ptep, .old = READ_PTE(*ptep), .addr = addr, .level = level };
 	bool table;
@@ -214,7 +207,7 @@ static int walk_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int leve
 		table = entry_is_table(op, ctx.old, level);
 	}
 	if (!table)
-		return walk_resched_point(op, entry_base(&ctx) + pt_level_size(level));
+		return walk_leaf_done(op, entry_base(&ctx) + pt_level_size(level));
 
 	ret = walk_table(op, entry_child(op, ctx.old), addr, level + 1);
 	if (ret || !(op->visit_mask & VISIT_TABLE_POST))
@@ -228,11 +221,13 @@ static int walk_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int leve
 static int walk_table(struct walk_op *op, u64 *table, u64 addr, unsigned int level)
 {
 	u64 size = pt_level_size(level);
-	unsigned int idx;
+	unsigned int idx = pt_index(addr, level);
 	int ret;
 
-	for (idx = pt_index(addr, level); idx < PT_ENTRIES; idx++) {
-		ret = walk_entry(op, &table[idx], addr, level);
+	if (level == PT_LAST_LEVEL && op->leaf_run)
+		return op->leaf_run(op, table, idx, addr);
+	for (; idx < PT_ENTRIES; idx++) {
+		ret = walk_one_entry(op, &table[idx], addr, level);
 		if (ret)
 			return ret;
 		addr = (addr & ~(size - 1)) + size;
@@ -255,6 +250,9 @@ void walk_op_init(struct walk_op *op, struct pgtable *pgt, u64 start, u64 size, 
 	op->end = start + size;
 	op->visit = visit;
 	op->visit_mask = visit_mask;
+	op->may_yield = !(flags & (PGT_SHARED | PGT_NO_RESCHED));
+	op->resched_word = this_cpu_resched_word(pgt->ops);
+	op->lock_waiters = pgt->mmu_lock ? &pgt->mmu_lock->waiting.any : &never_waited;
 }
 
 static void add_stat(u64 *counter, u64 n)
@@ -265,7 +263,7 @@ static void add_stat(u64 *counter, u64 n)
 
 static void walk_commit_stats(struct walk_op *op)
 {
-	struct pgtable_stats *s = &op->pgt->stats[op->ops->cpu_id()];
+	struct pgtable_stats *s = &op->pgt->stats[mmu_this_cpu()];
 	const struct pgtable_stats *d = &op->delta;
 
 	add_stat(&s->tables_allocated, d->tables_allocated);
@@ -318,7 +316,7 @@ int pte_try_break(struct walk_op *op, struct walk_ctx *ctx)
 	} else {
 		WRITE_ONCE(*ctx->ptep, op->fmt->locked);
 	}
-	if (op->fmt->is_valid(ctx->old)) {
+	if (pte_valid(op->fmt, ctx->old)) {
 		op->ops->tlb_flush_range(op->pgt, gpa(entry_base(ctx)), pt_level_size(ctx->level));
 		op->delta.tlb_flushes++;
 	}
@@ -347,7 +345,7 @@ int pte_replace(struct walk_op *op, struct walk_ctx *ctx, u64 new)
 
 	if (old == new)
 		return 0;
-	if (!fmt->is_valid(old)) {
+	if (!pte_valid(fmt, old)) {
 		if (!op_shared(op)) {
 			pte_make(op, ctx, new);
 			return 0;

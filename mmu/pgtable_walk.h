@@ -27,6 +27,13 @@ struct walk_ctx {
 
 struct walk_op;
 typedef int (*visitor_fn)(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind kind);
+/*
+ * Optional fast path for a run of last-level entries, from @idx (mapping
+ * @addr) to the end of @table or of the range: the common case of a map or
+ * zap, without an indirect call per entry.  It hands any entry it does not
+ * handle itself to walk_one_entry() and ends each leaf with walk_leaf_done().
+ */
+typedef int (*leaf_run_fn)(struct walk_op *op, u64 *table, unsigned int idx, u64 addr);
 
 /* One operation over a range: its visitor, its arguments, and what it owes. */
 struct walk_op {
@@ -38,6 +45,10 @@ struct walk_op {
 	u64 next;			/* where to resume after a rescheduling point */
 	visitor_fn visit;
 	unsigned int visit_mask;
+	leaf_run_fn leaf_run;
+	bool may_yield;			/* exclusive, with rescheduling points */
+	const u32 *resched_word;	/* this CPU's need-resched word */
+	const u64 *lock_waiters;	/* the MMU lock's waiter word */
 	struct mmu_page_cache *cache;
 
 	/* map */
@@ -72,6 +83,26 @@ static inline bool entry_covered(const struct walk_op *op, const struct walk_ctx
 
 	return base >= op->start && base + pt_level_size(ctx->level) - 1 <= op->end - 1;
 }
+
+/* A rescheduling point is due: exclusive walk, points enabled, and a reschedule pending or
+ * someone waiting for the MMU lock. */
+static inline bool walk_resched_due(const struct walk_op *op)
+{
+	return op->may_yield && (__atomic_load_n(op->resched_word, __ATOMIC_RELAXED) |
+				 __atomic_load_n(op->lock_waiters, __ATOMIC_RELAXED));
+}
+
+/* After a leaf: stop here, to resume at @next, when a rescheduling point is due. */
+static inline int walk_leaf_done(struct walk_op *op, u64 next)
+{
+	if (next >= op->end || !walk_resched_due(op))
+		return 0;
+	op->next = next;
+	return WALK_YIELD;
+}
+
+/* Visit one entry the general way (and descend if it is a table). */
+int walk_one_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int level);
 
 void walk_op_init(struct walk_op *op, struct pgtable *pgt, u64 start, u64 size, unsigned int flags,
 		  visitor_fn visit, unsigned int visit_mask);

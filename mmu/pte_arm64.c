@@ -165,6 +165,7 @@ static struct pte_attrs s2_leaf_attrs(u64 pte)
 	.check_attrs = s2_check_attrs,			\
 	.make_leaf = s2_make_leaf,			\
 	.make_table = s2_make_table,			\
+	.valid_mask = BIT(0),				\
 	.is_valid = s2_is_valid,			\
 	.is_table = s2_is_table,			\
 	.output_addr = s2_output_addr,			\

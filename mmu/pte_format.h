@@ -36,17 +36,20 @@ struct pte_attrs {
 };
 
 /*
- * One page-table format.  The encoders are called once per walk (a leaf
- * template is built and the output address OR-ed in), the predicates on every
- * entry the walker reads, so they are small and side-effect free.
+ * One page-table format.  The encoders are called once per walk: a leaf
+ * template is built with make_leaf(0, ...) and the output address OR-ed in,
+ * so make_leaf(pa) must equal make_leaf(0) | pa.  The predicates run on
+ * entries the walker reads, so they are small and side-effect free.  In every
+ * format the empty entry is 0.
  */
 struct pte_format {
 	const char *name;
 	u8 levels;		/* levels walked: 3 or 4 */
 	u8 ia_bits;		/* input-address (guest-physical) bits */
 	u8 oa_bits;		/* output-address (host-physical) bits */
-	u8 block_levels;	/* BIT(level) for each level that may hold a block */
+	u8 block_levels;	/* BIT(level) for each level that may hold a leaf */
 	u64 locked;		/* "locked" marker: invalid to the hardware, never 0 */
+	u64 valid_mask;		/* valid iff some bit of it is set (is_valid, inlined) */
 
 	/* 0, or -ENOTSUP when the format cannot express @attrs. */
 	int (*check_attrs)(struct pte_attrs attrs);
@@ -70,6 +73,11 @@ extern const struct pte_format pte_format_arm64_s2_3lvl;
 extern const struct pte_format pte_format_x86_npt;
 /* Intel SDM vol. 3C, 29.3 (EPT): 4-level EPT. */
 extern const struct pte_format pte_format_x86_ept;
+
+static inline bool pte_valid(const struct pte_format *fmt, u64 pte)
+{
+	return pte & fmt->valid_mask;
+}
 
 static inline unsigned int pt_level_shift(unsigned int level)
 {

@@ -37,16 +37,22 @@ struct rcu_stats {
 
 struct rcu_cpu {
 	u64 qs_seq;		/* last grace period this CPU reported quiescent for; ~0 idle */
-	struct spinlock lock;	/* protects the callback list */
+	struct spinlock lock;	/* protects the callback list and nr_queued */
 	struct rcu_head *head, **tail;
+	u64 nr_queued;		/* callbacks ever put on this list */
+	u64 nr_done;		/* callbacks of this list run so far, in list order */
+	u32 running;		/* someone runs this list's callbacks: one at a time, in order */
+	u32 in_callback;	/* this CPU is running callbacks (a call_rcu now is chained) */
 } __attribute__((aligned(64)));
 
 struct rcu_state {
 	u64 gp_seq;		/* newest grace period started */
 	u64 gp_done;		/* newest grace period completed */
+	u64 gp_wanted;		/* newest grace period a callback or a waiter needs */
 	unsigned int nr_cpus;
 	u64 backlog_limit;
-	u64 queued, invoked, max_backlog, throttled;
+	u64 grace_periods, queued, invoked, max_backlog, throttled;
+	u64 chained;		/* callbacks queued by callbacks (rcu_barrier waits for them) */
 	struct rcu_cpu cpu[RCU_MAX_CPUS];
 };
 

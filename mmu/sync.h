@@ -4,8 +4,9 @@
  * __atomic builtins so that the same code runs at EL2, under SVM and in the
  * host tests (where ThreadSanitizer understands it).
  *
- * The environment supplies mmu_cpu_relax(): a pause/yield hint for spin loops
- * (arch/ uses the CPU's hint instruction, the host tests sched_yield()).
+ * The environment supplies mmu_cpu_relax(), a pause/yield hint for spin loops
+ * (arch/ uses the CPU's hint instruction, the host tests sched_yield()), and
+ * mmu_this_cpu(), the current CPU's number.
  */
 #ifndef MMU_SYNC_H
 #define MMU_SYNC_H
@@ -38,62 +39,92 @@ static inline void spin_unlock(struct spinlock *l)
 /*
  * The MMU lock.  Shared walks (stage-2 faults) hold it for reading and run in
  * parallel; exclusive walks (zap, write-protect, destroy) hold it for writing.
- * Writer-preferring: once a writer waits, new readers wait too, so a stream of
- * faults cannot starve a zap (and a zap at a rescheduling point sees the
- * waiters through rwlock_contended()).
+ *
+ * Faults are frequent and writers rare, so a reader touches only its own
+ * CPU's cache line: a shared reader count would bounce between the CPUs on
+ * every fault and cost more than the walk itself (make bench, parallel
+ * faults).  A writer announces itself, then waits for every CPU's slot to
+ * drain.  Writer-preferring: once a writer waits, new readers wait too, so a
+ * stream of faults cannot starve a zap; a zap at a rescheduling point sees
+ * waiting readers and writers through rwlock_contended().
+ *
+ * The reader's "publish slot, then check writer" and the writer's "publish
+ * writer, then check slots" are both sequentially consistent, so at least
+ * one of them sees the other (store-buffering litmus test).
  */
+#define RWLOCK_MAX_CPUS 16
+
+/* This CPU's number, below RWLOCK_MAX_CPUS; supplied by the environment like mmu_cpu_relax. */
+unsigned int mmu_this_cpu(void);
+
+struct rwlock_slot {
+	u32 active;
+} __attribute__((aligned(64)));
+
 struct rwlock {
-	u32 readers;		/* readers inside */
-	u32 writer;		/* 1 while a writer is inside */
-	u32 writers_waiting;
-	u32 readers_waiting;	/* readers held back by a writer */
+	u32 writer;		/* 1 while a writer holds or is draining readers */
+	/* Who waits, in one word so a holder polls it with one load per leaf. */
+	union {
+		u64 any;
+		struct {
+			u32 writers_waiting;
+			u32 readers_waiting;	/* readers held back by a writer */
+		};
+	} waiting;
+	struct rwlock_slot reader[RWLOCK_MAX_CPUS];
 };
 
-#define RWLOCK_INIT { 0, 0, 0, 0 }
+static inline bool rwlock_writer_pending(struct rwlock *l)
+{
+	return __atomic_load_n(&l->writer, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&l->waiting.writers_waiting, __ATOMIC_RELAXED);
+}
 
 static inline void read_lock(struct rwlock *l)
 {
+	u32 *slot = &l->reader[mmu_this_cpu()].active;
 	bool waited = false;
 
 	for (;;) {
-		while (__atomic_load_n(&l->writer, __ATOMIC_RELAXED) ||
-		       __atomic_load_n(&l->writers_waiting, __ATOMIC_RELAXED)) {
+		while (rwlock_writer_pending(l)) {
 			if (!waited)
-				__atomic_fetch_add(&l->readers_waiting, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&l->waiting.readers_waiting, 1, __ATOMIC_RELAXED);
 			waited = true;
 			mmu_cpu_relax();
 		}
-		__atomic_fetch_add(&l->readers, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(slot, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&l->writer, __ATOMIC_SEQ_CST))
 			break;
-		__atomic_fetch_sub(&l->readers, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(slot, 0, __ATOMIC_RELEASE);
 	}
 	if (waited)
-		__atomic_fetch_sub(&l->readers_waiting, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_sub(&l->waiting.readers_waiting, 1, __ATOMIC_RELAXED);
+	/* Acquire: what the last writer did is seen by this reader. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
 static inline void read_unlock(struct rwlock *l)
 {
-	__atomic_fetch_sub(&l->readers, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->reader[mmu_this_cpu()].active, 0, __ATOMIC_RELEASE);
 }
 
 static inline void write_lock(struct rwlock *l)
 {
-	u32 free = 0;
+	unsigned int cpu;
+	u32 free;
 
-	__atomic_fetch_add(&l->writers_waiting, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&l->waiting.writers_waiting, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		free = 0;
 		if (__atomic_compare_exchange_n(&l->writer, &free, 1, false, __ATOMIC_SEQ_CST,
-						__ATOMIC_RELAXED)) {
-			/* Readers that raced past the writer check drop out again. */
-			while (__atomic_load_n(&l->readers, __ATOMIC_ACQUIRE))
-				mmu_cpu_relax();
+						__ATOMIC_RELAXED))
 			break;
-		}
 		mmu_cpu_relax();
 	}
-	__atomic_fetch_sub(&l->writers_waiting, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&l->waiting.writers_waiting, 1, __ATOMIC_RELAXED);
+	for (cpu = 0; cpu < RWLOCK_MAX_CPUS; cpu++)
+		while (__atomic_load_n(&l->reader[cpu].active, __ATOMIC_ACQUIRE))
+			mmu_cpu_relax();
 }
 
 static inline void write_unlock(struct rwlock *l)
@@ -104,8 +135,7 @@ static inline void write_unlock(struct rwlock *l)
 /* Someone waits for the lock: a holder at a rescheduling point should let go. */
 static inline bool rwlock_contended(struct rwlock *l)
 {
-	return __atomic_load_n(&l->writers_waiting, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&l->readers_waiting, __ATOMIC_RELAXED);
+	return __atomic_load_n(&l->waiting.any, __ATOMIC_RELAXED) != 0;
 }
 
 #endif

@@ -14,19 +14,19 @@
 #endif
 #endif
 
-static __thread unsigned int this_cpu;
+extern __thread unsigned int host_this_cpu;
 u64 host_tlb_range_flushes, host_tlb_all_flushes;
-bool (*host_need_resched_hook)(void);
+static __thread u32 resched_word;
 void (*host_resched_hook)(void);
 
 void host_set_cpu(unsigned int cpu)
 {
-	this_cpu = cpu;
+	host_this_cpu = cpu;
 }
 
 unsigned int host_cpu(void)
 {
-	return this_cpu;
+	return host_this_cpu;
 }
 
 static void *host_phys_to_virt(hpa_t pa)
@@ -51,9 +51,14 @@ static void host_tlb_flush_all(struct pgtable *pgt)
 	__atomic_fetch_add(&host_tlb_all_flushes, 1, __ATOMIC_RELAXED);
 }
 
-static bool host_need_resched(void)
+u32 *host_resched_word(void)
 {
-	return host_need_resched_hook && host_need_resched_hook();
+	return &resched_word;
+}
+
+static const u32 *host_need_resched_word(void)
+{
+	return &resched_word;
 }
 
 static void host_resched(void)
@@ -67,9 +72,8 @@ const struct mmu_ops host_mmu_ops = {
 	.virt_to_phys = host_virt_to_phys,
 	.tlb_flush_range = host_tlb_flush_range,
 	.tlb_flush_all = host_tlb_flush_all,
-	.need_resched = host_need_resched,
+	.need_resched_word = host_need_resched_word,
 	.resched = host_resched,
-	.cpu_id = host_cpu,
 };
 
 #ifdef HOST_ASAN

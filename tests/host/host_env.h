@@ -19,8 +19,11 @@ unsigned int host_cpu(void);
 /* Counted TLB maintenance. */
 extern u64 host_tlb_range_flushes, host_tlb_all_flushes;
 
-/* need_resched / resched hooks a test can steer. */
-extern bool (*host_need_resched_hook)(void);
+/*
+ * This thread's need-resched word (what the tick sets at EL2): a test or a
+ * timer thread raises it; the resched hook runs at each rescheduling point.
+ */
+u32 *host_resched_word(void);
 extern void (*host_resched_hook)(void);
 
 /*
