@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * System register fields the EL2 boot path sets, and C accessors.  Usable
+ * from assembly (constants only) and C.
+ *
+ * References are to the Arm Architecture Reference Manual for A-profile
+ * (DDI 0487, "Arm ARM").  Registers are cited by name ("Arm ARM SCTLR_EL2"):
+ * their section numbers move between editions, the names do not, and the
+ * same text is in the System Register XML (DDI 0601).  The translation
+ * system is "The AArch64 Virtual Memory System Architecture" (chapter D8 in
+ * editions J.a/K.a, D5 in earlier ones).
+ */
+#ifndef ARCH_ARM64_SYSREG_H
+#define ARCH_ARM64_SYSREG_H
+
+#ifdef __ASSEMBLER__
+#define _UL(x) x
+#else
+#define _UL(x) x##UL
+#endif
+
+/* CurrentEL: EL in bits [3:2] (Arm ARM CurrentEL). */
+#define CURRENTEL_EL2 _UL(0x8)
+
+/*
+ * Arm ARM HCR_EL2.  At boot only RW: EL1 runs AArch64.  E2H and
+ * TGE stay 0 so EL2 keeps its own single-stage, non-VHE translation regime,
+ * which is what the rest of this file (TCR_EL2, SCTLR_EL2 layouts) assumes.
+ */
+#define HCR_EL2_RW (_UL(1) << 31)
+#define HCR_EL2_BOOT HCR_EL2_RW
+
+/*
+ * Arm ARM CPTR_EL2, format with E2H == 0: bits 13, 12, 9 and 7:0 are RES1
+ * (12 is TSM and 8 is TZ when SME/SVE exist: 1 traps them, which we want, the
+ * hypervisor is built for plain Armv8.0 SIMD).  TFP (bit 10) = 0 lets EL2 use
+ * FP/SIMD: newlib's string and printf code uses the SIMD registers.
+ */
+#define CPTR_EL2_RES1 _UL(0x000032ff)
+#define CPTR_EL2_TZ (_UL(1) << 8)
+#define CPTR_EL2_TFP (_UL(1) << 10)
+#define CPTR_EL2_BOOT (CPTR_EL2_RES1 | CPTR_EL2_TZ)
+
+/*
+ * Arm ARM SCTLR_EL2, format with E2H == 0.  RES1 bits 29, 28, 23, 22,
+ * 18, 16, 11, 5, 4 (later extensions give some a meaning; 1 is the Armv8.0
+ * behaviour).  M: stage 1 MMU, C: data caches, SA: SP alignment check,
+ * I: instruction caches.  A (alignment check) stays 0: compiled code and
+ * newlib's memcpy make unaligned accesses to Normal memory.  WXN and EE 0.
+ */
+#define SCTLR_EL2_RES1 _UL(0x30c50830)
+#define SCTLR_EL2_M (_UL(1) << 0)
+#define SCTLR_EL2_A (_UL(1) << 1)
+#define SCTLR_EL2_C (_UL(1) << 2)
+#define SCTLR_EL2_SA (_UL(1) << 3)
+#define SCTLR_EL2_I (_UL(1) << 12)
+#define SCTLR_EL2_MMU_OFF SCTLR_EL2_RES1
+#define SCTLR_EL2_MMU_ON (SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_SA | \
+			  SCTLR_EL2_I)
+
+/*
+ * Arm ARM MAIR_EL2: one byte per AttrIndx.
+ *   0: Device-nGnRE (0x04)  MMIO
+ *   1: Normal, Inner/Outer Write-Back, Read/Write-Allocate, non-transient (0xff)
+ *   2: Normal, Inner/Outer Non-cacheable (0x44)
+ *   3: Device-nGnRnE (0x00)
+ */
+#define MT_DEVICE_nGnRE 0
+#define MT_NORMAL 1
+#define MT_NORMAL_NC 2
+#define MT_DEVICE_nGnRnE 3
+#define MAIR_EL2_BOOT _UL(0x000044ff04)
+
+/*
+ * Arm ARM TCR_EL2, format with E2H == 0: RES1 bits 31 and 23.
+ * T0SZ = 25: 39-bit VA, so a 4K-granule walk starts at level 1 with 1 GiB
+ * entries (Arm ARM D8, "Translation granule" and "VMSAv8-64 translation
+ * table lookups").  Walks are Inner Shareable, Inner/Outer Write-Back
+ * Write-Allocate, so page tables written through the cache are seen by the
+ * walker of every CPU without cleaning.
+ * PS (bits 18:16) is copied from ID_AA64MMFR0_EL1.PARange at boot, capped at
+ * 48 bits (52 needs FEAT_LPA2 descriptors).
+ */
+#define TCR_EL2_RES1 ((_UL(1) << 31) | (_UL(1) << 23))
+#define TCR_EL2_T0SZ_39 _UL(25)
+#define TCR_EL2_IRGN0_WBWA (_UL(1) << 8)
+#define TCR_EL2_ORGN0_WBWA (_UL(1) << 10)
+#define TCR_EL2_SH0_INNER (_UL(3) << 12)
+#define TCR_EL2_TG0_4K (_UL(0) << 14)
+#define TCR_EL2_PS_SHIFT 16
+#define TCR_EL2_BOOT (TCR_EL2_RES1 | TCR_EL2_T0SZ_39 | TCR_EL2_IRGN0_WBWA | \
+		      TCR_EL2_ORGN0_WBWA | TCR_EL2_SH0_INNER | TCR_EL2_TG0_4K)
+#define PARANGE_48 _UL(5)
+
+/* The EL2 identity map: 39-bit VA, level 1 entries of 1 GiB, level 2 of 2 MiB. */
+#define EL2_VA_BITS 39
+#define EL2_L1_SHIFT 30
+#define EL2_L2_SHIFT 21
+
+/*
+ * VMSAv8-64 stage 1 block/table descriptors, 4K granule (Arm ARM D8,
+ * "Translation table descriptor formats").
+ *   bits 1:0   0b01 block, 0b11 table (or page at level 3)
+ *   AttrIndx   bits 4:2, index into MAIR_EL2
+ *   AP[1]      bit 6: older editions make it RES1 in a regime with a single
+ *              privilege level such as EL2; with AP[2] = 0 it is read/write
+ *              in every edition, so we set it
+ *   SH         bits 9:8, 0b11 Inner Shareable (ignored for Device)
+ *   AF         bit 10, set: we do not use access-flag faults
+ *   XN         bit 54 (the EL2 regime has a single execute-never bit)
+ */
+#define PTE_VALID (_UL(1) << 0)
+#define PTE_TABLE (_UL(3) << 0)
+#define PTE_BLOCK (_UL(1) << 0)
+#define PTE_ATTRINDX(i) (((i) & _UL(7)) << 2)
+#define PTE_AP1 (_UL(1) << 6)
+#define PTE_SH_INNER (_UL(3) << 8)
+#define PTE_AF (_UL(1) << 10)
+#define PTE_XN (_UL(1) << 54)
+#define PTE_TYPE_MASK _UL(3)
+#define PTE_ADDR_MASK _UL(0x0000fffffffff000)
+
+#define PTE_EL2_NORMAL_BLOCK (PTE_BLOCK | PTE_ATTRINDX(MT_NORMAL) | PTE_AP1 | PTE_SH_INNER | PTE_AF)
+#define PTE_EL2_DEVICE_BLOCK (PTE_BLOCK | PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AP1 | PTE_AF | PTE_XN)
+
+/* MPIDR_EL1 affinity fields Aff3 (39:32) and Aff2..Aff0 (23:0) (Arm ARM MPIDR_EL1). */
+#define MPIDR_AFF_MASK _UL(0xff00ffffff)
+
+/* Arm ARM ESR_EL2: EC bits 31:26, IL bit 25, ISS bits 24:0. */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK _UL(0x3f)
+#define ESR_IL (_UL(1) << 25)
+#define ESR_ISS_MASK _UL(0x1ffffff)
+
+#ifndef __ASSEMBLER__
+
+#include <stdint.h>
+
+#define read_sysreg(reg) ({ \
+	uint64_t __v; \
+	__asm__ volatile("mrs %0, " #reg : "=r"(__v)); \
+	__v; \
+})
+
+#define write_sysreg(reg, val) \
+	__asm__ volatile("msr " #reg ", %0" : : "r"((uint64_t)(val)) : "memory")
+
+#define isb() __asm__ volatile("isb" : : : "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt : : : "memory")
+
+#endif /* !__ASSEMBLER__ */
+
+#endif

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Boot an arm64 image in QEMU under a time limit.
+#
+#   tools/qemu-run.sh [options] <image> <timeout-seconds> [-- extra QEMU args]
+#
+#   --smp N            CPUs (default 2)
+#   --mem SIZE         RAM (default 1G)
+#   --log FILE         console log (default <image without .bin>.log)
+#   --no-status-line   exit with QEMU's status instead of the image's (for
+#                      images other than the hypervisor)
+#   --keep-after-panic do not end the run when a CPU stops on a panic (for
+#                      inspecting it with a debugger attached to QEMU)
+#
+# QEMU: -M virt,virtualization=on,gic-version=3 -cpu max -nographic -kernel
+# <image>; the console (PL011) goes to stdout and to the log.  Works with
+# stdin closed or not a terminal (CI): QEMU then reads /dev/null.  With a
+# terminal, Ctrl-A x quits QEMU and Ctrl-A c gives its monitor.
+#
+# Exit status:
+#   - the N of the last "hyp: exit status N" console line: the hypervisor
+#     prints it from _exit() right before PSCI SYSTEM_OFF, because QEMU
+#     itself exits 0 on SYSTEM_OFF whatever the hypervisor meant;
+#   - 1 if QEMU exited 0 without such a line (e.g. powered off early);
+#   - QEMU's own status if it failed;
+#   - 125 when a CPU reported a panic ("hyp: cpuN stopped"): the hypervisor
+#     only stops that CPU, so the run would otherwise sit out its time limit;
+#   - 124 on timeout, after printing "TIMEOUT after Ns; last console lines:"
+#     and the last 20 lines.
+set -uo pipefail
+
+usage() {
+	echo "usage: $0 [--smp N] [--mem SIZE] [--log FILE] [--no-status-line]" \
+	     "[--keep-after-panic] <image> <timeout-seconds> [-- qemu args]" >&2
+	exit 2
+}
+
+smp=2
+mem=1G
+log=
+status_line=1
+panic_stop=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smp) smp=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--log) log=${2:?}; shift 2 ;;
+	--no-status-line) status_line=0; shift ;;
+	--keep-after-panic) panic_stop=0; shift ;;
+	--) break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 2 ] || usage
+image=$1
+limit=$2
+shift 2
+[ "${1:-}" = -- ] && shift
+[ -f "$image" ] || { echo "qemu-run: no image '$image'" >&2; exit 2; }
+[[ "$limit" =~ ^[0-9]+$ ]] || usage
+[ -n "$log" ] || log="${image%.bin}.log"
+mkdir -p "$(dirname "$log")"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max
+      -smp "$smp" -m "$mem" -nographic -serial mon:stdio -no-reboot
+      -pidfile "$tmp/qemu.pid" -kernel "$image" "$@")
+echo "qemu-run: ${qemu[*]} (limit ${limit}s, log $log)" >&2
+
+# A panic report ends with "hyp: cpuN stopped": stop QEMU then, not at the
+# time limit.  Polls the log; the main pipeline below is not slowed by it.
+watch_panic() {
+	while sleep 0.2; do
+		if grep -qaE '^hyp: cpu[0-9]* stopped' "$log" 2>/dev/null; then
+			sleep 0.3	# let other CPUs' last lines out
+			touch "$tmp/panic"
+			[ -s "$tmp/qemu.pid" ] && kill -TERM "$(cat "$tmp/qemu.pid")" 2>/dev/null
+			return
+		fi
+	done
+}
+: >"$log"
+if [ "$panic_stop" -eq 1 ]; then
+	watch_panic &
+	watcher=$!
+fi
+
+# timeout(1) puts QEMU in a background process group, where reading a
+# terminal would stop it: with a terminal, use --foreground.  Without one,
+# give QEMU /dev/null so that a closed stdin cannot become some other file.
+if [ -t 0 ]; then
+	timeout --foreground -k 5 "$limit" "${qemu[@]}" 2>&1 | tee "$log"
+else
+	timeout -k 5 "$limit" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
+fi
+rc=${PIPESTATUS[0]}
+[ -n "${watcher:-}" ] && kill "$watcher" 2>/dev/null && wait "$watcher" 2>/dev/null
+# The console ends lines with \r\n for terminals; the log does not need the \r.
+sed -i 's/\r$//' "$log"
+
+last_lines() {
+	tail -n 20 "$log"
+}
+
+if [ -e "$tmp/panic" ]; then
+	echo "qemu-run: a CPU stopped on a panic; QEMU stopped"
+	exit 125
+fi
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "TIMEOUT after ${limit}s; last console lines:"
+	last_lines
+	exit 124
+fi
+if [ "$rc" -ne 0 ]; then
+	echo "qemu-run: QEMU exited with status $rc"
+	exit "$rc"
+fi
+[ "$status_line" -eq 1 ] || exit 0
+status=$(grep -a -oE '^hyp: exit status -?[0-9]+' "$log" | tail -n 1 | awk '{ print $4 }')
+if [ -z "$status" ]; then
+	echo "qemu-run: QEMU exited without a 'hyp: exit status N' line; last console lines:"
+	last_lines
+	exit 1
+fi
+exit $((status & 255))
