@@ -90,7 +90,9 @@ void call_rcu(struct rcu_state *rs, unsigned int cpu, struct rcu_head *head,
 bool rcu_backlog_full(struct rcu_state *rs);
 
 /*
- * Wait until every callback queued (by any CPU) before the call has run.
+ * Wait until every callback queued (by any CPU) before the call has run, and
+ * every callback those callbacks queued in turn (a per-table free chains its
+ * children), so a pool may be torn down after it.
  * @cpu must be outside any read-side section: it reports quiescent states
  * while it waits.  Other online CPUs must keep reporting theirs.
  */
