@@ -97,10 +97,9 @@ static inline void read_lock(struct rwlock *l)
 			break;
 		__atomic_store_n(slot, 0, __ATOMIC_RELEASE);
 	}
+	/* The seq_cst load that saw writer == 0 is also the acquire of the last write_unlock. */
 	if (waited)
 		__atomic_fetch_sub(&l->waiting.readers_waiting, 1, __ATOMIC_RELAXED);
-	/* Acquire: what the last writer did is seen by this reader. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
 static inline void read_unlock(struct rwlock *l)
