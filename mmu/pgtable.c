@@ -80,12 +80,14 @@ static int map_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind k
 /* Fast path: a run of 4K entries, empty in the common case (a fault, a fresh range). */
 static int map_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 addr)
 {
+	struct resched_check rc = walk_resched_check(op);
 	u64 template = op->leaf_template[PT_LAST_LEVEL];
 	u64 pa = op->pa_at_start + (addr - op->start);
+	u64 end = op->end, mapped = 0;
 	bool shared = op_shared(op);
-	int ret;
+	int ret = 0;
 
-	for (; idx < PT_ENTRIES && addr < op->end; idx++, addr += SZ_4K, pa += SZ_4K) {
+	for (; idx < PT_ENTRIES && addr < end; idx++, addr += SZ_4K, pa += SZ_4K) {
 		u64 old = 0;
 
 		if (shared ? !__atomic_compare_exchange_n(&table[idx], &old, template | pa, false,
@@ -94,17 +96,20 @@ static int map_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 ad
 			/* Not empty (or a racing walker filled it): the general way. */
 			ret = walk_one_entry(op, &table[idx], addr, PT_LAST_LEVEL);
 			if (ret)
-				return ret;
+				break;
 			continue;
 		}
 		if (!shared)
 			WRITE_ONCE(table[idx], template | pa);
-		op->delta.pages_mapped++;
-		ret = walk_leaf_done(op, addr + SZ_4K);
-		if (ret)
-			return ret;
+		mapped++;
+		if (unlikely(resched_check_due(rc)) && addr + SZ_4K < end) {
+			op->next = addr + SZ_4K;
+			ret = WALK_YIELD;
+			break;
+		}
 	}
-	return 0;
+	op->delta.pages_mapped += mapped;
+	return ret;
 }
 
 int pgtable_map(struct pgtable *pgt, gpa_t addr, u64 size, hpa_t pa, struct pte_attrs attrs,
@@ -162,31 +167,32 @@ static int unmap_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind
  */
 static int unmap_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 addr)
 {
-	u64 first = addr, old;
-	bool unmapped = false;
-	int ret;
+	struct resched_check rc = walk_resched_check(op);
+	const struct pte_format *fmt = op->fmt;
+	u64 first = addr, end = op->end, unmapped = 0, old;
+	int ret = 0;
 
-	for (; idx < PT_ENTRIES && addr < op->end; idx++, addr += SZ_4K) {
+	for (; idx < PT_ENTRIES && addr < end; idx++, addr += SZ_4K) {
 		old = READ_ONCE(table[idx]);
-		if (unlikely(old == op->fmt->locked || old == PAGE_POISON)) {
+		if (unlikely(old == fmt->locked || old == PAGE_POISON)) {
 			ret = walk_one_entry(op, &table[idx], addr, PT_LAST_LEVEL);
 			if (ret)
-				return ret;
-		} else if (pte_valid(op->fmt, old)) {
+				break;
+		} else if (pte_valid(fmt, old)) {
 			WRITE_ONCE(table[idx], 0);
-			op->delta.leaves_unmapped++;
-			unmapped = true;
+			unmapped++;
 		}
-		if (walk_resched_due(op) && addr + SZ_4K < op->end) {
-			if (unmapped)
-				walk_owe_flush(op, first, addr + SZ_4K - first);
-			op->next = addr + SZ_4K;
-			return WALK_YIELD;
+		if (unlikely(resched_check_due(rc)) && addr + SZ_4K < end) {
+			addr += SZ_4K;
+			op->next = addr;
+			ret = WALK_YIELD;
+			break;
 		}
 	}
+	op->delta.leaves_unmapped += unmapped;
 	if (unmapped)
 		walk_owe_flush(op, first, addr - first);
-	return 0;
+	return ret;
 }
 
 int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags)

@@ -92,6 +92,28 @@ static inline bool walk_resched_due(const struct walk_op *op)
 				 __atomic_load_n(op->lock_waiters, __ATOMIC_RELAXED));
 }
 
+/*
+ * The same check for a leaf-run loop, from words it copied out of @op once:
+ * stores into a table may alias @op, so the compiler would otherwise reload
+ * every field after every entry written.
+ */
+struct resched_check {
+	const u32 *resched_word;
+	const u64 *lock_waiters;
+	bool may_yield;
+};
+
+static inline struct resched_check walk_resched_check(const struct walk_op *op)
+{
+	return (struct resched_check){ op->resched_word, op->lock_waiters, op->may_yield };
+}
+
+static inline bool resched_check_due(struct resched_check rc)
+{
+	return rc.may_yield && (__atomic_load_n(rc.resched_word, __ATOMIC_RELAXED) |
+				__atomic_load_n(rc.lock_waiters, __ATOMIC_RELAXED));
+}
+
 /* After a leaf: stop here, to resume at @next, when a rescheduling point is due. */
 static inline int walk_leaf_done(struct walk_op *op, u64 next)
 {
