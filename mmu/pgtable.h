@@ -111,8 +111,9 @@ int pgtable_init(struct pgtable *pgt, const struct pte_format *fmt, const struct
 
 /*
  * Tear down every table, root included.  Exclusive, with rescheduling points.
- * Tables still waiting for a grace period are freed by RCU; call rcu_barrier()
- * before the pool goes away.
+ * Tables still waiting for a grace period are freed by RCU and their callbacks
+ * reach @pgt (its counters and pool): call rcu_barrier() before @pgt or the
+ * pool goes away.
  */
 void pgtable_destroy(struct pgtable *pgt, unsigned int flags);
 
@@ -148,7 +149,10 @@ int pgtable_split(struct pgtable *pgt, gpa_t addr, u64 size, struct mmu_page_cac
 int pgtable_collapse(struct pgtable *pgt, gpa_t addr, unsigned int level, unsigned int flags);
 
 /*
- * Look @addr up.  Lockless: safe inside a shared walk's read-side section.
+ * Look @addr up.  Lockless, but the caller must hold the MMU lock (either
+ * way) or otherwise be inside an RCU read-side section (between two
+ * quiescent states of its CPU): the tables it reads may be unlinked by a
+ * concurrent walk and are kept alive only by those rules.
  * 0 with the output address of @addr itself, the leaf's attributes and level;
  * -ENOENT when unmapped (or locked); -ERANGE beyond the input-address size.
  */
