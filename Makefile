@@ -12,6 +12,8 @@ MMU_SRCS := mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu
 	    mmu/rcu.c
 HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c
 HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress
+# Sources a host test has besides its own .c file and HOST_SUPPORT.
+SRCS_test_difftest := tests/host/difftest_model.c tests/host/difftest_gen.c
 HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h)
 
 # Three builds of the host tests: plain, ThreadSanitizer, AddressSanitizer+UBSan.
@@ -27,9 +29,9 @@ deps:
 	@tools/deps.sh host
 
 define host_test_rule
-$(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(HOST_DEPS) | deps
+$(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(SRCS_$(2)) $(HOST_DEPS) | deps
 	@mkdir -p $$(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(FLAGS_$(1)) $(MMU_SRCS) $(HOST_SUPPORT) $$< -o $$@
+	$(HOST_CC) $(HOST_CFLAGS) $(FLAGS_$(1)) $(MMU_SRCS) $(HOST_SUPPORT) $(SRCS_$(2)) $$< -o $$@
 endef
 $(foreach v,$(VARIANTS),$(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(v),$(t)))))
 
