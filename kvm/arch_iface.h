@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What kvm/ asks of arch/<arch>/: entering a guest and decoding why it came
+ * back, injecting what the guest must see, the stage-2 environment of the
+ * walker, hypervisor threads, time, the scheduler tick and interrupts.
+ *
+ * kvm/ never names a register or an instruction; every such detail lives
+ * behind these functions.  arch/<arch>/arch_vcpu.h defines the structures
+ * kvm/ embeds but does not look into (struct arch_vcpu, struct arch_thread).
+ *
+ * Unless said otherwise a function acts on the calling physical CPU and may
+ * be called with interrupts enabled.
+ */
+#ifndef KVM_ARCH_IFACE_H
+#define KVM_ARCH_IFACE_H
+
+#include "mmu/pgtable.h"
+#include "mmu/types.h"
+
+/*
+ * From arch/<arch>/: struct arch_vcpu, struct arch_thread, and
+ * unsigned int arch_cpu_id(void) (0 .. arch_nr_cpus() - 1, may be inline).
+ */
+#include "arch_vcpu.h"
+
+/* ---- physical CPUs, memory, boot arguments ---------------------------------------- */
+
+unsigned int arch_nr_cpus(void);	/* physical CPUs online */
+/* The boot command line (arm64: the DTB's /chosen/bootargs), "" if none. */
+const char *arch_boot_args(void);
+
+/*
+ * RAM nobody uses: fills up to @max ranges, returns how many.  The hypervisor
+ * reaches all RAM at its physical address (identity map).
+ */
+struct arch_ram_range {
+	u64 base, size;
+};
+unsigned int arch_free_ram(struct arch_ram_range *out, unsigned int max);
+
+/* ---- time and the scheduler tick -------------------------------------------------- */
+
+u64 arch_time_ns(void);			/* monotonic, same clock on every CPU */
+
+/*
+ * Start this CPU's periodic tick: every @period_ns the arch calls
+ * kvm_sched_tick() (kvm/sched.c) from interrupt context, whether the CPU
+ * was in a guest or in the hypervisor with interrupts enabled.
+ */
+void arch_tick_start(u64 period_ns);
+void kvm_sched_tick(void);		/* implemented by kvm/, called by arch/ */
+
+/*
+ * Interrupts at the hypervisor's level.  Enabled in hypervisor threads
+ * (so a long zap sees the tick), disabled around guest entry and thread
+ * switches.  save/restore nest.
+ */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+void arch_irq_enable(void);
+/* Idle: wait for an interrupt (which is handled before this returns). */
+void arch_wait_for_interrupt(void);
+
+/* ---- hypervisor threads (one per vCPU, one idle thread per CPU) --------------- */
+
+/*
+ * Prepare @t to run @fn(@arg) on the stack below @stack_top when first
+ * switched to; @fn must never return.
+ */
+void arch_thread_init(struct arch_thread *t, void *stack_top, void (*fn)(void *), void *arg);
+/*
+ * Save the calling thread's callee-saved state in @from and continue @to.
+ * Returns when something switches back to @from.  Interrupts disabled.
+ * @from may be a thread never initialised (the CPU's boot stack becoming
+ * its idle thread).
+ */
+void arch_thread_switch(struct arch_thread *from, struct arch_thread *to);
+
+/* ---- stage 2 ------------------------------------------------------------------ */
+
+/* The format of this architecture's stage-2 tables, and the IPA size it is set up for. */
+const struct pte_format *arch_stage2_format(void);
+u64 arch_stage2_ipa_limit(void);	/* guest-physical addresses must be below this */
+
+/*
+ * A VM's stage-2 context.  The VM points its pgtable's owner at its
+ * struct arch_stage2, so arch_stage2_mmu_ops can find the VMID to invalidate.
+ */
+struct arch_stage2 {
+	u16 vmid;			/* 1..255; 0 is never a guest's */
+	hpa_t root;
+};
+/*
+ * phys_to_virt, TLBI by IPA, ...; its need_resched_word and resched are
+ * kvm_need_resched_word() and kvm_resched() below.
+ */
+extern const struct mmu_ops arch_stage2_mmu_ops;
+/* Implemented by kvm/sched.c: this CPU's need-resched word; let others run (lock dropped). */
+const u32 *kvm_need_resched_word(void);
+void kvm_resched(void);
+/* Forget every translation cached for @s2 (VM teardown, VMID reuse). */
+void arch_stage2_flush_vmid(const struct arch_stage2 *s2);
+
+/* ---- vCPUs -------------------------------------------------------------------- */
+
+/*
+ * Reset @v to the architecture's entry state: at the guest kernel's level
+ * (arm64: EL1h, MMU off, interrupts masked), pc = @entry, first argument
+ * register = @arg (arm64: x0), everything else zero; @index is its number in
+ * the VM (arm64: VMPIDR_EL2.Aff0, so PSCI targets it by MPIDR = index).
+ */
+void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg);
+
+enum vcpu_exit_reason {
+	EXIT_NONE,
+	EXIT_HYPERCALL,		/* HVC / VMMCALL; pc already past it */
+	EXIT_FIRMWARE_CALL,	/* arm64 SMC (PSCI over SMC); pc already past it */
+	EXIT_MEM_FAULT,		/* stage-2 / NPT fault */
+	EXIT_WFI,		/* the guest waits for an interrupt; pc already past it */
+	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
+	EXIT_UNHANDLED,		/* anything else: @syndrome says what */
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_reason reason;
+	/* EXIT_MEM_FAULT */
+	u64 gpa;		/* faulting guest-physical address (byte precise) */
+	u64 gva;		/* guest-virtual address, if @gva_valid */
+	bool gva_valid;
+	bool write;		/* a write (or a read-modify-write) */
+	bool exec;		/* an instruction fetch */
+	bool decoded;		/* a single load/store the hypervisor may emulate: */
+	u8 access_size;		/*   1, 2, 4 or 8 bytes */
+	u8 reg;			/*   register number (31: zero register on arm64) */
+	bool sign_extend;	/*   load sign-extends */
+	/* EXIT_UNHANDLED (and for reports) */
+	u64 syndrome;		/* arm64: ESR_EL2 */
+	u64 pc;			/* guest pc of the trapping instruction */
+};
+
+/*
+ * Enter the guest on @v with stage-2 @s2 until it exits; fill @exit.
+ * Called with interrupts enabled from the vCPU's thread; returns with them
+ * enabled.  Saves and restores the guest's whole register state (general,
+ * FP/SIMD, the guest kernel's system registers) in @v.
+ */
+void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
+
+/* General-purpose register @n of the guest (arm64 x0..x30; 31 reads 0, writes vanish). */
+u64 arch_vcpu_get_reg(const struct arch_vcpu *v, unsigned int n);
+void arch_vcpu_set_reg(struct arch_vcpu *v, unsigned int n, u64 val);
+/* Hypercall arguments and result: arm64 x0 = function ID, x1..x5, result in x0. */
+u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n);	/* 0 = function ID */
+void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val);
+u64 arch_vcpu_pc(const struct arch_vcpu *v);
+/* Step over the instruction that caused the last EXIT_MEM_FAULT (it was emulated). */
+void arch_vcpu_skip_insn(struct arch_vcpu *v);
+
+/*
+ * Make the guest take a synchronous external abort at its kernel's level, as
+ * if the access at guest-virtual @gva had failed (instruction fetch if
+ * @exec): arm64 injects a data/instruction abort, ESR_EL1.EC from the
+ * level it was taken at, FAR_EL1 = @gva, and enters VBAR_EL1 + the right
+ * offset.  Called after an exit, before the next arch_vcpu_run().
+ */
+void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva);
+/* An undefined-instruction exception at the guest's current pc. */
+void arch_vcpu_inject_undef(struct arch_vcpu *v);
+
+/* Print the guest's registers (one short block) after a fatal exit. */
+void arch_vcpu_dump(const struct arch_vcpu *v);
+/* A short name for an exit's syndrome ("DABT_LOW", "SYS64", ...). */
+const char *arch_exit_name(const struct vcpu_exit *exit);
+
+/*
+ * The machine ends with newlib's exit(status): it prints "hyp: exit status N"
+ * and powers off (arch/arm64/syscalls.c).  hyp_main() and
+ * hyp_secondary_main(cpu) (arch/arm64/platform.h) are kvm's entry points.
+ */
+
+#endif
