@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Run test binaries one after another, each printing its own case lines and a
-# closing "N passed, N failed"; add those up and close with the total.  A
-# binary that dies without its closing line counts as one failure.
+# Run tests one after another, each printing its own case lines and a closing
+# "N passed, N failed"; add those up and close with the total.  A test that
+# dies without its closing line counts as one failure.  Each argument is a
+# binary or a shell command line (a QEMU boot: "tools/qemu-run.sh ... ").
 set -u
 passed=0
 failed=0
 for bin in "$@"; do
 	echo "== $bin"
-	out=$("$bin" 2>&1)
+	out=$(bash -c "$bin" 2>&1)
 	status=$?
 	printf '%s\n' "$out"
 	last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch_priv.h"
 #include "platform.h"
 #include "psci.h"
 #include "sysreg.h"
@@ -29,6 +30,9 @@ static void fdt_defaults(struct fdt_platform *p)
 	p->cpu_mpidr[0] = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 	p->uart_base = QEMU_VIRT_PL011;
 	strcpy(p->psci_method, "smc");
+	p->gicd_base = QEMU_VIRT_GICD;
+	p->gicr_base = QEMU_VIRT_GICR;
+	p->gicr_size = QEMU_VIRT_GICR_SIZE;
 }
 
 static void setup_psci(const struct fdt_platform *p)
@@ -166,6 +170,8 @@ void boot_main(u64 dtb_pa)
 	setup_psci(&bi->fdt);
 	run_constructors();
 	print_platform(bi);
+	arch_init();
+	arch_cpu_init();
 
 	bi->nr_cpus = smp_boot_secondaries();
 	hyp_main();

@@ -164,8 +164,8 @@ void el2_exception(struct exc_frame *frame, u64 kind)
 	unsigned int cpu = arch_cpu_id();
 
 	/*
-	 * Nothing is expected yet.  Issue 3 decodes guest exits
-	 * (EXC_GROUP_LOWER_A64) and EL2 interrupts here and returns.
+	 * Guest exits (EXC_GROUP_LOWER_A64) go to guest_entry.S and IRQs at
+	 * EL2 to gic.c:el2_irq(); what reaches here is unexpected.
 	 */
 	if (cpu < HYP_MAX_CPUS && in_report[cpu]++) {
 		/* Faulted while reporting (bad stack?): say the least possible. */

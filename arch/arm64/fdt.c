@@ -387,6 +387,17 @@ static void add_psci(const struct fdt_node *n, struct fdt_platform *p)
 		strcpy(p->psci_method, m);
 }
 
+/* GICv3 (Arm IHI 0069, "arm,gic-v3" binding): reg[0] GICD, reg[1] the GICR region. */
+static void add_gic(const struct fdt_node *n, struct fdt_platform *p)
+{
+	u64 size;
+
+	if (p->gicd_base || !fdt_reg(n, 0, &p->gicd_base, &size))
+		return;
+	if (!fdt_reg(n, 1, &p->gicr_base, &p->gicr_size))
+		p->gicd_base = 0;
+}
+
 static bool is_device_type(const struct fdt_node *n, const char *type)
 {
 	const char *t = fdt_getprop_str(n, "device_type");
@@ -408,6 +419,10 @@ static int collect(const struct fdt_node *n, void *arg)
 		add_uart(n, c);
 	else if (fdt_is_compatible(n, "arm,psci-1.0") || fdt_is_compatible(n, "arm,psci-0.2"))
 		add_psci(n, c->p);
+	else if (fdt_is_compatible(n, "arm,gic-v3"))
+		add_gic(n, c->p);
+	else if (n->depth == 1 && !strcmp(n->name, "chosen"))
+		c->p->bootargs = fdt_getprop_str(n, "bootargs");
 	return 0;
 }
 

@@ -69,6 +69,9 @@ struct fdt_platform {
 	u64 uart_base;			/* the PL011 /chosen/stdout-path names, else the
 					   first "arm,pl011"; 0 if none */
 	char psci_method[8];		/* "smc" or "hvc" of a PSCI 0.2+ node, else "" */
+	u64 gicd_base;			/* "arm,gic-v3" reg[0]: distributor; 0 if none */
+	u64 gicr_base, gicr_size;	/* reg[1]: the redistributor region */
+	const char *bootargs;		/* /chosen/bootargs inside the blob, or NULL */
 };
 
 /* Fill @plat from @dtb; 0 on success, -1 if the blob is unusable. */

@@ -24,4 +24,17 @@ static inline void mmio_write32(u64 addr, u32 v)
 	__asm__ volatile("str %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
 }
 
+static inline u64 mmio_read64(u64 addr)
+{
+	u64 v;
+
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write8(u64 addr, u8 v)
+{
+	__asm__ volatile("strb %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
+
 #endif

@@ -15,6 +15,10 @@
 
 /* Where QEMU virt puts its first PL011, for when the DTB does not say. */
 #define QEMU_VIRT_PL011 0x09000000
+/* ... and its GICv3 distributor and redistributor region. */
+#define QEMU_VIRT_GICD 0x08000000
+#define QEMU_VIRT_GICR 0x080a0000
+#define QEMU_VIRT_GICR_SIZE 0x00f60000
 
 #ifndef __ASSEMBLER__
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "mmu/sync.h"
+#include "arch_priv.h"
 #include "platform.h"
 #include "psci.h"
 #include "sysreg.h"
@@ -108,6 +109,7 @@ unsigned int smp_boot_secondaries(void)
 
 void secondary_main(u64 cpu)
 {
+	arch_cpu_init();
 	printf("hyp: cpu%u up (MPIDR 0x%llx)\n", (unsigned int)cpu,
 	       (unsigned long long)(read_sysreg(mpidr_el1) & MPIDR_AFF_MASK));
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);

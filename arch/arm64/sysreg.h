@@ -132,6 +132,119 @@
 #define ESR_IL (_UL(1) << 25)
 #define ESR_ISS_MASK _UL(0x1ffffff)
 
+/*
+ * Arm ARM HCR_EL2 once guests may run (E2H = TGE = 0):
+ *   VM     stage 2 translation for EL1&0
+ *   SWIO   set/way invalidates become clean+invalidate (the guest cannot
+ *          discard lines that hold another VM's or our data)
+ *   PTW    a guest stage 1 walk that lands on stage 2 Device memory faults
+ *   FMO, IMO, AMO  physical FIQ/IRQ/SError go to EL2 (and EL1 sees virtual ones)
+ *   FB     TLB and I-cache maintenance of the guest broadcast in the Inner
+ *          Shareable domain: a vCPU may move between physical CPUs
+ *   BSU    barriers upgraded to Inner Shareable, for the same reason
+ *   TWI, TWE  WFI/WFE trap (EC 0x01): a waiting vCPU gives up its CPU
+ *   TSC    SMC traps (EC 0x17): PSCI over SMC is ours to emulate
+ *   RW     EL1 is AArch64
+ * Every bit of it acts on EL1&0 only, or routes interrupts to EL2 (which the
+ * hypervisor wants too: with IMO clear an IRQ targets EL1 and is never taken
+ * at EL2, and the tick must reach us there).  So each CPU sets it once
+ * (arch_cpu_init) and keeps it, guest or not: no write per entry and exit,
+ * and no TLB flush that an implementation may tie to a change of HCR_EL2.VM
+ * (QEMU does), which would also hide a missing TLBI.
+ */
+#define HCR_EL2_VM (_UL(1) << 0)
+#define HCR_EL2_SWIO (_UL(1) << 1)
+#define HCR_EL2_PTW (_UL(1) << 2)
+#define HCR_EL2_FMO (_UL(1) << 3)
+#define HCR_EL2_IMO (_UL(1) << 4)
+#define HCR_EL2_AMO (_UL(1) << 5)
+#define HCR_EL2_FB (_UL(1) << 9)
+#define HCR_EL2_BSU_IS (_UL(1) << 10)
+#define HCR_EL2_TWI (_UL(1) << 13)
+#define HCR_EL2_TWE (_UL(1) << 14)
+#define HCR_EL2_TSC (_UL(1) << 19)
+#define HCR_EL2_GUEST (HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO | HCR_EL2_VM | \
+		       HCR_EL2_SWIO | HCR_EL2_PTW | HCR_EL2_FB | \
+		       HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSC)
+
+/*
+ * Arm ARM VTCR_EL2 (stage 2 control), 4K granule: T0SZ bits 5:0, SL0 bits 7:6
+ * (with TG0 = 4K: 0 = start at level 2, 1 = level 1, 2 = level 0), walks
+ * Inner Shareable and Write-Back Write-Allocate like TCR_EL2, PS bits 18:16,
+ * VS (bit 19) = 0: 8-bit VMIDs.  Bit 31 is RES1.
+ */
+#define VTCR_EL2_RES1 (_UL(1) << 31)
+#define VTCR_EL2_SL0_SHIFT 6
+#define VTCR_EL2_IRGN0_WBWA (_UL(1) << 8)
+#define VTCR_EL2_ORGN0_WBWA (_UL(1) << 10)
+#define VTCR_EL2_SH0_INNER (_UL(3) << 12)
+#define VTCR_EL2_TG0_4K (_UL(0) << 14)
+#define VTCR_EL2_PS_SHIFT 16
+#define VTCR_EL2_COMMON (VTCR_EL2_RES1 | VTCR_EL2_IRGN0_WBWA | VTCR_EL2_ORGN0_WBWA | \
+			 VTCR_EL2_SH0_INNER | VTCR_EL2_TG0_4K)
+#define VTTBR_VMID_SHIFT 48
+
+/* Arm ARM CNTHCTL_EL2 (E2H == 0): EL1PCTEN, EL1PCEN: EL1/EL0 reach the physical counter, timer. */
+#define CNTHCTL_EL1PCTEN (_UL(1) << 0)
+#define CNTHCTL_EL1PCEN (_UL(1) << 1)
+/* Arm ARM CNTHP_CTL_EL2 / CNTx_CTL_EL0: ENABLE, IMASK, ISTATUS. */
+#define CNT_CTL_ENABLE (_UL(1) << 0)
+#define CNT_CTL_IMASK (_UL(1) << 1)
+#define CNT_CTL_ISTATUS (_UL(1) << 2)
+
+/* Arm ARM MDCR_EL2: HPMN bits 4:0, the number of event counters EL1 and EL0 may use. */
+#define MDCR_EL2_HPMN_MASK _UL(0x1f)
+
+/* SPSR/PSTATE (Arm ARM "SPSR_EL2", AArch64 format): M[3:0] and the DAIF masks. */
+#define PSR_MODE_MASK _UL(0xf)
+#define PSR_MODE_EL0t _UL(0x0)
+#define PSR_MODE_EL1t _UL(0x4)
+#define PSR_MODE_EL1h _UL(0x5)
+#define PSR_MODE_EL2h _UL(0x9)
+#define PSR_MODE_32 (_UL(1) << 4)
+#define PSR_F (_UL(1) << 6)
+#define PSR_I (_UL(1) << 7)
+#define PSR_A (_UL(1) << 8)
+#define PSR_D (_UL(1) << 9)
+#define PSR_DAIF (PSR_D | PSR_A | PSR_I | PSR_F)
+
+/* Arm ARM SCTLR_EL1 reset value with the MMU and caches off (RES1 bits of Armv8.0..8.2). */
+#define SCTLR_EL1_RESET _UL(0x30d00800)
+
+/* Exception classes the guest exit path decodes (Arm ARM ESR_EL2.EC). */
+#define EC_UNKNOWN 0x00
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYS64 0x18
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+#define EC_SERROR 0x2f
+
+/*
+ * Data/instruction abort ISS (Arm ARM ESR_EL2, "ISS encoding for an exception
+ * from a Data Abort"): ISV 24, SAS 23:22, SSE 21, SRT 20:16, SF 15, FnV 10,
+ * S1PTW 7, WnR 6, xFSC 5:0.
+ */
+#define ISS_DABT_ISV (_UL(1) << 24)
+#define ISS_DABT_SAS_SHIFT 22
+#define ISS_DABT_SSE (_UL(1) << 21)
+#define ISS_DABT_SRT_SHIFT 16
+#define ISS_DABT_SF (_UL(1) << 15)
+#define ISS_ABT_FNV (_UL(1) << 10)
+#define ISS_ABT_S1PTW (_UL(1) << 7)
+#define ISS_DABT_WNR (_UL(1) << 6)
+#define ISS_FSC_MASK _UL(0x3f)
+#define ISS_FSC_TYPE_MASK _UL(0x3c)
+#define FSC_PERM _UL(0x0c)
+#define FSC_SEA _UL(0x10)		/* synchronous external abort, not on a walk */
+/* HPFAR_EL2.FIPA, bits 47:4: IPA bits 55:12 of a stage 2 fault. */
+#define HPFAR_FIPA_MASK _UL(0x0000fffffffffff0)
+/* PAR_EL1 after AT: F (bit 0) = failed; PA bits 47:12. */
+#define PAR_F (_UL(1) << 0)
+
 #ifndef __ASSEMBLER__
 
 #include <stdint.h>

@@ -22,7 +22,7 @@
 
 #define PA_BASE (8 * SZ_1G)
 static const struct pte_attrs rw = { PROT_R | PROT_W, MT_NORMAL };
-static const char *out_dir = ".";
+static const char *out_dir = "build/bench";	/* where make bench puts them */
 
 static u64 now_ns(void)
 {

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vCPUs (kvm/arch_iface.h): reset, entering the guest, decoding why it came
+ * back, registers, injecting exceptions.  The register switch itself is in
+ * guest_entry.S; this file handles the system registers around it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kvm/arch_iface.h"
+
+#include "arch_priv.h"
+#include "exception.h"
+#include "platform.h"
+#include "sysreg.h"
+
+/* Vector offsets from VBAR_EL1 for a synchronous exception (Arm ARM D1, "Exception vectors"). */
+#define VEC_CUR_SP0 0x000
+#define VEC_CUR_SPX 0x200
+#define VEC_LOWER_A64 0x400
+#define VEC_LOWER_A32 0x600
+
+#define AARCH64_INSN_SIZE 4
+
+void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg)
+{
+	memset(v, 0, sizeof(*v));
+	v->pc = entry;
+	v->x[0] = arg;
+	v->pstate = PSR_MODE_EL1h | PSR_DAIF;
+	v->el1.sctlr = SCTLR_EL1_RESET;
+	/*
+	 * VMPIDR_EL2 is what MPIDR_EL1 reads at EL1 (Arm ARM VMPIDR_EL2): bit 31
+	 * RES1, U (30) = 0 multiprocessor, MT (24) = 0; Aff0/Aff1 = index.
+	 */
+	v->vmpidr = BIT(31) | (index & 0xff) | ((u64)(index >> 8) & 0xff) << 8;
+	v->w_load_reg = -1;
+	v->el1_dirty = true;
+	v->last_cpu = -1;
+}
+
+/* The vCPU whose EL1 registers each CPU holds (see struct arch_vcpu.el1_dirty). */
+static const struct arch_vcpu *el1_owner[HYP_MAX_CPUS];
+
+/*
+ * The guest kernel's registers in and out.  Those named _EL12 in VHE do
+ * not exist here (E2H = 0): at EL2 the _EL1 names reach EL1's own copies.
+ */
+static void el1_load(const struct arch_el1_regs *r)
+{
+	write_sysreg(sctlr_el1, r->sctlr);
+	write_sysreg(ttbr0_el1, r->ttbr0);
+	write_sysreg(ttbr1_el1, r->ttbr1);
+	write_sysreg(tcr_el1, r->tcr);
+	write_sysreg(mair_el1, r->mair);
+	write_sysreg(amair_el1, r->amair);
+	write_sysreg(vbar_el1, r->vbar);
+	write_sysreg(elr_el1, r->elr);
+	write_sysreg(spsr_el1, r->spsr);
+	write_sysreg(esr_el1, r->esr);
+	write_sysreg(far_el1, r->far);
+	write_sysreg(afsr0_el1, r->afsr0);
+	write_sysreg(afsr1_el1, r->afsr1);
+	write_sysreg(sp_el1, r->sp_el1);
+	write_sysreg(cpacr_el1, r->cpacr);
+	write_sysreg(contextidr_el1, r->contextidr);
+	write_sysreg(tpidr_el0, r->tpidr_el0);
+	write_sysreg(tpidr_el1, r->tpidr_el1);
+	write_sysreg(tpidrro_el0, r->tpidrro_el0);
+	write_sysreg(par_el1, r->par);
+	write_sysreg(cntkctl_el1, r->cntkctl);
+	write_sysreg(cntv_cval_el0, r->cntv_cval);
+	write_sysreg(cntv_ctl_el0, r->cntv_ctl);
+	write_sysreg(mdscr_el1, r->mdscr);
+}
+
+static void el1_save(struct arch_el1_regs *r)
+{
+	r->sctlr = read_sysreg(sctlr_el1);
+	r->ttbr0 = read_sysreg(ttbr0_el1);
+	r->ttbr1 = read_sysreg(ttbr1_el1);
+	r->tcr = read_sysreg(tcr_el1);
+	r->mair = read_sysreg(mair_el1);
+	r->amair = read_sysreg(amair_el1);
+	r->vbar = read_sysreg(vbar_el1);
+	r->elr = read_sysreg(elr_el1);
+	r->spsr = read_sysreg(spsr_el1);
+	r->esr = read_sysreg(esr_el1);
+	r->far = read_sysreg(far_el1);
+	r->afsr0 = read_sysreg(afsr0_el1);
+	r->afsr1 = read_sysreg(afsr1_el1);
+	r->sp_el1 = read_sysreg(sp_el1);
+	r->cpacr = read_sysreg(cpacr_el1);
+	r->contextidr = read_sysreg(contextidr_el1);
+	r->tpidr_el0 = read_sysreg(tpidr_el0);
+	r->tpidr_el1 = read_sysreg(tpidr_el1);
+	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	r->par = read_sysreg(par_el1);
+	r->cntkctl = read_sysreg(cntkctl_el1);
+	r->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	r->cntv_cval = read_sysreg(cntv_cval_el0);
+	r->mdscr = read_sysreg(mdscr_el1);
+}
+
+/*
+ * HPFAR_EL2 is not reliable for a stage-2 Permission fault outside a
+ * stage-1 walk (Arm ARM HPFAR_EL2: written for Translation, Access flag and
+ * Address size faults; Linux's arm64 KVM says the same for Permission).  Ask
+ * the MMU instead: AT S1E1R translates the guest VA with the guest's stage 1,
+ * still loaded, into the IPA (HCR_EL2.VM, always set, makes the walk of the
+ * guest's tables go through stage 2, VTTBR_EL2 is still the guest's).
+ * Clobbers PAR_EL1, which el1_save() has already saved.  False if the
+ * guest's tables changed under us; the caller then has no exact address.
+ */
+static bool far_to_ipa(u64 far, u64 *ipa)
+{
+	u64 par;
+
+	__asm__ volatile("at s1e1r, %0" : : "r"(far));
+	isb();
+	par = read_sysreg(par_el1);
+	if (par & PAR_F)
+		return false;
+	*ipa = (par & GENMASK(47, 12)) | (far & 0xfff);
+	return true;
+}
+
+static void decode_abort(struct arch_vcpu *v, u64 esr, struct vcpu_exit *exit)
+{
+	unsigned int ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+	u64 far = read_sysreg(far_el2);
+	u64 hpfar = read_sysreg(hpfar_el2);
+	u64 ipa = (hpfar & HPFAR_FIPA_MASK) << 8;
+
+	exit->reason = EXIT_MEM_FAULT;
+	exit->gva_valid = !(esr & ISS_ABT_FNV);
+	exit->gva = exit->gva_valid ? far : 0;
+	exit->gpa = ipa | (far & 0xfff);
+	if (esr & ISS_ABT_S1PTW) {
+		/*
+		 * The guest's own table walk hit a hole in stage 2: FAR is the VA
+		 * being translated, not the descriptor, so only the page is known.
+		 * The hardware may have wanted to set AF/DBM bits: call it a write.
+		 */
+		exit->gpa = ipa;
+		exit->write = true;
+		exit->exec = false;
+		return;
+	}
+	if ((esr & ISS_FSC_TYPE_MASK) == FSC_PERM && exit->gva_valid) {
+		u64 exact;
+
+		if (far_to_ipa(far, &exact))
+			exit->gpa = exact;
+		v->el1_dirty = true;	/* PAR_EL1 */
+	}
+	if (ec == EC_IABT_LOW) {
+		exit->exec = true;
+		return;
+	}
+	exit->write = esr & ISS_DABT_WNR;
+	if (esr & ISS_DABT_ISV) {
+		exit->decoded = true;
+		exit->access_size = 1 << ((esr >> ISS_DABT_SAS_SHIFT) & 3);
+		exit->reg = (esr >> ISS_DABT_SRT_SHIFT) & 31;
+		exit->sign_extend = esr & ISS_DABT_SSE;
+		if (!exit->write && !(esr & ISS_DABT_SF) && exit->reg != 31)
+			v->w_load_reg = exit->reg;
+	}
+}
+
+static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
+{
+	u64 esr = read_sysreg(esr_el2);
+	unsigned int ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+
+	exit->syndrome = esr;
+	exit->pc = v->pc;
+	switch (ec) {
+	case EC_HVC64:
+		/* ELR_EL2 is the instruction after the HVC (Arm ARM "HVC"). */
+		exit->reason = EXIT_HYPERCALL;
+		exit->pc = v->pc - AARCH64_INSN_SIZE;
+		break;
+	case EC_SMC64:
+		/* A trapped SMC leaves ELR_EL2 at the SMC itself (Arm ARM HCR_EL2.TSC). */
+		exit->reason = EXIT_FIRMWARE_CALL;
+		v->pc += AARCH64_INSN_SIZE;
+		break;
+	case EC_WFX:
+		exit->reason = EXIT_WFI;
+		v->pc += AARCH64_INSN_SIZE;
+		break;
+	case EC_DABT_LOW:
+	case EC_IABT_LOW:
+		decode_abort(v, esr, exit);
+		break;
+	default:
+		exit->reason = EXIT_UNHANDLED;
+		break;
+	}
+}
+
+/*
+ * Interrupts stay masked from before the guest state is loaded until it is
+ * saved again: an interrupt at EL2 in between would run the handler on a CPU
+ * with the guest's EL1 registers and VTTBR loaded, and the tick may end in
+ * kvm code that looks at them.
+ */
+void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit)
+{
+	unsigned long flags = arch_irq_save();
+	unsigned int cpu = arch_cpu_id();
+	u64 kind;
+
+	memset(exit, 0, sizeof(*exit));
+	v->w_load_reg = -1;
+	/*
+	 * Skipping the reload is worth more than the ~24 writes: some
+	 * implementations flush TLBs on an SCTLR_EL1 or TCR_EL1 write.
+	 */
+	if (el1_owner[cpu] != v || v->last_cpu != (int)cpu || v->el1_dirty) {
+		el1_load(&v->el1);
+		el1_owner[cpu] = v;
+		v->last_cpu = cpu;
+		v->el1_dirty = false;
+	}
+	write_sysreg(vmpidr_el2, v->vmpidr);
+	write_sysreg(vttbr_el2, (u64)s2->vmid << VTTBR_VMID_SHIFT | s2->root.val);
+	isb();		/* HCR_EL2 is the guest's already (arch_cpu_init) */
+
+	kind = __guest_enter(v);
+
+	el1_save(&v->el1);
+	switch (kind & 3) {
+	case EXC_SYNC:
+		decode_sync(v, exit);
+		break;
+	case EXC_IRQ:
+	case EXC_FIQ:
+		exit->reason = EXIT_IRQ;
+		exit->pc = v->pc;
+		break;
+	default:
+		/* SError: ESR_EL2 has EC 0x2f and the syndrome (Arm ARM ESR_EL2). */
+		exit->reason = EXIT_UNHANDLED;
+		exit->syndrome = read_sysreg(esr_el2);
+		exit->pc = v->pc;
+		break;
+	}
+	if (exit->reason == EXIT_IRQ)
+		gic_handle_irq();
+	arch_irq_restore(flags);
+}
+
+u64 arch_vcpu_get_reg(const struct arch_vcpu *v, unsigned int n)
+{
+	return n < 31 ? v->x[n] : 0;
+}
+
+void arch_vcpu_set_reg(struct arch_vcpu *v, unsigned int n, u64 val)
+{
+	if (n < 31)
+		v->x[n] = val;
+}
+
+u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n)
+{
+	return n <= 5 ? v->x[n] : 0;
+}
+
+void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
+{
+	v->x[0] = val;
+}
+
+u64 arch_vcpu_pc(const struct arch_vcpu *v)
+{
+	return v->pc;
+}
+
+void arch_vcpu_skip_insn(struct arch_vcpu *v)
+{
+	/* A load into a W register zero-extends to 64 bits (Arm ARM C6 "LDR", "LDRSH" ...). */
+	if (v->w_load_reg >= 0)
+		v->x[v->w_load_reg] &= 0xffffffffULL;
+	v->w_load_reg = -1;
+	v->pc += AARCH64_INSN_SIZE;
+}
+
+/*
+ * Take a synchronous exception to EL1 as the hardware would (Arm ARM D1,
+ * "Exception entry"): ELR_EL1 = the faulting pc, SPSR_EL1 = PSTATE, the
+ * vector by where it came from, PSTATE = EL1h with D, A, I, F masked.
+ */
+static void enter_el1_sync(struct arch_vcpu *v, u64 esr)
+{
+	u64 mode = v->pstate & (PSR_MODE_MASK | PSR_MODE_32);
+	u64 offset;
+
+	if (mode == PSR_MODE_EL1h)
+		offset = VEC_CUR_SPX;
+	else if (mode == PSR_MODE_EL1t)
+		offset = VEC_CUR_SP0;
+	else if (mode == PSR_MODE_EL0t)
+		offset = VEC_LOWER_A64;
+	else
+		offset = VEC_LOWER_A32;
+	v->el1.esr = esr;
+	v->el1.elr = v->pc;
+	v->el1.spsr = v->pstate;
+	v->pstate = PSR_MODE_EL1h | PSR_DAIF;
+	v->pc = v->el1.vbar + offset;
+	v->w_load_reg = -1;
+	v->el1_dirty = true;
+}
+
+static bool from_el0(const struct arch_vcpu *v)
+{
+	return (v->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+}
+
+/*
+ * ESR_EL1 for the abort (Arm ARM ESR_EL1, EC 0x20/0x21 instruction abort,
+ * 0x24/0x25 data abort, lower/same EL): IL = 1 (32-bit instruction), xFSC =
+ * 0x10 "synchronous External abort, not on a translation table walk".
+ */
+void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva)
+{
+	u64 ec;
+
+	if (exec)
+		ec = from_el0(v) ? EC_IABT_LOW : EC_IABT_CUR;
+	else
+		ec = from_el0(v) ? EC_DABT_LOW : EC_DABT_CUR;
+	v->el1.far = gva;
+	enter_el1_sync(v, ec << ESR_EC_SHIFT | ESR_IL | FSC_SEA);
+}
+
+/* EC 0x00 "Unknown reason", what an UNDEFINED instruction reports (Arm ARM ESR_EL1). */
+void arch_vcpu_inject_undef(struct arch_vcpu *v)
+{
+	enter_el1_sync(v, (u64)EC_UNKNOWN << ESR_EC_SHIFT | ESR_IL);
+}
+
+void arch_vcpu_dump(const struct arch_vcpu *v)
+{
+	const struct arch_el1_regs *r = &v->el1;
+
+	printf("  pc  0x%016llx  pstate 0x%08llx  vmpidr 0x%llx\n", (unsigned long long)v->pc,
+	       (unsigned long long)v->pstate, (unsigned long long)v->vmpidr);
+	for (int i = 0; i < 30; i += 2)
+		printf("  x%-2d 0x%016llx  x%-2d 0x%016llx\n", i, (unsigned long long)v->x[i],
+		       i + 1, (unsigned long long)v->x[i + 1]);
+	printf("  x30 0x%016llx  sp_el0 0x%016llx  sp_el1 0x%016llx\n",
+	       (unsigned long long)v->x[30], (unsigned long long)v->sp_el0,
+	       (unsigned long long)r->sp_el1);
+	printf("  ELR_EL1 0x%016llx  SPSR_EL1 0x%08llx  ESR_EL1 0x%08llx  FAR_EL1 0x%016llx\n",
+	       (unsigned long long)r->elr, (unsigned long long)r->spsr,
+	       (unsigned long long)r->esr, (unsigned long long)r->far);
+	printf("  SCTLR_EL1 0x%08llx  TCR_EL1 0x%llx  TTBR0_EL1 0x%llx  VBAR_EL1 0x%llx\n",
+	       (unsigned long long)r->sctlr, (unsigned long long)r->tcr,
+	       (unsigned long long)r->ttbr0, (unsigned long long)r->vbar);
+}
+
+const char *arch_exit_name(const struct vcpu_exit *exit)
+{
+	static const char *const names[64] = {
+		[EC_UNKNOWN] = "UNKNOWN", [EC_WFX] = "WFx", [0x07] = "FP_ASIMD",
+		[0x0e] = "ILL", [0x15] = "SVC64", [EC_HVC64] = "HVC64", [EC_SMC64] = "SMC64",
+		[EC_SYS64] = "SYS64", [0x19] = "SVE", [0x1a] = "ERET", [0x1c] = "FPAC",
+		[EC_IABT_LOW] = "IABT_LOW", [0x22] = "PC_ALIGN", [EC_DABT_LOW] = "DABT_LOW",
+		[0x26] = "SP_ALIGN", [EC_SERROR] = "SERROR", [0x30] = "BREAKPT_LOW",
+		[0x32] = "SOFTSTP_LOW", [0x34] = "WATCHPT_LOW", [0x3c] = "BRK64",
+	};
+	unsigned int ec = (exit->syndrome >> ESR_EC_SHIFT) & ESR_EC_MASK;
+
+	if (exit->reason == EXIT_IRQ)
+		return "IRQ";
+	if (exit->reason == EXIT_NONE)
+		return "NONE";
+	return names[ec] ? names[ec] : "UNKNOWN_EC";
+}
+
+/* ---- the platform --------------------------------------------------------------- */
+
+unsigned int arch_nr_cpus(void)
+{
+	return boot_info.nr_cpus;
+}
+
+const char *arch_boot_args(void)
+{
+	return boot_info.fdt.bootargs ? boot_info.fdt.bootargs : "";
+}
+
+unsigned int arch_free_ram(struct arch_ram_range *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < boot_info.nr_free && n < max; i++, n++) {
+		out[n].base = boot_info.free[i].base;
+		out[n].size = boot_info.free[i].size;
+	}
+	return n;
+}
+
+void arch_thread_init(struct arch_thread *t, void *stack_top, void (*fn)(void *), void *arg)
+{
+	extern char arch_thread_start[];
+
+	memset(t, 0, sizeof(*t));
+	t->x19_x30[0] = (u64)fn;		/* x19 */
+	t->x19_x30[1] = (u64)arg;		/* x20 */
+	t->x19_x30[11] = (u64)arch_thread_start;	/* x30: where the switch returns */
+	t->sp = (u64)stack_top & ~15ULL;	/* AAPCS64: sp 16-byte aligned */
+}
+
+void arch_thread_returned(void);
+void arch_thread_returned(void)
+{
+	printf("hyp: cpu%u: a thread function returned\n", arch_cpu_id());
+	arch_cpu_stop();
+}
+
+/* ---- per-CPU EL2 set-up ------------------------------------------------------------ */
+
+void arch_init(void)
+{
+	stage2_init();
+	gic_init();
+}
+
+void arch_cpu_init(void)
+{
+	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mdcr = 0;
+	unsigned int pmuver = (dfr0 >> 8) & 0xf;
+
+	write_sysreg(hcr_el2, HCR_EL2_GUEST);
+	stage2_cpu_init();
+	/* The guest sees the physical counter and EL1 timer; its virtual counter equals it. */
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	/* The tick is off until arch_tick_start(). */
+	write_sysreg(cnthp_ctl_el2, CNT_CTL_IMASK);
+	/*
+	 * MDCR_EL2: no debug or PMU traps (the guest owns its debug registers,
+	 * MDSCR_EL1 is switched), and HPMN = PMCR_EL0.N so EL1 sees every event
+	 * counter (HPMN = 0 is CONSTRAINED UNPREDICTABLE before FEAT_HPMN0).
+	 */
+	if (pmuver && pmuver != 0xf)
+		mdcr = (read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK;
+	write_sysreg(mdcr_el2, mdcr);
+	/* The guest reads our MIDR_EL1 (VPIDR_EL2): it runs on this very CPU model. */
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	isb();
+	gic_init_cpu(TIMER_HYP_PPI);
+}
