@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host RAM allocator: one free list of 2 MiB chunks under a spinlock.
+ *
+ * Chunks are handed out and taken back on guest faults and give-backs,
+ * which are rare next to the 512 page faults a chunk serves in 4K mode, so
+ * one lock does.  Callers never hold it across anything else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch_iface.h"
+#include "host_mem.h"
+
+#define HOST_MEM_MAX_RANGES 16
+
+static struct {
+	struct spinlock lock;
+	u64 *base;		/* physical address of each chunk */
+	u32 *next;		/* free-list link: chunk number of the next free one, 0 ends */
+	u32 free_head;
+	u32 nr_total, nr_free;
+} host_mem = { .lock = SPINLOCK_INIT };
+
+static u32 count_chunks(const struct arch_ram_range *r, unsigned int n)
+{
+	u32 total = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		u64 start = (r[i].base + HOST_CHUNK_SIZE - 1) & ~(HOST_CHUNK_SIZE - 1);
+		u64 end = (r[i].base + r[i].size) & ~(HOST_CHUNK_SIZE - 1);
+
+		if (end > start)
+			total += (end - start) >> HOST_CHUNK_SHIFT;
+	}
+	return total;
+}
+
+int host_mem_init(void)
+{
+	struct arch_ram_range ranges[HOST_MEM_MAX_RANGES];
+	unsigned int n = arch_free_ram(ranges, HOST_MEM_MAX_RANGES), i;
+	u32 total = count_chunks(ranges, n), c = 0;
+
+	if (!total)
+		return -ENOMEM;
+	host_mem.base = calloc(total, sizeof(*host_mem.base));
+	host_mem.next = calloc(total, sizeof(*host_mem.next));
+	if (!host_mem.base || !host_mem.next)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		u64 pa = (ranges[i].base + HOST_CHUNK_SIZE - 1) & ~(HOST_CHUNK_SIZE - 1);
+		u64 end = (ranges[i].base + ranges[i].size) & ~(HOST_CHUNK_SIZE - 1);
+
+		for (; pa < end; pa += HOST_CHUNK_SIZE)
+			host_mem.base[c++] = pa;
+	}
+	/* Low addresses first: the free list is built from the top down. */
+	for (c = total; c > 0; c--) {
+		host_mem.next[c - 1] = host_mem.free_head;
+		host_mem.free_head = c;
+	}
+	host_mem.nr_total = total;
+	host_mem.nr_free = total;
+	return 0;
+}
+
+u32 host_mem_alloc(void)
+{
+	u32 chunk;
+
+	spin_lock(&host_mem.lock);
+	chunk = host_mem.free_head;
+	if (chunk) {
+		host_mem.free_head = host_mem.next[chunk - 1];
+		host_mem.nr_free--;
+	}
+	spin_unlock(&host_mem.lock);
+	return chunk;
+}
+
+u32 host_mem_alloc_zeroed(void)
+{
+	u32 chunk = host_mem_alloc();
+
+	if (chunk)
+		memset(host_mem_chunk_va(chunk), 0, HOST_CHUNK_SIZE);
+	return chunk;
+}
+
+void host_mem_free(u32 chunk)
+{
+	if (!chunk || chunk > host_mem.nr_total) {
+		printf("host_mem: free of bad chunk %u ignored\n", chunk);
+		return;
+	}
+	spin_lock(&host_mem.lock);
+	host_mem.next[chunk - 1] = host_mem.free_head;
+	host_mem.free_head = chunk;
+	host_mem.nr_free++;
+	spin_unlock(&host_mem.lock);
+}
+
+hpa_t host_mem_chunk_pa(u32 chunk)
+{
+	return hpa(host_mem.base[chunk - 1]);
+}
+
+u32 host_mem_nr_free(void)
+{
+	return READ_ONCE(host_mem.nr_free);
+}
+
+u32 host_mem_nr_total(void)
+{
+	return host_mem.nr_total;
+}

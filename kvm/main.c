@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hyp_main(): run the guest payloads the boot arguments ask for, print what
+ * happened, power off with the verdict.
+ *
+ *   run=GROUP,GROUP,...     groups run one after another
+ *   GROUP = VM+VM+...       VMs of a group run side by side
+ *   VM = payload[:opt]...   opt: N (vCPUs), blocks, prepopulate, mem=SIZE[K|M|G],
+ *                           cpus=N (spread the vCPUs over N physical CPUs only),
+ *                           time=SECONDS (limit, default 120, 0 none)
+ *   loader                  the loader's self-test: malformed images refused
+ *
+ * The boot CPU's idle context doubles as the controller: between running
+ * threads it checks whether the current group has ended, then tears it down
+ * and starts the next.  Secondary CPUs only run their idle loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+#include "payloads.h"
+#include "vm.h"
+
+#define RUN_DEFAULT "loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
+		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
+		    "fault_bench:prepopulate"
+#define RUN_MAX_GROUP 8
+#define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
+#define RCU_BACKLOG_LIMIT 4096
+
+struct run_entry {
+	struct vm_config cfg;
+	bool selftest;		/* "loader" */
+	bool bad;		/* could not be parsed: counts as a failure */
+	struct vm *vm;
+};
+
+struct run_totals {
+	u32 passed, failed, vms;
+	struct vcpu_stats vcpu;
+	struct pgtable_stats pgt;
+	u64 grace_periods;
+};
+
+/* Entry points, called by arch/ once every CPU is up (declared there too). */
+void hyp_main(void) __attribute__((noreturn));
+void hyp_secondary_main(unsigned int cpu) __attribute__((noreturn));
+
+static struct run_totals totals;
+static u32 kvm_ready;
+
+const struct payload_image *payload_find(const char *name, size_t len)
+{
+	u32 i;
+
+	for (i = 0; i < payload_count; i++)
+		if (strlen(payload_images[i].name) == len &&
+		    !memcmp(payload_images[i].name, name, len))
+			return &payload_images[i];
+	return NULL;
+}
+
+/* ---- the run specification ---------------------------------------------------------------- */
+
+static bool parse_size(const char *s, u64 *out)
+{
+	char *end;
+	u64 v = strtoull(s, &end, 0);
+
+	if (end == s)
+		return false;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	*out = v;
+	return !*end;
+}
+
+static bool parse_option(struct vm_config *cfg, const char *opt)
+{
+	char *end;
+	u64 v;
+
+	if (opt[0] >= '0' && opt[0] <= '9') {
+		v = strtoul(opt, &end, 10);
+		cfg->nr_vcpus = v;
+		return !*end && v >= 1 && v <= VM_MAX_VCPUS;
+	}
+	if (!strcmp(opt, "blocks")) {
+		cfg->blocks = true;
+		return true;
+	}
+	if (!strcmp(opt, "prepopulate")) {
+		cfg->prepopulate = true;
+		return true;
+	}
+	if (!strncmp(opt, "cpus=", 5)) {
+		cfg->spread = strtoul(opt + 5, &end, 10);
+		return !*end && cfg->spread;
+	}
+	if (!strncmp(opt, "mem=", 4))
+		return parse_size(opt + 4, &cfg->mem_size);
+	if (!strncmp(opt, "time=", 5)) {
+		v = strtoull(opt + 5, &end, 10);
+		cfg->time_limit_ns = v * 1000000000ULL;
+		return !*end;
+	}
+	return false;
+}
+
+/* One VM of a group: "payload[:opt]...". */
+static void parse_vm(struct run_entry *e, const char *tok, size_t len)
+{
+	char buf[VM_NAME_LEN], *opt, *save;
+
+	memset(e, 0, sizeof(*e));
+	e->cfg.nr_vcpus = 1;
+	e->cfg.mem_size = VM_RAM_SIZE;
+	e->cfg.time_limit_ns = RUN_TIME_LIMIT_NS;
+	snprintf(e->cfg.name, sizeof(e->cfg.name), "%.*s", (int)len, tok);
+	if (len >= sizeof(buf)) {
+		printf("run: '%.*s': name too long\n", (int)len, tok);
+		e->bad = true;
+		return;
+	}
+	memcpy(buf, tok, len);
+	buf[len] = 0;
+	opt = strtok_r(buf, ":", &save);
+	if (!opt) {
+		e->bad = true;
+		return;
+	}
+	e->selftest = !strcmp(opt, "loader");
+	e->cfg.image = payload_find(opt, strlen(opt));
+	if (!e->cfg.image && !e->selftest) {
+		printf("run: no payload '%s' in this image\n", opt);
+		e->bad = true;
+	}
+	while ((opt = strtok_r(NULL, ":", &save)))
+		if (!parse_option(&e->cfg, opt)) {
+			printf("run: %s: bad option '%s'\n", e->cfg.name, opt);
+			e->bad = true;
+		}
+}
+
+/* VMs of one group with the same name: number them, "isolation#1", "isolation#2". */
+static void name_duplicates(struct run_entry *g, unsigned int n)
+{
+	unsigned int count[RUN_MAX_GROUP] = { 0 }, seen[RUN_MAX_GROUP] = { 0 };
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			count[i] += !strcmp(g[i].cfg.name, g[j].cfg.name);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(g[i].cfg.name);
+
+		if (count[i] < 2)
+			continue;
+		for (j = 0; j < i; j++)
+			seen[i] += count[j] > 1 && !strncmp(g[i].cfg.name, g[j].cfg.name, l) &&
+				   g[j].cfg.name[l] == '#';
+		snprintf(g[i].cfg.name + l, sizeof(g[i].cfg.name) - l, "#%u", seen[i] + 1);
+	}
+}
+
+/* The group "a+b+c" at @s (up to @end): fills @g, returns how many. */
+static unsigned int parse_group(const char *s, const char *end, struct run_entry *g)
+{
+	unsigned int n = 0;
+
+	while (s < end && n < RUN_MAX_GROUP) {
+		const char *plus = memchr(s, '+', end - s);
+		const char *stop = plus ? plus : end;
+
+		if (stop > s)
+			parse_vm(&g[n++], s, stop - s);
+		s = stop + 1;
+	}
+	if (s < end)
+		printf("run: more than %d VMs in a group; the rest are left out\n", RUN_MAX_GROUP);
+	name_duplicates(g, n);
+	return n;
+}
+
+/* The value of run= in the boot arguments (up to a space), or the default. */
+static const char *run_spec(size_t *len)
+{
+	const char *args = arch_boot_args(), *p = args;
+
+	while (p && (p = strstr(p, "run="))) {
+		if (p == args || p[-1] == ' ') {
+			p += 4;
+			*len = strcspn(p, " ");
+			return p;
+		}
+		p += 4;
+	}
+	*len = strlen(RUN_DEFAULT);
+	return RUN_DEFAULT;
+}
+
+/* ---- reporting ---------------------------------------------------------------------------- */
+
+static void verdict(const char *vm, const char *what, bool ok)
+{
+	printf("%s %s/%s\n", ok ? "PASS" : "FAIL", vm, what);
+	if (ok)
+		totals.passed++;
+	else
+		totals.failed++;
+}
+
+static void add_stats(u64 *dst, const u64 *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] += src[i];
+}
+
+struct counter {
+	const char *name;
+	u64 val;
+};
+
+/* One line: "<who>: name value, name value, ..." */
+static void print_counter_line(const char *who, const struct counter *c, unsigned int n)
+{
+	char line[256];
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < n && len < sizeof(line); i++)
+		len += snprintf(line + len, sizeof(line) - len, "%s%s %llu", i ? ", " : "",
+				c[i].name, (unsigned long long)c[i].val);
+	printf("%s: %s\n", who, line);
+}
+
+static void print_counters(const char *who, const struct vcpu_stats *s,
+			   const struct pgtable_stats *p, u64 grace_periods)
+{
+	const struct counter faults[] = {
+		{ "stage-2 faults", s->faults },
+		{ "chunk races", s->chunk_races },
+		{ "give-back backoffs", s->fault_dying },
+		{ "walker backoffs", s->fault_eagain - s->fault_dying },
+		{ "races lost", p->races_lost },
+		{ "pages mapped", p->pages_mapped },
+		{ "blocks mapped", p->blocks_mapped },
+		{ "unmapped", p->leaves_unmapped },
+	};
+	const struct counter tables[] = {
+		{ "tables allocated", p->tables_allocated },
+		{ "freed at once", p->tables_freed },
+		{ "freed through RCU", p->tables_freed_rcu },
+		{ "grace periods", grace_periods },
+		{ "rescheduling points", p->resched_points },
+		{ "TLB flushes", p->tlb_flushes },
+	};
+	const struct counter calls[] = {
+		{ "give-backs", s->give_backs },
+		{ "give-back bytes", s->give_back_bytes },
+		{ "chunks freed", s->chunks_freed },
+		{ "exits", s->exits },
+		{ "hypercalls", s->hypercalls },
+		{ "PSCI", s->psci_calls },
+		{ "UART", s->mmio },
+		{ "aborts", s->aborts },
+		{ "WFI", s->wfi },
+		{ "unhandled", s->unhandled },
+	};
+
+	print_counter_line(who, faults, ARRAY_SIZE(faults));
+	print_counter_line(who, tables, ARRAY_SIZE(tables));
+	print_counter_line(who, calls, ARRAY_SIZE(calls));
+}
+
+static void report_vm(struct vm *vm)
+{
+	struct pgtable_stats p;
+	struct vcpu_stats s;
+	struct rcu_stats r;
+	char who[VM_NAME_LEN + 4];
+
+	pgtable_get_stats(&vm->stage2, &p);
+	vm_sum_stats(vm, &s);
+	rcu_get_stats(&kvm_rcu, &r);
+	snprintf(who, sizeof(who), "vm %s", vm->name);
+	printf("vm %s: ended (%s), exit status %d, %llu ms, %u passed, %u failed, "
+	       "%llu thread switches\n", vm->name, vm->end_reason ? vm->end_reason : "?",
+	       vm->exit_status, (unsigned long long)(vm->end_ns - vm->start_ns) / 1000000,
+	       vm->passed, vm->failed,
+	       (unsigned long long)(sched_nr_switches() - vm->switches_start));
+	print_counters(who, &s, &p, r.grace_periods - vm->rcu_start.grace_periods);
+	totals.passed += vm->passed;
+	totals.failed += vm->failed;
+	/* One more failure for a VM that ended badly or silently, whatever it reported. */
+	if (vm->exit_status)
+		verdict(vm->name, "exit-status", false);
+	else if (!vm->passed && !vm->failed)
+		verdict(vm->name, "reported-nothing", false);
+	add_stats((u64 *)&totals.vcpu, (u64 *)&s, sizeof(s) / sizeof(u64));
+	add_stats((u64 *)&totals.pgt, (u64 *)&p, offsetof(struct pgtable_stats, tlb_flushes) /
+		  sizeof(u64) + 1);
+	totals.vms++;
+}
+
+/* ---- running groups ----------------------------------------------------------------------- */
+
+static void run_selftest(struct run_entry *e)
+{
+	struct vm_config cfg = e->cfg;
+	struct vm *vm;
+
+	cfg.image = e->cfg.image ? e->cfg.image : (payload_count ? &payload_images[0] : NULL);
+	if (!cfg.image) {
+		verdict("hyp", "loader-selftest", false);
+		return;
+	}
+	vm = vm_create(&cfg);
+	if (!vm) {
+		verdict("hyp", "loader-selftest", false);
+		return;
+	}
+	totals.failed += loader_selftest(vm, cfg.image->start, cfg.image->size, &totals.passed);
+	vm_destroy(vm);
+}
+
+static bool group_done(struct run_entry *g, unsigned int n)
+{
+	u64 now = arch_time_ns();
+	bool done = true;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct vm *vm = g[i].vm;
+
+		if (!vm)
+			continue;
+		if (vm->cfg.time_limit_ns && now - vm->start_ns > vm->cfg.time_limit_ns &&
+		    !READ_ONCE(vm->ending)) {
+			printf("vm %s: time limit reached\n", vm->name);
+			vm_end(vm, -1, "time limit");
+		}
+		if (!READ_ONCE(vm->ending) || !vm_done(vm))
+			done = false;
+	}
+	return done;
+}
+
+static void run_group(struct run_entry *g, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (g[i].bad) {
+			verdict(g[i].cfg.name, "create", false);
+		} else if (g[i].selftest) {
+			run_selftest(&g[i]);
+		} else {
+			printf("vm %s: %u vCPU(s), %s, %llu MiB at %#llx%s\n", g[i].cfg.name,
+			       g[i].cfg.nr_vcpus, g[i].cfg.blocks ? "2M blocks" : "4K pages",
+			       (unsigned long long)g[i].cfg.mem_size >> 20, VM_RAM_BASE,
+			       g[i].cfg.prepopulate ? ", prepopulated" : "");
+			g[i].vm = vm_create(&g[i].cfg);
+			if (!g[i].vm)
+				verdict(g[i].cfg.name, "create", false);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (g[i].vm)
+			vm_start(g[i].vm);
+	while (!group_done(g, n))
+		sched_idle_once();
+	for (i = 0; i < n; i++)
+		if (g[i].vm) {
+			report_vm(g[i].vm);
+			vm_destroy(g[i].vm);
+			g[i].vm = NULL;
+		}
+}
+
+static void run_all(const char *spec, size_t len)
+{
+	static struct run_entry group[RUN_MAX_GROUP];
+	const char *end = spec + len;
+
+	printf("run=%.*s\n", (int)len, spec);
+	while (spec < end) {
+		const char *comma = memchr(spec, ',', end - spec);
+		const char *stop = comma ? comma : end;
+		unsigned int n = parse_group(spec, stop, group);
+
+		if (n)
+			run_group(group, n);
+		spec = stop + 1;
+	}
+}
+
+static void kvm_init(void)
+{
+	unsigned int nr = arch_nr_cpus();
+
+	if (host_mem_init() || sched_init(nr) || rcu_init(&kvm_rcu, nr, RCU_BACKLOG_LIMIT)) {
+		printf("kvm: cannot initialise (memory)\n");
+		exit(2);
+	}
+	printf("kvm: %u CPUs, %u MiB for guests in 2 MiB chunks, %u payload(s) embedded\n", nr,
+	       host_mem_nr_total() * 2, payload_count);
+	__atomic_store_n(&kvm_ready, 1, __ATOMIC_RELEASE);
+	arch_tick_start(SCHED_TICK_NS);
+	arch_irq_enable();
+}
+
+void hyp_main(void)
+{
+	struct rcu_stats r;
+	const char *spec;
+	size_t len;
+
+	kvm_init();
+	spec = run_spec(&len);
+	run_all(spec, len);
+	printf("total: %u VMs, free chunks %u of %u, deepest vCPU stack %llu of %u bytes, "
+	       "longest reschedule wait %llu us\n", totals.vms, host_mem_nr_free(),
+	       host_mem_nr_total(), (unsigned long long)sched_stack_peak_bytes(),
+	       SCHED_STACK_SIZE, (unsigned long long)sched_resched_latency_max() / 1000);
+	rcu_get_stats(&kvm_rcu, &r);
+	print_counters("total", &totals.vcpu, &totals.pgt, r.grace_periods);
+	printf("%u passed, %u failed\n", totals.passed, totals.failed);
+	exit(totals.failed ? 1 : 0);
+}
+
+void hyp_secondary_main(unsigned int cpu)
+{
+	(void)cpu;
+	while (!__atomic_load_n(&kvm_ready, __ATOMIC_ACQUIRE))
+		mmu_cpu_relax();
+	arch_tick_start(SCHED_TICK_NS);
+	arch_irq_enable();
+	sched_idle_loop();
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest payload ELF images embedded in the hypervisor image.  The table is
+ * generated at build time (mk/kvm-arm64.mk: an assembly file that .incbin's
+ * every build/<arch>/guest/<name>.elf).
+ */
+#ifndef KVM_PAYLOADS_H
+#define KVM_PAYLOADS_H
+
+#include "mmu/types.h"
+
+struct payload_image {
+	const char *name;
+	const u8 *start;
+	u64 size;
+};
+
+extern const struct payload_image payload_images[];
+extern const u32 payload_count;
+
+/* The payload called @name (length @len), NULL if none is embedded. */
+const struct payload_image *payload_find(const char *name, size_t len);
+
+#endif

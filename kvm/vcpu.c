@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vCPU run loop: enter the guest, dispatch the exit, honour a pending
+ * reschedule, again.
+ *
+ * RCU: entering and leaving the guest are quiescent states.  Everything a
+ * fault handler reads under the MMU lock (page-table pages a concurrent
+ * shared walk may unlink) is read between two such reports, so a table
+ * unlinked during a walk on another CPU is freed only after this CPU's
+ * handler is done with it.
+ */
+#include <stdio.h>
+
+#include "hypercall_abi.h"
+#include "vcpu.h"
+
+#define VCPU_UNHANDLED_LOG_MAX 8
+
+static void vcpu_print_line(struct vcpu *v)
+{
+	printf("[%s] %.*s\n", v->vm->name, (int)v->line_len, v->line);
+	v->line_len = 0;
+}
+
+void vcpu_console_put(struct vcpu *v, const char *s, u64 len)
+{
+	u64 i;
+
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '\n') {
+			vcpu_print_line(v);
+			continue;
+		}
+		if (ch == '\r')
+			continue;
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			ch = '?';	/* the guest must not drive our terminal */
+		v->line[v->line_len++] = ch;
+		if (v->line_len == sizeof(v->line))
+			vcpu_print_line(v);
+	}
+}
+
+void vcpu_console_flush(struct vcpu *v)
+{
+	if (v->line_len)
+		vcpu_print_line(v);
+}
+
+static bool vcpu_should_leave(struct vcpu *v)
+{
+	return __atomic_load_n(&v->vm->ending, __ATOMIC_ACQUIRE);
+}
+
+/* Off until PSCI CPU_ON (or the VM's end) wakes us; then apply the reset it asked for. */
+static bool vcpu_wait_on(struct vcpu *v)
+{
+	for (;;) {
+		if (vcpu_should_leave(v))
+			return false;
+		if (vcpu_power(v) == VCPU_ON)
+			break;
+		sched_block();
+	}
+	if (v->reset_pending) {
+		v->reset_pending = false;
+		v->line_len = 0;
+		arch_vcpu_reset(&v->arch, v->index, v->reset_entry, v->reset_arg);
+	}
+	return true;
+}
+
+static void vcpu_unhandled(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	/* A guest stuck on one bad instruction would flood the console. */
+	if (++v->stats.unhandled > VCPU_UNHANDLED_LOG_MAX) {
+		arch_vcpu_inject_undef(&v->arch);
+		return;
+	}
+	printf("vm %s vcpu %u: unhandled exit %s (syndrome %#llx) at pc %#llx: injecting undef\n",
+	       v->vm->name, v->index, arch_exit_name(exit), (unsigned long long)exit->syndrome,
+	       (unsigned long long)exit->pc);
+	arch_vcpu_dump(&v->arch);
+	arch_vcpu_inject_undef(&v->arch);
+}
+
+static void vcpu_call(struct vcpu *v)
+{
+	u64 fid = arch_vcpu_hc_arg(&v->arch, 0);
+
+	if (psci_dispatch(v, fid) || hc_dispatch(v, fid))
+		return;
+	arch_vcpu_hc_ret(&v->arch, (u64)(s64)HC_ENOSYS);
+}
+
+static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	switch (exit->reason) {
+	case EXIT_MEM_FAULT:
+		stage2_fault(v, exit);
+		break;
+	case EXIT_HYPERCALL:
+	case EXIT_FIRMWARE_CALL:
+		vcpu_call(v);
+		break;
+	case EXIT_WFI:
+		/* No virtual interrupts yet: waiting means letting the others run. */
+		v->stats.wfi++;
+		kvm_resched();
+		break;
+	case EXIT_IRQ:
+	case EXIT_NONE:
+		break;		/* the tick was handled on the way out */
+	default:
+		vcpu_unhandled(v, exit);
+		break;
+	}
+}
+
+void vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	unsigned int cpu = arch_cpu_id();	/* pinned */
+	struct vcpu_exit exit;
+
+	while (vcpu_wait_on(v)) {
+		rcu_quiescent(&kvm_rcu, cpu);
+		arch_vcpu_run(&v->arch, &v->vm->s2, &exit);
+		rcu_quiescent(&kvm_rcu, cpu);
+		v->stats.exits++;
+		vcpu_handle_exit(v, &exit);
+		if (READ_ONCE(*kvm_need_resched_word()))
+			kvm_resched();
+	}
+	vcpu_console_flush(v);
+	mmu_cache_drain(&v->cache, &v->vm->pool);
+	__atomic_fetch_add(&v->vm->nr_dead, 1, __ATOMIC_RELEASE);
+}
