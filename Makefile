@@ -22,11 +22,20 @@ FLAGS_plain :=
 FLAGS_tsan := -fsanitize=thread
 FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps test test-host bench difftest-long run clean
+.PHONY: all deps deps-arm64 test test-host test-arm64 bench bench-host bench-arm64 \
+	difftest-long run clean
 all: test-host-build
 
 deps:
 	@tools/deps.sh host
+
+deps-arm64:
+	@tools/deps.sh host arm64
+
+# The arm64 hypervisor: boot image, guest payloads, kvm/ (each also works alone).
+include mk/arm64.mk
+include mk/guest-arm64.mk
+include mk/kvm-arm64.mk
 
 define host_test_rule
 $(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(SRCS_$(2)) $(HOST_DEPS) | deps
@@ -41,7 +50,24 @@ test-host-build: $(HOST_BINS)
 test-host: $(HOST_BINS)
 	@tools/run-tests.sh $(HOST_BINS)
 
-test: test-host
+# Every QEMU boot has a time limit (tools/qemu-run.sh): a hang fails with the
+# last console lines.  Sub-makes: the packages must be there before the
+# arm64 rules (newlib, the cross compiler) are even looked at.
+GUEST_TIMEOUT ?= 900
+test-arm64: deps-arm64
+	@$(MAKE) --no-print-directory -s arm64-arch-smoke arm64-kvm
+	@tools/run-tests.sh "tools/qemu-run.sh $(ARM64_SMOKE_OUT)/hyp.bin $(ARM64_SMOKE_TIMEOUT)" \
+		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)"
+
+test: deps-arm64
+	@tools/run-tests.sh "$(MAKE) --no-print-directory -s test-host" \
+		"$(MAKE) --no-print-directory -s test-arm64"
+
+# Boot the hypervisor with the default payload set (or RUN="touch,isolation+isolation,...").
+run: deps-arm64
+	@$(MAKE) --no-print-directory -s arm64-kvm
+	tools/qemu-run.sh --smp $(KVM_SMP) --mem $(KVM_MEM) $(ARM64_OUT)/hyp.bin $(KVM_RUN_TIMEOUT) \
+		$(if $(RUN),-- -append "run=$(RUN)")
 
 # The differential test for as long as you like: make difftest-long [OPS=n] [SEED=n]
 difftest-long: $(BUILD)/host/plain/test_difftest
@@ -52,9 +78,15 @@ $(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(HOST_DEPS) | deps
 	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) tests/host/host_env.c tests/host/host_relax.c \
 		$< -o $@
 
-bench: $(BUILD)/bench/bench_walker
+bench: bench-host bench-arm64
+
+bench-host: $(BUILD)/bench/bench_walker
 	$(BUILD)/bench/bench_walker --out $(BUILD)/bench
 	@tools/bench-plot.sh $(BUILD)/bench
+
+bench-arm64: deps-arm64
+	@$(MAKE) --no-print-directory -s arm64-kvm arm64-guests-bare
+	@tools/bench-arm64.sh $(ARM64_OUT)
 
 clean:
 	rm -rf $(BUILD)

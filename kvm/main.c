@@ -20,6 +20,7 @@
 
 #include "loader.h"
 #include "payloads.h"
+#include "vcpu.h"
 #include "vm.h"
 
 #define RUN_DEFAULT "loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
@@ -430,6 +431,8 @@ void hyp_main(void)
 	       "longest reschedule wait %llu us\n", totals.vms, host_mem_nr_free(),
 	       host_mem_nr_total(), (unsigned long long)sched_stack_peak_bytes(),
 	       SCHED_STACK_SIZE, (unsigned long long)sched_resched_latency_max() / 1000);
+	printf("total: first guest instruction %llu us after the machine started\n",
+	       (unsigned long long)vcpu_first_entry_ns() / 1000);
 	rcu_get_stats(&kvm_rcu, &r);
 	print_counters("total", &totals.vcpu, &totals.pgt, r.grace_periods);
 	printf("%u passed, %u failed\n", totals.passed, totals.failed);

@@ -119,6 +119,23 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 	}
 }
 
+/* When the first guest instruction of this boot ran (hypervisor clock), 0 before. */
+static u64 first_entry_ns;
+
+u64 vcpu_first_entry_ns(void)
+{
+	return __atomic_load_n(&first_entry_ns, __ATOMIC_RELAXED);
+}
+
+static void note_first_entry(void)
+{
+	u64 none = 0;
+
+	if (!__atomic_load_n(&first_entry_ns, __ATOMIC_RELAXED))
+		__atomic_compare_exchange_n(&first_entry_ns, &none, arch_time_ns(), false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 void vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -127,6 +144,7 @@ void vcpu_thread(void *arg)
 
 	while (vcpu_wait_on(v)) {
 		rcu_quiescent(&kvm_rcu, cpu);
+		note_first_entry();
 		arch_vcpu_run(&v->arch, &v->vm->s2, &exit);
 		rcu_quiescent(&kvm_rcu, cpu);
 		v->stats.exits++;

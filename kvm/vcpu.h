@@ -26,4 +26,7 @@ static inline enum vcpu_power vcpu_power(const struct vcpu *v)
 	return __atomic_load_n(&v->power, __ATOMIC_ACQUIRE);
 }
 
+/* Hypervisor clock (ns since the machine started) at the boot's first guest entry; 0 if none. */
+u64 vcpu_first_entry_ns(void);
+
 #endif

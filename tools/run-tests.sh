@@ -4,14 +4,17 @@
 # dies without its closing line counts as one failure.  Each argument is a
 # binary or a shell command line (a QEMU boot: "tools/qemu-run.sh ... ").
 set -u
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 passed=0
 failed=0
 for bin in "$@"; do
 	echo "== $bin"
-	out=$(bash -c "$bin" 2>&1)
-	status=$?
-	printf '%s\n' "$out"
-	last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	# Streamed as it comes (a QEMU boot takes minutes), kept for the totals.
+	bash -c "$bin" 2>&1 | tee "$log"
+	status=${PIPESTATUS[0]}
+	# A serial console ends its lines with CR LF.
+	last=$(tr -d '\r' <"$log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
 	if [ -z "$last" ]; then
 		echo "FAIL $bin: exited with status $status before its closing line"
 		failed=$((failed + 1))
