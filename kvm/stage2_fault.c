@@ -11,17 +11,13 @@
  * chunk being given back) re-enters the guest, which faults again; guest
  * entry is a quiescent state, so the retry also lets grace periods advance.
  *
- * Nothing outside a memslot is ever mapped: the UART is emulated one access
- * at a time.
+ * Nothing outside a memslot is ever mapped: devices (mmio.h) are emulated
+ * one access at a time.
  */
 #include <errno.h>
 #include <stdio.h>
 
 #include "vcpu.h"
-
-/* PL011 registers the guest runtime uses. */
-#define UART_DR 0x00
-#define UART_FR 0x18
 
 #define STAGE2_ABORT_LOG_MAX 16
 
@@ -66,22 +62,6 @@ static void stage2_fault_ram(struct vcpu *v, struct memslot *slot, u64 gpa)
 		kvm_resched();
 }
 
-/* Transmit never full, receive never has anything: every other register reads 0. */
-static void stage2_uart(struct vcpu *v, const struct vcpu_exit *exit, u64 off)
-{
-	v->stats.mmio++;
-	if (exit->write) {
-		if (off == UART_DR) {
-			char ch = (char)arch_vcpu_get_reg(&v->arch, exit->reg);
-
-			vcpu_console_put(v, &ch, 1);
-		}
-	} else {
-		arch_vcpu_set_reg(&v->arch, exit->reg, 0);
-	}
-	arch_vcpu_skip_insn(&v->arch);
-}
-
 static void stage2_abort(struct vcpu *v, const struct vcpu_exit *exit, const char *why)
 {
 	/* A hostile guest may abort in a loop: the first few tell the story. */
@@ -95,20 +75,52 @@ static void stage2_abort(struct vcpu *v, const struct vcpu_exit *exit, const cha
 	arch_vcpu_inject_abort(&v->arch, exit->exec, exit->gva);
 }
 
+/* One decoded load or store to an emulated device; an access it refuses aborts. */
+static void stage2_mmio(struct vcpu *v, const struct vcpu_exit *exit,
+			const struct mmio_region *r)
+{
+	u64 off = exit->gpa - r->base, val;
+
+	v->stats.mmio++;
+	if (!exit->decoded) {
+		stage2_abort(v, exit, "device access the hypervisor cannot decode");
+		return;
+	}
+	if (exit->write) {
+		val = arch_vcpu_get_reg(&v->arch, exit->reg);
+		if (exit->access_size < 8)
+			val &= (1ULL << (8 * exit->access_size)) - 1;
+		if (r->ops->write(r->dev, v, off, exit->access_size, val)) {
+			stage2_abort(v, exit, r->name);
+			return;
+		}
+	} else {
+		if (r->ops->read(r->dev, v, off, exit->access_size, &val)) {
+			stage2_abort(v, exit, r->name);
+			return;
+		}
+		if (exit->sign_extend && exit->access_size < 8) {
+			unsigned int shift = 64 - 8 * exit->access_size;
+
+			val = (u64)((s64)(val << shift) >> shift);
+		}
+		arch_vcpu_set_reg(&v->arch, exit->reg, val);
+	}
+	arch_vcpu_skip_insn(&v->arch);
+}
+
 void stage2_fault(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	struct memslot *slot = vm_find_slot(v->vm, exit->gpa, 1);
-	u64 uart_off = exit->gpa - VM_UART_BASE;
+	const struct mmio_region *r;
 
 	if (slot) {
 		stage2_fault_ram(v, slot, exit->gpa);
 		return;
 	}
-	if (uart_off < VM_UART_SIZE && !exit->exec) {
-		if (exit->decoded)
-			stage2_uart(v, exit, uart_off);
-		else
-			stage2_abort(v, exit, "UART access the hypervisor cannot emulate");
+	r = exit->exec ? NULL : vm_mmio_find(v->vm, exit->gpa);
+	if (r) {
+		stage2_mmio(v, exit, r);
 		return;
 	}
 	stage2_abort(v, exit, "outside every memslot");

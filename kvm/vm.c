@@ -276,6 +276,10 @@ struct vm *vm_create(const struct vm_config *cfg)
 	ret = vm_add_slot(vm, VM_RAM_BASE, cfg->mem_size);
 	if (ret)
 		goto fail;
+	what = "console UART";
+	ret = vuart_pl011_add(vm, VM_UART_BASE);
+	if (ret)
+		goto fail;
 	what = "stage-2 table";
 	ret = vm_init_stage2(vm);
 	if (ret)

@@ -15,6 +15,7 @@
 
 #include "arch_iface.h"
 #include "host_mem.h"
+#include "mmio.h"
 #include "sched.h"
 
 #define VM_MAX_VCPUS 8
@@ -82,6 +83,8 @@ struct vm {
 	struct vm_config cfg;
 	unsigned int nr_slots;
 	struct memslot slots[VM_MAX_SLOTS];
+	unsigned int nr_mmio;
+	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */
 	struct page_pool pool;		/* stage-2 table pages, one host chunk */
