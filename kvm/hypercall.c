@@ -123,6 +123,16 @@ static s64 hc_give_back(struct vcpu *v, u64 addr, u64 size)
 	first = (addr - slot->base) >> HOST_CHUNK_SHIFT;
 	last = (addr + size - 1 - slot->base) >> HOST_CHUNK_SHIFT;
 
+	/*
+	 * One give-back at a time per VM.  A second one over the same chunks
+	 * could run while the first waits at a rescheduling point, release the
+	 * chunks and clear their DYING marks; a fault could then back and map a
+	 * chunk in the part the first has already zapped, and the first would
+	 * free it while it is still mapped.  The holder may be a thread of this
+	 * CPU, so wait by letting others run.
+	 */
+	while (__atomic_exchange_n(&vm->give_back_busy, 1, __ATOMIC_ACQUIRE))
+		kvm_resched();
 	write_lock(&vm->mmu_lock);
 	give_back_mark(slot, first, last);
 	ret = pgtable_unmap(&vm->stage2, gpa(addr), size, 0);
@@ -137,6 +147,7 @@ static s64 hc_give_back(struct vcpu *v, u64 addr, u64 size)
 		for (; first <= last; first++)
 			__atomic_fetch_and(&slot->chunks[first], CHUNK_MASK, __ATOMIC_RELEASE);
 	write_unlock(&vm->mmu_lock);
+	__atomic_store_n(&vm->give_back_busy, 0, __ATOMIC_RELEASE);
 	if (ret)
 		return HC_EINVAL;
 	v->stats.give_backs++;

@@ -97,6 +97,7 @@ struct vm {
 	int exit_status;
 	const char *end_reason;
 	u32 passed, failed;		/* HC_REPORT */
+	u32 give_back_busy;		/* one give-back at a time (hypercall.c) */
 	u64 start_ns, end_ns;
 	struct rcu_stats rcu_start;
 	u64 switches_start;
