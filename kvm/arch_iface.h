@@ -28,6 +28,8 @@
 unsigned int arch_nr_cpus(void);	/* physical CPUs online */
 /* The boot command line (arm64: the DTB's /chosen/bootargs), "" if none. */
 const char *arch_boot_args(void);
+/* A byte typed on the hypervisor's console, -1 if none is waiting.  Never blocks. */
+int arch_console_getc(void);
 
 /*
  * RAM nobody uses: fills up to @max ranges, returns how many.  The hypervisor
@@ -118,6 +120,7 @@ enum vcpu_exit_reason {
 	EXIT_MEM_FAULT,		/* stage-2 / NPT fault */
 	EXIT_WFI,		/* the guest waits for an interrupt; pc already past it */
 	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
+	EXIT_SEND_IPI,		/* the guest asked for an SGI (@ipi_*); pc already past it */
 	EXIT_UNHANDLED,		/* anything else: @syndrome says what */
 };
 
@@ -133,6 +136,10 @@ struct vcpu_exit {
 	u8 access_size;		/*   1, 2, 4 or 8 bytes */
 	u8 reg;			/*   register number (31: zero register on arm64) */
 	bool sign_extend;	/*   load sign-extends */
+	/* EXIT_SEND_IPI: SGI @ipi_intid to the vCPUs whose indexes are set in @ipi_targets */
+	u32 ipi_intid;
+	bool ipi_broadcast;	/*   to every vCPU but the sender instead */
+	u64 ipi_targets;
 	/* EXIT_UNHANDLED (and for reports) */
 	u64 syndrome;		/* arm64: ESR_EL2 */
 	u64 pc;			/* guest pc of the trapping instruction */
@@ -171,6 +178,69 @@ void arch_vcpu_inject_undef(struct arch_vcpu *v);
 void arch_vcpu_dump(const struct arch_vcpu *v);
 /* A short name for an exit's syndrome ("DABT_LOW", "SYS64", ...). */
 const char *arch_exit_name(const struct vcpu_exit *exit);
+/*
+ * One line saying exactly what an exit was, for the unhandled ones: a
+ * trapped system register access by name and encoding ("MRS x0,
+ * ICC_IAR1_EL1 (S3_0_C12_C12_0, read)"), else the class and syndrome.
+ * snprintf's contract: the length it wanted.  (arch/arm64/sysreg_names.c.)
+ */
+int arch_exit_describe(const struct vcpu_exit *exit, char *buf, size_t len);
+
+/* ---- the virtual interrupt controller's CPU interface and the virtual timer ---------- */
+
+/*
+ * The hardware holds a few interrupts for the guest at a time (arm64: the
+ * GICv3 list registers, IHI 0069 6.2 "The virtual CPU interface"); the guest
+ * acknowledges and completes them without exits.  kvm/vgic.c keeps the
+ * distributor's state and, before each entry, hands the arch the highest
+ * priority ones; after the exit it reads back what the guest did to them.
+ */
+#define ARCH_VIRQ_PENDING 1
+#define ARCH_VIRQ_ACTIVE 2
+
+struct arch_virq {
+	u32 intid;
+	u8 priority;		/* 0 highest */
+	u8 state;		/* ARCH_VIRQ_PENDING | ARCH_VIRQ_ACTIVE; 0 once the guest is done */
+	bool group1;
+	bool notify_eoi;	/* exit when the guest deactivates it (level-sensitive resample) */
+};
+
+/* How many interrupts one entry can carry (at least 1, at most 16). */
+unsigned int arch_vgic_nr_slots(void);
+/*
+ * Load @n (<= arch_vgic_nr_slots()) interrupts for the next arch_vcpu_run()
+ * of @v.  @more: others are waiting that did not fit, so exit once the
+ * guest has taken most of these (arm64: underflow and no-pending
+ * maintenance interrupts, PPI 25).
+ */
+void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n,
+		     bool more);
+/*
+ * After arch_vcpu_run(): the interrupts of the last flush, in its order,
+ * with the state the guest left them in.  Returns their number.
+ */
+unsigned int arch_vgic_sync(struct arch_vcpu *v, struct arch_virq *irqs);
+/*
+ * The guest's CPU interface would signal an interrupt of @priority in
+ * @group1 (its priority mask and group enables allow it): a WFI ends.
+ */
+bool arch_vgic_would_signal(const struct arch_vcpu *v, u8 priority, bool group1);
+/* INTID of the virtual timer's PPI (arm64: 27). */
+#define ARCH_VTIMER_INTID 27
+/*
+ * The guest's virtual timer output (enabled, unmasked, deadline passed),
+ * sampled now; also tells the next arch_vcpu_run() whether the physical
+ * interrupt must stay quiet while the guest has the virtual one.
+ */
+bool arch_vcpu_timer_level(struct arch_vcpu *v);
+/* When that output rises (arch_time_ns() clock), ~0 if it is disabled or masked. */
+u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v);
+/*
+ * Make physical CPU @cpu leave the guest (or its wait for an interrupt)
+ * soon, so that the vCPU it runs notices new interrupts.  Any context.
+ */
+void arch_cpu_kick(unsigned int cpu);
 
 /*
  * The machine ends with newlib's exit(status): it prints "hyp: exit status N"

@@ -39,6 +39,41 @@ static u32 count_chunks(const struct arch_ram_range *r, unsigned int n)
 	return total;
 }
 
+/*
+ * RAM holding something the hypervisor still needs that arch_free_ram()
+ * cannot know about: a guest kernel and initrd QEMU loaded there (boot
+ * arguments guest=, initrd=).  Chunks touching it never become guest memory.
+ */
+#define HOST_MEM_MAX_RESERVED 4
+static struct arch_ram_range reserved[HOST_MEM_MAX_RESERVED];
+static unsigned int nr_reserved;
+
+int host_mem_reserve(u64 base, u64 size)
+{
+	struct arch_ram_range ranges[HOST_MEM_MAX_RANGES];
+	unsigned int n = arch_free_ram(ranges, HOST_MEM_MAX_RANGES), i;
+
+	if (!size || base + size < base || nr_reserved == HOST_MEM_MAX_RESERVED)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (base >= ranges[i].base && base + size <= ranges[i].base + ranges[i].size) {
+			reserved[nr_reserved++] = (struct arch_ram_range){ base, size };
+			return 0;
+		}
+	return -EFAULT;		/* outside RAM, or over the hypervisor's own memory */
+}
+
+static bool chunk_reserved(u64 pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_reserved; i++)
+		if (pa < reserved[i].base + reserved[i].size &&
+		    reserved[i].base < pa + HOST_CHUNK_SIZE)
+			return true;
+	return false;
+}
+
 int host_mem_init(void)
 {
 	struct arch_ram_range ranges[HOST_MEM_MAX_RANGES];
@@ -56,8 +91,12 @@ int host_mem_init(void)
 		u64 end = (ranges[i].base + ranges[i].size) & ~(HOST_CHUNK_SIZE - 1);
 
 		for (; pa < end; pa += HOST_CHUNK_SIZE)
-			host_mem.base[c++] = pa;
+			if (!chunk_reserved(pa))
+				host_mem.base[c++] = pa;
 	}
+	total = c;
+	if (!total)
+		return -ENOMEM;
 	/* Low addresses first: the free list is built from the top down. */
 	for (c = total; c > 0; c--) {
 		host_mem.next[c - 1] = host_mem.free_head;

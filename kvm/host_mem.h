@@ -15,6 +15,12 @@
 
 /* Collect the free RAM.  0, or -ENOMEM when there is not a single chunk. */
 int host_mem_init(void);
+/*
+ * Before host_mem_init(): keep [@base, @base + @size) out of it.  0;
+ * -EFAULT unless the range lies inside free RAM (so it is neither outside
+ * RAM nor the hypervisor's own memory); -EINVAL (empty, wraps, too many).
+ */
+int host_mem_reserve(u64 base, u64 size);
 
 /* A chunk (index + 1, contents undefined), or 0 when none is left.  Any context but IRQ. */
 u32 host_mem_alloc(void);

@@ -9,6 +9,13 @@
  *                           cpus=N (spread the vCPUs over N physical CPUs only),
  *                           time=SECONDS (limit, default 120, 0 none)
  *   loader                  the loader's self-test: malformed images refused
+ *   guest_image             the guest image checker's self-test (Image, ELF, raw, initrd)
+ *   linux[:opt]...          the guest kernel QEMU loaded for us (tools/run-guest.sh):
+ *                             guest=ADDR:SIZE    the kernel (Image, ELF or raw) in host RAM
+ *                             initrd=ADDR:SIZE   optional initrd in host RAM
+ *                             -- ARGS            the rest of the line: its command line
+ *                           opt "console": the hypervisor's console is its UART both
+ *                           ways (interactive), instead of "[linux] " lines
  *
  * The boot CPU's idle context doubles as the controller: between running
  * threads it checks whether the current group has ended, then tears it down
@@ -18,14 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_image.h"
+#include "guest_platform.h"
 #include "loader.h"
 #include "payloads.h"
 #include "vcpu.h"
 #include "vm.h"
 
-#define RUN_DEFAULT "loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
+#define RUN_DEFAULT "loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
 		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
-		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks"
+		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2," \
+		    "vgic:2:cpus=1"
 #define RUN_MAX_GROUP 8
 #define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
 #define RCU_BACKLOG_LIMIT 4096
@@ -33,6 +43,7 @@
 struct run_entry {
 	struct vm_config cfg;
 	bool selftest;		/* "loader" */
+	bool image_selftest;	/* "guest_image" */
 	bool bad;		/* could not be parsed: counts as a failure */
 	struct vm *vm;
 };
@@ -60,6 +71,66 @@ const struct payload_image *payload_find(const char *name, size_t len)
 		    !memcmp(payload_images[i].name, name, len))
 			return &payload_images[i];
 	return NULL;
+}
+
+/* ---- a guest kernel from QEMU's loader ------------------------------------------------------ */
+
+/*
+ * tools/run-guest.sh has QEMU load the kernel and initrd into our RAM
+ * (-device loader) and says where in the boot arguments.  The ranges are
+ * kept out of guest memory before host_mem_init(); their contents are read
+ * in place when a "linux" VM is created.
+ */
+static struct guest_boot linux_boot;
+static char linux_cmdline[512];
+
+/* "KEY=ADDR:SIZE" among the boot arguments before " -- ": false if absent or malformed. */
+static bool boot_range(const char *args, const char *key, u64 *addr, u64 *size)
+{
+	size_t klen = strlen(key);
+	const char *p = args, *end = strstr(args, " -- ");
+	char *e;
+
+	for (; (p = strstr(p, key)) && (!end || p < end); p += klen) {
+		if ((p != args && p[-1] != ' ') || p[klen] != '=')
+			continue;
+		*addr = strtoull(p + klen + 1, &e, 0);
+		if (*e != ':')
+			break;
+		*size = strtoull(e + 1, &e, 0);
+		if (*e && *e != ' ')
+			break;
+		return true;
+	}
+	if (p && (!end || p < end))
+		printf("kvm: boot argument %s= is not ADDR:SIZE\n", key);
+	return false;
+}
+
+static void linux_boot_setup(void)
+{
+	const char *args = arch_boot_args(), *rest = strstr(args, " -- ");
+	u64 addr, size;
+	int ret;
+
+	if (boot_range(args, "guest", &addr, &size)) {
+		ret = host_mem_reserve(addr, size);
+		if (ret)
+			printf("kvm: guest kernel at %#llx+%#llx is not in free RAM (error %d): "
+			       "ignored\n", (unsigned long long)addr, (unsigned long long)size, ret);
+		else
+			linux_boot.kernel = (const u8 *)(uintptr_t)addr, linux_boot.kernel_size = size;
+	}
+	if (boot_range(args, "initrd", &addr, &size)) {
+		ret = host_mem_reserve(addr, size);
+		if (ret)
+			printf("kvm: initrd at %#llx+%#llx is not in free RAM (error %d): ignored\n",
+			       (unsigned long long)addr, (unsigned long long)size, ret);
+		else
+			linux_boot.initrd = (const u8 *)(uintptr_t)addr, linux_boot.initrd_size = size;
+	}
+	snprintf(linux_cmdline, sizeof(linux_cmdline), "%s", rest ? rest + 4 : "");
+	linux_boot.cmdline = linux_cmdline;
 }
 
 /* ---- the run specification ---------------------------------------------------------------- */
@@ -93,6 +164,10 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 	}
 	if (!strcmp(opt, "blocks")) {
 		cfg->blocks = true;
+		return true;
+	}
+	if (!strcmp(opt, "console")) {
+		cfg->console_input = true;
 		return true;
 	}
 	if (!strcmp(opt, "prepopulate")) {
@@ -136,8 +211,18 @@ static void parse_vm(struct run_entry *e, const char *tok, size_t len)
 		return;
 	}
 	e->selftest = !strcmp(opt, "loader");
+	e->image_selftest = !strcmp(opt, "guest_image");
 	e->cfg.image = payload_find(opt, strlen(opt));
-	if (!e->cfg.image && !e->selftest) {
+	if (!strcmp(opt, "linux")) {
+		/* Its console lines are "[linux] ...", whatever the options. */
+		snprintf(e->cfg.name, sizeof(e->cfg.name), "linux");
+		e->cfg.boot = &linux_boot;
+		if (!linux_boot.kernel) {
+			printf("run: linux: no guest kernel (boot argument guest=ADDR:SIZE; "
+			       "tools/run-guest.sh passes it)\n");
+			e->bad = true;
+		}
+	} else if (!e->cfg.image && !e->selftest && !e->image_selftest) {
 		printf("run: no payload '%s' in this image\n", opt);
 		e->bad = true;
 	}
@@ -303,6 +388,8 @@ static void report_vm(struct vm *vm)
 	/* One more failure for a VM that ended badly or silently, whatever it reported. */
 	if (vm->exit_status)
 		verdict(vm->name, "exit-status", false);
+	else if (vm->cfg.boot)
+		verdict(vm->name, "ended-cleanly", true);	/* a kernel of its own reports nothing */
 	else if (!vm->passed && !vm->failed)
 		verdict(vm->name, "reported-nothing", false);
 	add_stats((u64 *)&totals.vcpu, (u64 *)&s, sizeof(s) / sizeof(u64));
@@ -332,6 +419,22 @@ static void run_selftest(struct run_entry *e)
 	vm_destroy(vm);
 }
 
+static void run_image_selftest(void)
+{
+	struct vm_config cfg = { .name = "guest_image", .nr_vcpus = 1, .mem_size = VM_RAM_SIZE };
+	struct vm *vm;
+
+	cfg.image = payload_count ? &payload_images[0] : NULL;
+	vm = cfg.image ? vm_create(&cfg) : NULL;
+	if (!vm) {
+		verdict("hyp", "guest-image-selftest", false);
+		return;
+	}
+	totals.failed += guest_image_selftest(vm, cfg.image->start, cfg.image->size,
+					      &totals.passed);
+	vm_destroy(vm);
+}
+
 static bool group_done(struct run_entry *g, unsigned int n)
 {
 	u64 now = arch_time_ns();
@@ -343,6 +446,7 @@ static bool group_done(struct run_entry *g, unsigned int n)
 
 		if (!vm)
 			continue;
+		vuart_pl011_poll_input(vm);
 		if (vm->cfg.time_limit_ns && now - vm->start_ns > vm->cfg.time_limit_ns &&
 		    !READ_ONCE(vm->ending)) {
 			printf("vm %s: time limit reached\n", vm->name);
@@ -363,6 +467,8 @@ static void run_group(struct run_entry *g, unsigned int n)
 			verdict(g[i].cfg.name, "create", false);
 		} else if (g[i].selftest) {
 			run_selftest(&g[i]);
+		} else if (g[i].image_selftest) {
+			run_image_selftest();
 		} else {
 			printf("vm %s: %u vCPU(s), %s, %llu MiB at %#llx%s\n", g[i].cfg.name,
 			       g[i].cfg.nr_vcpus, g[i].cfg.blocks ? "2M blocks" : "4K pages",
@@ -407,6 +513,7 @@ static void kvm_init(void)
 {
 	unsigned int nr = arch_nr_cpus();
 
+	linux_boot_setup();
 	if (host_mem_init() || sched_init(nr) || rcu_init(&kvm_rcu, nr, RCU_BACKLOG_LIMIT)) {
 		printf("kvm: cannot initialise (memory)\n");
 		exit(2);

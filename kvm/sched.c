@@ -28,6 +28,7 @@ struct sched_cpu {
 	struct sched_thread *head, *tail;	/* run queue */
 	struct sched_thread *curr;		/* NULL: the idle context */
 	struct sched_thread *prev;		/* switched out, on_cpu still set */
+	struct sched_thread *sleepers;		/* blocked with a deadline (sched_block_until) */
 	struct sched_thread idle;
 	u64 switches;
 	u64 resched_since;			/* when need_resched was raised, ns */
@@ -146,6 +147,44 @@ static struct sched_thread *rq_pop(struct sched_cpu *c)
 	return t;
 }
 
+/* Take @t off its CPU's sleeper list, if it is on it.  Run-queue lock held. */
+static void sleepers_remove(struct sched_cpu *c, struct sched_thread *t)
+{
+	struct sched_thread **p;
+
+	if (!t->sleeping)
+		return;
+	for (p = &c->sleepers; *p; p = &(*p)->sleep_next)
+		if (*p == t) {
+			*p = t->sleep_next;
+			break;
+		}
+	t->sleeping = false;
+}
+
+/* From the tick (interrupt context): wake the sleepers whose deadline passed. */
+static void sched_wake_sleepers(struct sched_cpu *c)
+{
+	struct sched_thread **p, *t;
+	u64 now;
+
+	if (!READ_ONCE(c->sleepers))
+		return;
+	now = arch_time_ns();
+	spin_lock(&c->lock);
+	for (p = &c->sleepers; (t = *p);) {
+		if (t->wake_at > now) {
+			p = &t->sleep_next;
+			continue;
+		}
+		*p = t->sleep_next;
+		t->sleeping = false;
+		t->state = SCHED_RUNNABLE;
+		rq_push(c, t);
+	}
+	spin_unlock(&c->lock);
+}
+
 void sched_wake(struct sched_thread *t)
 {
 	struct sched_cpu *c = &sched_cpus[t->cpu];
@@ -153,6 +192,7 @@ void sched_wake(struct sched_thread *t)
 
 	spin_lock(&c->lock);
 	if (t->state == SCHED_NEW || t->state == SCHED_BLOCKED) {
+		sleepers_remove(c, t);
 		t->state = SCHED_RUNNABLE;
 		rq_push(c, t);
 	} else if (t->state == SCHED_RUNNABLE) {
@@ -241,14 +281,20 @@ void kvm_sched_tick(void)
 	if (c->curr && !c->resched_since)
 		c->resched_since = arch_time_ns();
 	WRITE_ONCE(c->need_resched, 1);
+	/* The run-queue lock is only ever held with interrupts masked: no self-deadlock. */
+	sched_wake_sleepers(c);
 }
 
 /* Leave the CPU with @state; the next runnable thread or the idle context takes it. */
-static void sched_leave(enum sched_state state)
+static void sched_leave(enum sched_state state, u64 wake_at)
 {
 	struct sched_cpu *c = this_sched_cpu();
 	struct sched_thread *curr = c->curr, *next;
-	unsigned long flags = arch_irq_save();
+	unsigned long flags;
+
+	/* Giving up the CPU honours a pending tick as kvm_resched() does. */
+	sched_note_latency(c);
+	flags = arch_irq_save();
 
 	spin_lock(&c->lock);
 	if (state == SCHED_BLOCKED && curr->wake_pending) {
@@ -256,6 +302,12 @@ static void sched_leave(enum sched_state state)
 		spin_unlock(&c->lock);
 		arch_irq_restore(flags);
 		return;
+	}
+	if (wake_at != SCHED_NO_DEADLINE) {
+		curr->wake_at = wake_at;
+		curr->sleeping = true;
+		curr->sleep_next = c->sleepers;
+		c->sleepers = curr;
 	}
 	__atomic_store_n(&curr->state, state, __ATOMIC_RELEASE);
 	next = rq_pop(c);
@@ -266,12 +318,19 @@ static void sched_leave(enum sched_state state)
 
 void sched_block(void)
 {
-	sched_leave(SCHED_BLOCKED);
+	sched_leave(SCHED_BLOCKED, SCHED_NO_DEADLINE);
+}
+
+void sched_block_until(u64 deadline_ns)
+{
+	if (deadline_ns != SCHED_NO_DEADLINE && deadline_ns <= arch_time_ns())
+		return;
+	sched_leave(SCHED_BLOCKED, deadline_ns);
 }
 
 void sched_exit(void)
 {
-	sched_leave(SCHED_DEAD);
+	sched_leave(SCHED_DEAD, SCHED_NO_DEADLINE);
 	for (;;)
 		;	/* never switched back to */
 }

@@ -41,6 +41,10 @@ struct sched_thread {
 	enum sched_state state;		/* under the CPU's run-queue lock */
 	bool wake_pending;		/* woken while running: the next sched_block() returns */
 	u32 on_cpu;			/* its stack is in use; cleared by whoever runs next */
+	/* sched_block_until(): on its CPU's sleeper list until @wake_at (run-queue lock) */
+	bool sleeping;
+	u64 wake_at;
+	struct sched_thread *sleep_next;
 };
 
 /* Once, on the boot CPU, before any other sched_ call.  0 or -ENOMEM. */
@@ -64,6 +68,13 @@ void sched_wake(struct sched_thread *t);
  * Callers loop on their condition.  From a thread, never the idle context.
  */
 void sched_block(void);
+/*
+ * sched_block(), and also woken by the first tick at or after @deadline_ns
+ * (arch_time_ns() clock; returns at once if it has passed, never times out
+ * for SCHED_NO_DEADLINE).  A vCPU waiting in WFI for its timer.
+ */
+#define SCHED_NO_DEADLINE (~0ULL)
+void sched_block_until(u64 deadline_ns);
 /* The calling thread ends; its stack may be freed once sched_thread_gone(). */
 void sched_exit(void) __attribute__((noreturn));
 

@@ -13,6 +13,8 @@
 
 #include "hypercall_abi.h"
 #include "vcpu.h"
+#include "guest_platform.h"
+#include "vgic.h"
 
 #define VCPU_UNHANDLED_LOG_MAX 8
 
@@ -74,13 +76,16 @@ static bool vcpu_wait_on(struct vcpu *v)
 
 static void vcpu_unhandled(struct vcpu *v, const struct vcpu_exit *exit)
 {
+	char what[96];
+
 	/* A guest stuck on one bad instruction would flood the console. */
 	if (++v->stats.unhandled > VCPU_UNHANDLED_LOG_MAX) {
 		arch_vcpu_inject_undef(&v->arch);
 		return;
 	}
-	printf("vm %s vcpu %u: unhandled exit %s (syndrome %#llx) at pc %#llx: injecting undef\n",
-	       v->vm->name, v->index, arch_exit_name(exit), (unsigned long long)exit->syndrome,
+	arch_exit_describe(exit, what, sizeof(what));
+	printf("vm %s vcpu %u: unhandled %s (syndrome %#llx) at pc %#llx: injecting undef\n",
+	       v->vm->name, v->index, what, (unsigned long long)exit->syndrome,
 	       (unsigned long long)exit->pc);
 	arch_vcpu_dump(&v->arch);
 	arch_vcpu_inject_undef(&v->arch);
@@ -95,6 +100,24 @@ static void vcpu_call(struct vcpu *v)
 	arch_vcpu_hc_ret(&v->arch, (u64)(s64)HC_ENOSYS);
 }
 
+/*
+ * WFI (Arm ARM "Wait for Interrupt"): off the CPU until an interrupt the
+ * guest's CPU interface would signal is pending, or its virtual timer's
+ * deadline (checked by the tick), or the VM ends.  Whoever makes an
+ * interrupt pending for it wakes it (vgic.c).
+ */
+static void vcpu_wfi(struct vcpu *v)
+{
+	while (!vcpu_should_leave(v) && !vgic_vcpu_should_wake(v)) {
+		u64 deadline = arch_vcpu_timer_deadline_ns(&v->arch);
+
+		/* Already fired yet not signalled (disabled, masked): not a wake-up. */
+		if (deadline <= arch_time_ns())
+			deadline = SCHED_NO_DEADLINE;
+		sched_block_until(deadline);
+	}
+}
+
 static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	switch (exit->reason) {
@@ -106,9 +129,11 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 		vcpu_call(v);
 		break;
 	case EXIT_WFI:
-		/* No virtual interrupts yet: waiting means letting the others run. */
 		v->stats.wfi++;
-		kvm_resched();
+		vcpu_wfi(v);
+		break;
+	case EXIT_SEND_IPI:
+		vgic_send_sgi(v, exit->ipi_intid, exit->ipi_broadcast, exit->ipi_targets);
 		break;
 	case EXIT_IRQ:
 	case EXIT_NONE:
@@ -145,10 +170,14 @@ void vcpu_thread(void *arg)
 	while (vcpu_wait_on(v)) {
 		rcu_quiescent(&kvm_rcu, cpu);
 		note_first_entry();
+		vgic_vcpu_flush(v);
 		arch_vcpu_run(&v->arch, &v->vm->s2, &exit);
+		vgic_vcpu_sync(v);
 		rcu_quiescent(&kvm_rcu, cpu);
 		v->stats.exits++;
 		vcpu_handle_exit(v, &exit);
+		if (v->vm->cfg.console_input)
+			vuart_pl011_poll_input(v->vm);	/* typed input, whoever runs */
 		if (READ_ONCE(*kvm_need_resched_word()))
 			kvm_resched();
 	}

@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_image.h"
+#include "guest_platform.h"
 #include "loader.h"
 #include "payloads.h"
 #include "vcpu.h"
+#include "vgic.h"
 #include "vm.h"
 
 static struct spinlock vmid_lock = SPINLOCK_INIT;
@@ -288,8 +291,15 @@ struct vm *vm_create(const struct vm_config *cfg)
 	ret = vm_init_vcpus(vm);
 	if (ret)
 		goto fail;
+	what = "interrupt controller";
+	ret = vgic_create(vm, GUEST_GICD_BASE, GUEST_GICR_BASE);
+	if (ret)
+		goto fail;
 	what = "payload";
-	ret = loader_load(vm, cfg->image->start, cfg->image->size, &vm->entry);
+	if (cfg->boot)
+		ret = guest_image_load(vm, cfg->boot, &vm->entry, &vm->entry_arg);
+	else
+		ret = loader_load(vm, cfg->image->start, cfg->image->size, &vm->entry);
 	if (ret)
 		goto fail;
 	what = "prepopulate";
@@ -313,7 +323,7 @@ void vm_start(struct vm *vm)
 	vm->switches_start = sched_nr_switches();
 	vm->start_ns = arch_time_ns();
 	v->reset_entry = vm->entry;
-	v->reset_arg = 0;
+	v->reset_arg = vm->entry_arg;
 	v->reset_pending = true;
 	__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_RELEASE);
 	sched_wake(&v->thread);
@@ -378,11 +388,13 @@ void vm_destroy(struct vm *vm)
 		arch_stage2_flush_vmid(&vm->s2);
 		vmid_free(vm->s2.vmid);
 	}
+	vgic_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		sched_thread_release(&vm->vcpus[i]->thread);
 		free(vm->vcpus[i]);
 	}
 	vm_free_memory(vm);
+	vuart_pl011_remove(vm);
 	if (vm->pool_chunk)
 		host_mem_free(vm->pool_chunk);
 	free(vm);

@@ -32,7 +32,9 @@
 #define CHUNK_DYING BIT(31)
 #define CHUNK_MASK ((u32)CHUNK_DYING - 1)
 
+struct guest_boot;
 struct payload_image;
+struct vgic;
 
 struct memslot {
 	u64 base, size;		/* 2 MiB aligned */
@@ -48,6 +50,8 @@ struct vm_config {
 	bool prepopulate;	/* back and map the whole memslot before the start */
 	unsigned int spread;	/* physical CPUs its vCPUs are spread over (0: all) */
 	u64 time_limit_ns;	/* 0: none */
+	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
+	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
 };
 
 /* Per-vCPU counters: each written by its own thread only. */
@@ -85,6 +89,7 @@ struct vm {
 	struct memslot slots[VM_MAX_SLOTS];
 	unsigned int nr_mmio;
 	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
+	struct vgic *vgic;		/* the interrupt controller (kvm/vgic.h) */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */
 	struct page_pool pool;		/* stage-2 table pages, one host chunk */
@@ -92,6 +97,7 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	u64 entry;
+	u64 entry_arg;			/* x0 of vCPU 0 (the device tree of a guest_boot) */
 	u32 ending;			/* set once: every vCPU leaves its loop */
 	u32 nr_dead;			/* vCPU threads that left */
 	int exit_status;

@@ -64,6 +64,7 @@ ARM64_HYP_SRCS += \
 	arch/arm64/thread.S \
 	arch/arm64/timer.c \
 	arch/arm64/vcpu.c \
+	arch/arm64/vgic_hw.c \
 	mmu/pte_arm64.c
 
 # sort: a source named twice (an includer adding mmu/ files we already list) links once.

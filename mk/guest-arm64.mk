@@ -24,7 +24,7 @@ GUEST_ARM64_PAYLOADS ?= $(sort $(basename $(notdir $(wildcard tests/guest/*.c)))
 GUEST_ARM64_BARE_TIMEOUT ?= 60
 
 GUEST_RT_DIR := tests/guest/runtime
-GUEST_RT_ARM64_SRCS := start_arm64.S abort_arm64.c psci_arm64.c mmu_arm64.c \
+GUEST_RT_ARM64_SRCS := start_arm64.S abort_arm64.c psci_arm64.c mmu_arm64.c gic_arm64.c \
 	start.c hypercall.c test.c smp.c syscalls.c locks.c
 GUEST_RT_ARM64_BARE_SRCS := bare_arm64.c
 
@@ -83,7 +83,7 @@ arm64-guests-bare: $(GUEST_ARM64_BARE_ELFS)
 arm64-guests-bare-run: $(GUEST_ARM64_BARE_ELFS)
 	@fail=0; for elf in $^; do \
 		echo "== $$elf"; \
-		timeout $(GUEST_ARM64_BARE_TIMEOUT) qemu-system-aarch64 -M virt -cpu max -smp 2 \
+		timeout $(GUEST_ARM64_BARE_TIMEOUT) qemu-system-aarch64 -M virt,gic-version=3 -cpu max -smp 2 \
 			-m 512M -nographic -no-reboot -kernel $$elf </dev/null | tee $${elf%.elf}.log; \
 		grep -q '^guest: exit status 0' $${elf%.elf}.log || fail=1; \
 	done; exit $$fail

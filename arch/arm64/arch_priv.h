@@ -13,6 +13,12 @@ struct exc_frame;
 
 /* The EL2 physical timer's PPI (Arm "Base System Architecture"; the DTB's timer node agrees). */
 #define TIMER_HYP_PPI 26
+/* The EL1 virtual timer's PPI (same source), a guest's. */
+#define TIMER_VIRT_PPI 27
+/* The GIC virtual CPU interface's maintenance interrupt (same source; IHI 0069 6.4.5). */
+#define VGIC_MAINT_PPI 25
+/* The SGI one CPU sends another to make it leave a guest (arch_cpu_kick). */
+#define KICK_SGI 1
 
 /*
  * Per-CPU EL2 state for running guests and taking the tick, on every CPU
@@ -28,6 +34,16 @@ void gic_init_cpu(unsigned int intid);
 /* Acknowledge, handle and EOI what is pending; interrupts masked. */
 void gic_handle_irq(void);
 void el2_irq(struct exc_frame *frame);
+
+/* Enable or disable this CPU's virtual timer PPI (cached). */
+void gic_vtimer_enable(bool on);
+
+/* vgic_hw.c: the GIC virtual CPU interface around guest entry and exit. */
+struct vcpu_exit;
+void vgic_hw_init(void);
+void vgic_hw_load(struct arch_vcpu *v);
+void vgic_hw_save(struct arch_vcpu *v);
+bool vgic_hw_trap_sysreg(struct arch_vcpu *v, u64 esr, struct vcpu_exit *exit);
 
 /* The timer interrupt fired on this CPU: rearm, tell the scheduler. */
 void timer_tick_irq(void);

@@ -39,6 +39,21 @@ struct arch_el1_regs {
 	u64 cntkctl, cntv_ctl, cntv_cval, mdscr;
 };
 
+/*
+ * The guest's view of the GIC virtual CPU interface (IHI 0069 6.2, 12.4
+ * "The GIC virtual CPU interface" / ICH_* registers), saved while the vCPU
+ * does not run, and what the next entry loads (vgic_hw.c).
+ */
+#define ARCH_VGIC_MAX_LR 16
+struct arch_vgic_cpu {
+	u64 lr[ARCH_VGIC_MAX_LR];	/* ICH_LR<n>_EL2 of the last flush / exit */
+	u64 hcr;			/* ICH_HCR_EL2 for the next entry */
+	u64 vmcr;			/* ICH_VMCR_EL2: the guest's PMR, BPRs, group enables */
+	u32 ap0r[4], ap1r[4];		/* ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2: active priorities */
+	unsigned int nr_lr;		/* list registers the last flush used */
+	bool timer_asserted;		/* the virtual timer's line, as kvm last sampled it */
+};
+
 struct arch_vcpu {
 	u64 x[31];		/* x0..x30 */
 	u64 sp_el0;
@@ -62,6 +77,7 @@ struct arch_vcpu {
 	 */
 	bool el1_dirty;
 	int last_cpu;
+	struct arch_vgic_cpu vgic;
 };
 
 /* A hypervisor thread while it does not run: AAPCS64 callee-saved state. */

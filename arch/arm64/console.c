@@ -5,6 +5,7 @@
  * CPUs; stdout is line buffered (_isatty() says so), so a printf'd line
  * arrives here whole and lines from two CPUs never interleave.
  */
+#include "kvm/arch_iface.h"
 #include "mmu/sync.h"
 #include "pl011.h"
 #include "platform.h"
@@ -37,4 +38,10 @@ void console_write(const char *s, size_t n)
 	pl011_write(s, n);
 	WRITE_ONCE(console_owner, NO_OWNER);
 	spin_unlock(&console_lock);
+}
+
+/* Console input for kvm/ (an interactive guest's UART): polled, never blocks. */
+int arch_console_getc(void)
+{
+	return pl011_getc();
 }

@@ -5,7 +5,9 @@
  * PPI, Non-secure Group 1, through the system register CPU interface; and
  * the EL2 interrupt paths (taken from a guest, or at EL2 itself).
  *
- * Nothing here virtualizes the GIC for guests.
+ * Guests get their own GIC from kvm/vgic.c and vgic_hw.c; here only the
+ * physical side of it: the virtual timer's PPI, the maintenance PPI and an
+ * SGI that kicks a CPU out of a guest.
  */
 #include <stdio.h>
 
@@ -40,6 +42,7 @@
 #define GICR_SGI_BASE 0x10000
 #define GICR_IGROUPR0 (GICR_SGI_BASE + 0x0080)
 #define GICR_ISENABLER0 (GICR_SGI_BASE + 0x0100)
+#define GICR_ICENABLER0 (GICR_SGI_BASE + 0x0180)
 #define GICR_IPRIORITYR (GICR_SGI_BASE + 0x0400)
 #define GICR_FRAMES_V3 0x20000		/* RD_base + SGI_base */
 #define GICR_FRAMES_V4 0x40000		/* + VLPI_base + reserved, when VLPIS */
@@ -55,6 +58,8 @@
 
 static u64 gicr_cpu[HYP_MAX_CPUS];	/* each CPU's RD_base, 0 if not found */
 static bool gic_ready;
+/* Whether each CPU's virtual timer PPI is enabled (gic_vtimer_enable()). */
+static bool vtimer_enabled[HYP_MAX_CPUS];
 
 /* Wait for a distributor write to take effect (GICD_CTLR.RWP), at most ~1 s. */
 static void gicd_wait_rwp(u64 gicd)
@@ -82,6 +87,15 @@ void gic_init(void)
 	mmio_write32(p->gicd_base + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE);
 	gicd_wait_rwp(p->gicd_base);
 	gic_ready = true;
+	vgic_hw_init();
+}
+
+/* A private interrupt of the redistributor @rd: Group 1, the tick's priority, enabled. */
+static void gic_ppi_setup(u64 rd, unsigned int intid)
+{
+	mmio_write32(rd + GICR_IGROUPR0, mmio_read32(rd + GICR_IGROUPR0) | (u32)BIT(intid));
+	mmio_write8(rd + GICR_IPRIORITYR + intid, TICK_PRIORITY);
+	mmio_write32(rd + GICR_ISENABLER0, (u32)BIT(intid));
 }
 
 /* GICR_TYPER.Affinity_Value (bits 63:32) is Aff3.Aff2.Aff1.Aff0 of its PE. */
@@ -125,9 +139,12 @@ void gic_init_cpu(unsigned int intid)
 	       arch_counter() < deadline)
 		mmu_cpu_relax();
 
-	mmio_write32(rd + GICR_IGROUPR0, mmio_read32(rd + GICR_IGROUPR0) | (u32)BIT(intid));
-	mmio_write8(rd + GICR_IPRIORITYR + intid, TICK_PRIORITY);
-	mmio_write32(rd + GICR_ISENABLER0, (u32)BIT(intid));
+	gic_ppi_setup(rd, intid);
+	/* For guests: their timer, the virtual interface's maintenance PPI, our kick SGI. */
+	gic_ppi_setup(rd, TIMER_VIRT_PPI);
+	gic_ppi_setup(rd, VGIC_MAINT_PPI);
+	gic_ppi_setup(rd, KICK_SGI);
+	vtimer_enabled[cpu] = true;
 	dsb(sy);
 
 	/* System register interface at EL2 and below (ICC_SRE_EL2), then the mask and group. */
@@ -142,8 +159,8 @@ void gic_init_cpu(unsigned int intid)
 /*
  * Acknowledge and handle every pending Group 1 interrupt.  Interrupts
  * masked.  ICC_CTLR_EL1.EOImode is 0: the EOI both drops the priority and
- * deactivates.  The tick is the only interrupt we enable; anything else is
- * just acknowledged.
+ * deactivates.  Besides the tick we enable only what guests need (see
+ * gic_init_cpu); anything else is just acknowledged.
  */
 void gic_handle_irq(void)
 {
@@ -154,9 +171,54 @@ void gic_handle_irq(void)
 			return;
 		if (intid == TIMER_HYP_PPI)
 			timer_tick_irq();
+		/*
+		 * A guest's virtual timer fired: its level stays high until the
+		 * guest reprograms it, so it stays off here until the vCPU's
+		 * next entry finds the line low (vcpu.c, gic_vtimer_enable).
+		 * The maintenance PPI and the kick SGI only had to make the
+		 * guest exit, which it did.
+		 */
+		else if (intid == TIMER_VIRT_PPI)
+			gic_vtimer_enable(false);
 		write_sysreg(S3_0_C12_C12_1, intid);			/* ICC_EOIR1_EL1 */
 		isb();
 	}
+}
+
+/*
+ * The calling CPU's virtual timer PPI on or off (GICR_ISENABLER0 /
+ * ICENABLER0, IHI 0069 12.11.7, 12.11.3).  Interrupts masked.  Off while a
+ * vCPU's timer line is high and the guest has the virtual interrupt, or it
+ * would fire again at once.
+ */
+void gic_vtimer_enable(bool on)
+{
+	unsigned int cpu = arch_cpu_id();
+	u64 rd = gicr_cpu[cpu];
+
+	if (!rd || vtimer_enabled[cpu] == on)
+		return;
+	vtimer_enabled[cpu] = on;
+	mmio_write32(rd + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), (u32)BIT(TIMER_VIRT_PPI));
+}
+
+/*
+ * ICC_SGI1R_EL1 (IHI 0069 12.2.22) to one CPU: TargetList bit Aff0 % 16,
+ * RS = Aff0 / 16, Aff1 23:16, Aff2 39:32, Aff3 55:48, INTID 27:24.
+ */
+void arch_cpu_kick(unsigned int cpu)
+{
+	u64 mpidr, aff0, sgir;
+
+	if (cpu >= boot_info.nr_cpus || !gicr_cpu[cpu])
+		return;
+	mpidr = boot_info.cpu_mpidr[cpu];
+	aff0 = mpidr & 0xff;
+	sgir = BIT(aff0 % 16) | ((mpidr >> 8) & 0xff) << 16 | (u64)KICK_SGI << 24 |
+	       ((mpidr >> 16) & 0xff) << 32 | (aff0 / 16) << 44 | ((mpidr >> 32) & 0xff) << 48;
+	dsb(ishst);	/* what the kicked CPU is to notice is visible before the SGI */
+	write_sysreg(S3_0_C12_C11_5, sgir);		/* ICC_SGI1R_EL1 */
+	isb();
 }
 
 /* The IRQ vector at EL2 (vectors.S: el2_irq_common), FP/SIMD already saved. */

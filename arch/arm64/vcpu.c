@@ -195,6 +195,11 @@ static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 	case EC_IABT_LOW:
 		decode_abort(v, esr, exit);
 		break;
+	case EC_SYS64:
+		if (vgic_hw_trap_sysreg(v, esr, exit))
+			break;
+		exit->reason = EXIT_UNHANDLED;
+		break;
 	default:
 		exit->reason = EXIT_UNHANDLED;
 		break;
@@ -227,11 +232,15 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	}
 	write_sysreg(vmpidr_el2, v->vmpidr);
 	write_sysreg(vttbr_el2, (u64)s2->vmid << VTTBR_VMID_SHIFT | s2->root.val);
+	/* Its timer's PPI stays off while the guest has the virtual one (gic.c). */
+	gic_vtimer_enable(!v->vgic.timer_asserted);
+	vgic_hw_load(v);
 	isb();		/* HCR_EL2 is the guest's already (arch_cpu_init) */
 
 	kind = __guest_enter(v);
 
 	el1_save(&v->el1);
+	vgic_hw_save(v);
 	switch (kind & 3) {
 	case EXC_SYNC:
 		decode_sync(v, exit);

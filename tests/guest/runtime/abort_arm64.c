@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "arch.h"
+#include "gic_arm64.h"
 #include "guest.h"
 #include "sysreg_arm64.h"
 
@@ -169,6 +170,9 @@ void arch_exception(struct exc_frame *f, unsigned long vector)
 	uint64_t far = read_sysreg(far_el1);
 	struct abort_slot *s = this_slot();
 
+	/* IRQs (slot 1 of each group) go to the GIC helper when a payload set a handler. */
+	if ((vector & 3) == 1 && gic_handle_irq())
+		return;
 	if ((vector & 3) == 0 && s->armed) {
 		take_expected(s, f, vector, esr, far);
 		return;
