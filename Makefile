@@ -11,10 +11,12 @@ OPS ?= 10000000
 MMU_SRCS := mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c \
 	    mmu/rcu.c
 HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c
-HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress
+HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress test_fdt_gen
 # Sources a host test has besides its own .c file and HOST_SUPPORT.
 SRCS_test_difftest := tests/host/difftest_model.c tests/host/difftest_gen.c
-HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h)
+SRCS_test_fdt_gen := kvm/fdt_gen.c
+HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h) kvm/fdt_gen.h \
+	     kvm/guest_platform.h
 
 # Three builds of the host tests: plain, ThreadSanitizer, AddressSanitizer+UBSan.
 VARIANTS := plain tsan asan
@@ -36,6 +38,7 @@ deps-arm64:
 include mk/arm64.mk
 include mk/guest-arm64.mk
 include mk/kvm-arm64.mk
+include mk/linux-guest.mk
 
 define host_test_rule
 $(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(SRCS_$(2)) $(HOST_DEPS) | deps
@@ -57,7 +60,8 @@ GUEST_TIMEOUT ?= 900
 test-arm64: deps-arm64
 	@$(MAKE) --no-print-directory -s arm64-arch-smoke arm64-kvm
 	@tools/run-tests.sh "tools/qemu-run.sh $(ARM64_SMOKE_OUT)/hyp.bin $(ARM64_SMOKE_TIMEOUT)" \
-		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)"
+		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
+		"$(MAKE) --no-print-directory -s test-linux"
 
 test: deps-arm64
 	@tools/run-tests.sh "$(MAKE) --no-print-directory -s test-host" \

@@ -57,6 +57,7 @@ ARM64_HYP_SRCS += \
 	arch/arm64/psci.c \
 	arch/arm64/smp.c \
 	arch/arm64/syscalls.c \
+	arch/arm64/sysreg_names.c \
 	arch/arm64/gic.c \
 	arch/arm64/guest_entry.S \
 	arch/arm64/kvm_weak.c \

@@ -10,7 +10,7 @@ set -euo pipefail
 
 host_pkgs=(gcc make libc6-dev gnuplot-nox)
 arm64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	    newlib-source device-tree-compiler xz-utils)
+	    newlib-source device-tree-compiler xz-utils cpio gzip)
 x86_pkgs=(qemu-system-x86 ovmf gnu-efi mtools dosfstools)
 debug_pkgs=(gdb-multiarch)
 

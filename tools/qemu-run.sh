@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Boot an arm64 image in QEMU under a time limit.
+# Boot an arm64 image, or the x86-64 UEFI hypervisor, in QEMU under a time limit.
 #
 #   tools/qemu-run.sh [options] <image> <timeout-seconds> [-- extra QEMU args]
 #
+#   --arch ARCH        arm64 (default) or x86_64
 #   --smp N            CPUs (default 2)
 #   --mem SIZE         RAM (default 1G)
-#   --log FILE         console log (default <image without .bin>.log)
+#   --log FILE         console log (default <image without .bin>.log; x86_64: see below)
 #   --no-status-line   exit with QEMU's status instead of the image's (for
 #                      images other than the hypervisor)
 #   --keep-after-panic do not end the run when a CPU stops on a panic (for
 #                      inspecting it with a debugger attached to QEMU)
 #
-# QEMU: -M virt,virtualization=on,gic-version=3 -cpu max -nographic -kernel
-# <image>; the console (PL011) goes to stdout and to the log.  Works with
-# stdin closed or not a terminal (CI): QEMU then reads /dev/null.  With a
-# terminal, Ctrl-A x quits QEMU and Ctrl-A c gives its monitor.
+# arm64: -M virt,virtualization=on,gic-version=3 -cpu max -nographic -kernel
+# <image>; the console (PL011) goes to stdout and to the log.
+#
+# x86_64: <image> is an EFI system partition directory holding
+# EFI/BOOT/BOOTX64.EFI (or the .EFI file itself, put in a temporary one);
+# -machine q35 -cpu max -nographic with OVMF (Debian's ovmf package):
+# OVMF_CODE_4M.fd as read-only pflash, a fresh writable copy of
+# OVMF_VARS_4M.fd next to the log, the ESP as QEMU's fat: drive with
+# snapshot=on (guest writes never reach the directory), no NIC (so OVMF does
+# not try a network boot).  The console (COM1) goes to stdout and the log
+# (default: hyp.log beside the ESP directory; <file>.log for a .EFI).
+#
+# Both work with stdin closed or not a terminal (CI): QEMU then reads
+# /dev/null.  With a terminal, Ctrl-A x quits QEMU and Ctrl-A c gives its
+# monitor.
 #
 # Exit status:
 #   - the N of the last "hyp: exit status N" console line: the hypervisor
-#     prints it from _exit() right before PSCI SYSTEM_OFF, because QEMU
-#     itself exits 0 on SYSTEM_OFF whatever the hypervisor meant;
+#     prints it from _exit() right before PSCI SYSTEM_OFF (x86_64: ACPI S5),
+#     because QEMU itself exits 0 on power-off whatever the hypervisor meant;
 #   - 1 if QEMU exited 0 without such a line (e.g. powered off early);
 #   - QEMU's own status if it failed;
 #   - 125 when a CPU reported a panic ("hyp: cpuN stopped"): the hypervisor
@@ -31,11 +43,12 @@
 set -uo pipefail
 
 usage() {
-	echo "usage: $0 [--smp N] [--mem SIZE] [--log FILE] [--no-status-line]" \
+	echo "usage: $0 [--arch arm64|x86_64] [--smp N] [--mem SIZE] [--log FILE] [--no-status-line]" \
 	     "[--keep-after-panic] <image> <timeout-seconds> [-- qemu args]" >&2
 	exit 2
 }
 
+arch=arm64
 smp=2
 mem=1G
 log=
@@ -43,6 +56,7 @@ status_line=1
 panic_stop=1
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--arch) arch=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
@@ -58,16 +72,55 @@ image=$1
 limit=$2
 shift 2
 [ "${1:-}" = -- ] && shift
-[ -f "$image" ] || { echo "qemu-run: no image '$image'" >&2; exit 2; }
-[[ "$limit" =~ ^[0-9]+$ ]] || usage
-[ -n "$log" ] || log="${image%.bin}.log"
+case "$arch" in
+arm64|x86_64) ;;
+*) usage ;;
+esac
+if [ "$arch" = arm64 ]; then
+	[ -f "$image" ] || { echo "qemu-run: no image '$image'" >&2; exit 2; }
+	[[ "$limit" =~ ^[0-9]+$ ]] || usage
+	[ -n "$log" ] || log="${image%.bin}.log"
+else
+	[[ "$limit" =~ ^[0-9]+$ ]] || usage
+	[ -e "$image" ] || { echo "qemu-run: no ESP directory or .EFI file '$image'" >&2; exit 2; }
+	if [ -d "$image" ]; then
+		[ -f "$image/EFI/BOOT/BOOTX64.EFI" ] ||
+			{ echo "qemu-run: no EFI/BOOT/BOOTX64.EFI in '$image'" >&2; exit 2; }
+		[ -n "$log" ] || log="$(dirname "$image")/hyp.log"
+	else
+		[ -n "$log" ] || log="${image%.*}.log"
+	fi
+fi
 mkdir -p "$(dirname "$log")"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max
-      -smp "$smp" -m "$mem" -nographic -serial mon:stdio -no-reboot
-      -pidfile "$tmp/qemu.pid" -kernel "$image" "$@")
+if [ "$arch" = arm64 ]; then
+	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max
+	      -smp "$smp" -m "$mem" -nographic -serial mon:stdio -no-reboot
+	      -pidfile "$tmp/qemu.pid" -kernel "$image" "$@")
+else
+	ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
+	ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+	[ -f "$ovmf_code" ] && [ -f "$ovmf_vars" ] ||
+		{ echo "qemu-run: no OVMF in /usr/share/OVMF (tools/deps.sh x86_64)" >&2; exit 2; }
+	esp=$image
+	if [ ! -d "$image" ]; then
+		esp=$tmp/esp
+		mkdir -p "$esp/EFI/BOOT"
+		cp "$image" "$esp/EFI/BOOT/BOOTX64.EFI"
+	fi
+	# A fresh copy each run: the firmware's variable store (boot entries)
+	# then never carries one run's state into the next.
+	vars=$(dirname "$log")/OVMF_VARS.fd
+	cp "$ovmf_vars" "$vars"
+	qemu=(qemu-system-x86_64 -machine q35 -cpu max
+	      -smp "$smp" -m "$mem" -nographic -serial mon:stdio -no-reboot
+	      -pidfile "$tmp/qemu.pid" -nic none
+	      -drive if=pflash,format=raw,unit=0,readonly=on,file="$ovmf_code"
+	      -drive if=pflash,format=raw,unit=1,file="$vars"
+	      -drive format=raw,snapshot=on,file=fat:"$esp" "$@")
+fi
 echo "qemu-run: ${qemu[*]} (limit ${limit}s, log $log)" >&2
 
 # A panic report ends with "hyp: cpuN stopped": stop QEMU then, not at the
