@@ -3,13 +3,13 @@
  * arm64 stage-2 translation table entries, 4K granule (Arm ARM, DDI 0487,
  * chapter D8 "The AArch64 Virtual Memory System Architecture"; D5 in editions
  * before J.a).  Two shapes share one encoding:
- *  - 4 levels from level 0, 48-bit IPA (the stage-2 control register set up by arch/arm64 with T0SZ = 16,
- *    SL0 = 2);
+ *  - 4 levels from level 0, 48-bit IPA (arch/arm64 sets the stage-2
+ *    translation control to T0SZ = 16, SL0 = 2);
  *  - 3 levels from level 1, 39-bit IPA (T0SZ = 25, SL0 = 1), one 4K root, no
  *    concatenated tables.
  *
- * FEAT_S2FWB is not used (arch/arm64 leaves HCR.FWB clear), so MemAttr[3:0] is the stage-2
- * memory type, combined with the guest's stage-1 type.  FEAT_LPA/LPA2 are not
+ * FEAT_S2FWB is not used (arch/arm64 leaves HCR.FWB clear), so MemAttr[3:0]
+ * is the stage-2 memory type, combined with the guest's stage-1 type.  FEAT_LPA/LPA2 are not
  * used: output addresses are 48 bits and bits [51:48] stay zero.
  */
 #include <errno.h>
