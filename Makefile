@@ -24,7 +24,8 @@ FLAGS_plain :=
 FLAGS_tsan := -fsanitize=thread
 FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps deps-arm64 test test-host test-arm64 bench bench-host bench-arm64 \
+.PHONY: all deps deps-arm64 deps-x86_64 test test-host test-arm64 test-x86_64 bench bench-host \
+	bench-arm64 \
 	difftest-long run clean
 all: test-host-build
 
@@ -34,11 +35,19 @@ deps:
 deps-arm64:
 	@tools/deps.sh host arm64
 
+deps-x86_64:
+	@tools/deps.sh host x86_64
+
 # The arm64 hypervisor: boot image, guest payloads, kvm/ (each also works alone).
 include mk/arm64.mk
 include mk/guest-arm64.mk
 include mk/kvm-arm64.mk
 include mk/linux-guest.mk
+
+# The x86-64 hypervisor: UEFI stub + image, guest payloads, kvm/ with SVM.
+include mk/x86_64.mk
+include mk/guest-x86_64.mk
+include mk/kvm-x86_64.mk
 
 define host_test_rule
 $(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(SRCS_$(2)) $(HOST_DEPS) | deps
@@ -63,15 +72,25 @@ test-arm64: deps-arm64
 		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
 		"$(MAKE) --no-print-directory -s test-linux"
 
-test: deps-arm64
-	@tools/run-tests.sh "$(MAKE) --no-print-directory -s test-host" \
-		"$(MAKE) --no-print-directory -s test-arm64"
+test-x86_64: deps-x86_64
+	@$(MAKE) --no-print-directory -s x86_64-kvm
+	@tools/run-tests.sh "$(MAKE) --no-print-directory -s x86_64-kvm-run KVM_RUN_TIMEOUT=$(GUEST_TIMEOUT)"
 
-# Boot the hypervisor with the default payload set (or RUN="touch,isolation+isolation,...").
-run: deps-arm64
+test: deps-arm64 deps-x86_64
+	@tools/run-tests.sh "$(MAKE) --no-print-directory -s test-host" \
+		"$(MAKE) --no-print-directory -s test-arm64" \
+		"$(MAKE) --no-print-directory -s test-x86_64"
+
+# Boot the hypervisor with the default payload set (or RUN="touch,isolation+isolation,...");
+# ARCH=x86_64 boots the UEFI build under OVMF.
+run: deps-$(ARCH)
+ifeq ($(ARCH),x86_64)
+	@$(MAKE) --no-print-directory -s x86_64-kvm-run
+else
 	@$(MAKE) --no-print-directory -s arm64-kvm
 	tools/qemu-run.sh --smp $(KVM_SMP) --mem $(KVM_MEM) $(ARM64_OUT)/hyp.bin $(KVM_RUN_TIMEOUT) \
 		$(if $(RUN),-- -append "run=$(RUN)")
+endif
 
 # The differential test for as long as you like: make difftest-long [OPS=n] [SEED=n]
 difftest-long: $(BUILD)/host/plain/test_difftest

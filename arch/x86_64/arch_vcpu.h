@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86-64 structures kvm/ embeds without looking inside (kvm/arch_iface.h):
+ * a vCPU under AMD SVM and a hypervisor thread's saved context.  Usable from
+ * assembly (offsets) and C; the offsets are checked below.
+ *
+ * A vCPU's state lives in three places (AMD APM vol. 2, 15.5 "VMRUN"): the
+ * VMCB's state save area holds what VMRUN/#VMEXIT and VMLOAD/VMSAVE switch
+ * (segments, control registers, EFER, RIP, RSP, RAX, RFLAGS, FS/GS/TR/LDTR,
+ * the SYSCALL MSRs); gpr[] the general registers neither touches; fx the
+ * x87/SSE state, which SVM does not switch at all.
+ */
+#ifndef ARCH_X86_64_ARCH_VCPU_H
+#define ARCH_X86_64_ARCH_VCPU_H
+
+/* struct arch_vcpu, for svm_entry.S */
+#define VCPU_GPR 0		/* u64 gpr[16], the x86 register numbering below */
+#define VCPU_GUEST_FX 128	/* 512-byte FXSAVE area, 16-byte aligned */
+#define VCPU_HOST_FX 640
+
+/* Register numbers (the ModRM encoding: Intel SDM vol. 2A, 2.1.5) */
+#define GPR_RAX 0
+#define GPR_RCX 1
+#define GPR_RDX 2
+#define GPR_RBX 3
+#define GPR_RSP 4
+#define GPR_RBP 5
+#define GPR_RSI 6
+#define GPR_RDI 7
+#define GPR_R8 8
+
+/* struct arch_thread, for thread.S */
+#define THREAD_RSP 0
+
+#ifndef __ASSEMBLER__
+
+#include "mmu/types.h"
+#include "platform.h"		/* arch_cpu_id() */
+
+#define SVM_VMCB_SIZE 4096
+/* kvm/gdbstub's table size; x86 offers none yet (gdb_none.c), DR0-DR3 would give 4. */
+#define ARCH_MAX_HW_BREAKPOINTS 4
+
+struct arch_vcpu {
+	/*
+	 * rbx, rcx, rdx, rsi, rdi, rbp, r8-r15 while the vCPU does not run.
+	 * gpr[GPR_RAX] and gpr[GPR_RSP] are unused: RAX and RSP live in the
+	 * VMCB (VMRUN loads them, #VMEXIT saves them).
+	 */
+	u64 gpr[16];
+	u8 guest_fx[512] __attribute__((aligned(16)));
+	/* The host's x87/SSE state around one VMRUN (the entry code's scratch). */
+	u8 host_fx[512] __attribute__((aligned(16)));
+	/* The VMCB: page aligned inside vmcb_mem (kvm allocates vCPUs 64-byte aligned). */
+	u8 *vmcb;
+	u64 vmcb_pa;
+	/* What the last exit left behind for arch_vcpu_skip_insn(): the next RIP, 0 if unknown. */
+	u64 next_rip;
+	unsigned int index;
+	/*
+	 * kvm/gdbstub_cmds.c ("c addr") writes the guest's pc here directly
+	 * rather than through an arch function; non-zero: the RIP of the next
+	 * entry, then cleared.
+	 */
+	u64 pc;
+	u8 vmcb_mem[2 * SVM_VMCB_SIZE];
+};
+
+/* A hypervisor thread while it does not run: its stack pointer (the rest is on the stack). */
+struct arch_thread {
+	u64 rsp;
+};
+
+_Static_assert(__builtin_offsetof(struct arch_vcpu, gpr) == VCPU_GPR, "arch_vcpu layout");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, guest_fx) == VCPU_GUEST_FX,
+	       "arch_vcpu layout");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, host_fx) == VCPU_HOST_FX, "arch_vcpu layout");
+_Static_assert(__builtin_offsetof(struct arch_thread, rsp) == THREAD_RSP, "arch_thread layout");
+
+#endif /* !__ASSEMBLER__ */
+
+#endif

@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vCPUs under AMD SVM (AMD APM vol. 2, 15 "Secure Virtual Machine"): the
+ * per-CPU enable, a vCPU's VMCB, the entry (svm_entry.S) and the decoding
+ * of #VMEXIT into kvm's struct vcpu_exit, event injection, CPUID.
+ *
+ * Guest entry state: tests/guest/runtime/entry_x86_64.h.
+ *
+ * What the guest owns and what it does not: its control registers, EFER,
+ * segments, descriptor tables and paging are its own (no CR intercepts:
+ * nested paging makes them harmless, 15.25).  Everything that reaches the
+ * machine is intercepted: physical interrupts, NMI, SMI, INIT, I/O ports,
+ * MSRs except EFER (EFER is part of the VMCB state, so passing it through
+ * only changes the guest's), the SVM instructions (VMLOAD/VMSAVE would
+ * otherwise act on a host physical address), XSETBV (XCR0 is not switched),
+ * MONITOR/MWAIT, INVD, task switches and shutdown (a triple fault must not
+ * reset the machine).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kvm/arch_iface.h"
+#include "kvm/hypercall_abi.h"
+#include "tests/guest/runtime/entry_x86_64.h"
+
+#include "arch_priv.h"
+#include "platform.h"
+#include "svm.h"
+#include "x86.h"
+
+/* Per CPU: VMRUN's host save area and the page VMSAVE/VMLOAD keep the host's other state in. */
+static u8 hsave_area[HYP_MAX_CPUS][4096] __attribute__((aligned(4096)));
+static u8 host_vmcb[HYP_MAX_CPUS][SVM_VMCB_SIZE] __attribute__((aligned(4096)));
+static bool svm_on[HYP_MAX_CPUS];
+
+/* One I/O permission map (12 KiB, every port intercepted) and one MSR map (8 KiB) for all VMs. */
+static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
+static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
+
+static u32 svm_features;		/* CPUID Fn8000_000A EDX */
+static u32 svm_nr_asids;
+static u8 tlb_flush_op;
+
+static inline u64 vmcb_r64(const struct arch_vcpu *v, unsigned int off)
+{
+	return *(const u64 *)(v->vmcb + off);
+}
+
+static inline void vmcb_w64(struct arch_vcpu *v, unsigned int off, u64 val)
+{
+	*(u64 *)(v->vmcb + off) = val;
+}
+
+static inline void vmcb_w32(struct arch_vcpu *v, unsigned int off, u32 val)
+{
+	*(u32 *)(v->vmcb + off) = val;
+}
+
+/* A VMCB segment: selector, attributes (descriptor bits 47:40 and 55:52), limit, base. */
+static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit,
+		     u64 base)
+{
+	*(u16 *)(v->vmcb + off) = sel;
+	*(u16 *)(v->vmcb + off + 2) = attr;
+	*(u32 *)(v->vmcb + off + 4) = limit;
+	*(u64 *)(v->vmcb + off + 8) = base;
+}
+
+/* ---- per-CPU enable ------------------------------------------------------------------ */
+
+/*
+ * Once, on the first CPU that runs a guest (under svm_init_lock's order:
+ * the first caller wins, the others wait for it).
+ */
+static void svm_global_init(void)
+{
+	struct cpuid_regs r = cpuid(0x8000000a, 0);
+
+	svm_features = r.edx;
+	svm_nr_asids = r.ebx;
+	/* 15.16.1 "TLB Flush": flushing one ASID is optional; flushing all always works. */
+	tlb_flush_op = svm_features & SVM_FEAT_FLUSH_ASID ? TLB_CONTROL_FLUSH_ASID :
+							    TLB_CONTROL_FLUSH_ALL;
+	memset(iopm, 0xff, sizeof(iopm));
+	memset(msrpm, 0xff, sizeof(msrpm));
+	/*
+	 * MSR permission map (15.11): two bits (read, write) per MSR; the
+	 * second 2 KiB covers 0xc0000000-0xc0001fff.  EFER is in the VMCB.
+	 */
+	msrpm[0x800 + (MSR_EFER - 0xc0000000) * 2 / 8] &= ~3;
+	if (svm_nr_asids <= 255)
+		printf("hyp: SVM offers %u ASIDs: VMIDs from %u up share the last one, "
+		       "flushed at every entry\n", svm_nr_asids, svm_nr_asids - 1);
+}
+
+static unsigned int svm_init_state;	/* 0 none, 1 in progress, 2 done */
+
+/* This CPU: EFER.SVME (15.4 "Enabling SVM"), its host save area (15.30.4), EFER.NXE for NPT's NX. */
+static void svm_cpu_init(unsigned int cpu)
+{
+	unsigned int want = 0;
+	u64 efer;
+
+	if (__atomic_compare_exchange_n(&svm_init_state, &want, 1, false, __ATOMIC_ACQUIRE,
+					__ATOMIC_ACQUIRE)) {
+		svm_global_init();
+		__atomic_store_n(&svm_init_state, 2, __ATOMIC_RELEASE);
+	}
+	while (__atomic_load_n(&svm_init_state, __ATOMIC_ACQUIRE) != 2)
+		cpu_relax();
+	efer = rdmsr(MSR_EFER) | EFER_SVME;
+	if (cpuid(0x80000001, 0).edx & (1 << 20))
+		efer |= EFER_NXE;
+	wrmsr(MSR_EFER, efer);
+	wrmsr(MSR_VM_HSAVE_PA, (u64)hsave_area[cpu]);
+	svm_on[cpu] = true;
+}
+
+/* ---- TLB: ASIDs and flush generations -------------------------------------------------- */
+
+/*
+ * Every VM's guest translations are tagged with its ASID (= its VMID,
+ * 1..255; 15.16 "TLB Control").  Invalidation is by generation: a flush
+ * bumps asid_gen[asid]; each CPU remembers the generation it last flushed
+ * that ASID at and, when it enters a guest of that ASID with an older one,
+ * sets TLB_CONTROL to flush it on this VMRUN.  A CPU that is inside a guest
+ * of that ASID right now gets an IPI (the INTR intercept ends the guest)
+ * and the flusher waits until it has left: the walker's break-before-make
+ * needs the old translation gone everywhere when the flush returns.
+ *
+ * cpu_guest[cpu] = (entry sequence << 16) | ASID while in the guest, the
+ * same sequence + 1 with ASID 0 outside.  The entry stores it before
+ * reading asid_gen and the flusher bumps asid_gen before reading it, both
+ * sequentially consistent: either the entry sees the new generation or the
+ * flusher sees the CPU inside (and the IPI, held by GIF = 0 until VMRUN,
+ * ends that guest entry at once).
+ */
+static u64 asid_gen[256];
+static u64 cpu_asid_gen[HYP_MAX_CPUS][256];
+static u64 cpu_guest[HYP_MAX_CPUS];
+
+static void svm_flush_asid(u16 asid)
+{
+	unsigned int me = arch_cpu_id(), nr = boot_info.nr_cpus;
+
+	__atomic_fetch_add(&asid_gen[asid & 0xff], 1, __ATOMIC_SEQ_CST);
+	for (unsigned int cpu = 0; cpu < nr; cpu++) {
+		u64 st;
+
+		if (cpu == me)
+			continue;
+		st = __atomic_load_n(&cpu_guest[cpu], __ATOMIC_SEQ_CST);
+		if ((st & 0xffff) != asid)
+			continue;
+		arch_cpu_kick(cpu);
+		while (__atomic_load_n(&cpu_guest[cpu], __ATOMIC_ACQUIRE) == st)
+			cpu_relax();
+	}
+}
+
+/* ---- stage 2 = nested paging (15.25) -------------------------------------------------------- */
+
+const struct pte_format *arch_stage2_format(void)
+{
+	return &pte_format_x86_npt;
+}
+
+/* Guest-physical addresses: the host's physical address width (CPUID Fn8000_0008 EAX[7:0]). */
+u64 arch_stage2_ipa_limit(void)
+{
+	unsigned int bits = cpuid(0x80000008, 0).eax & 0xff;
+
+	if (bits > 48)
+		bits = 48;
+	return 1ULL << bits;
+}
+
+static void *npt_phys_to_virt(hpa_t pa)
+{
+	return (void *)pa.val;		/* all RAM is identity-mapped */
+}
+
+static hpa_t npt_virt_to_phys(void *va)
+{
+	return hpa((u64)va);
+}
+
+/*
+ * No flush by address: INVLPGA works on the current CPU only and by guest
+ * virtual address, which a nested-table change does not have.  The whole
+ * ASID goes (15.16.1); on QEMU that is what VMRUN does anyway.
+ */
+static void npt_tlb_flush_range(struct pgtable *pgt, gpa_t start, u64 size)
+{
+	const struct arch_stage2 *s2 = pgt->owner;
+
+	(void)start;
+	(void)size;
+	svm_flush_asid(s2->vmid);
+}
+
+static void npt_tlb_flush_all(struct pgtable *pgt)
+{
+	const struct arch_stage2 *s2 = pgt->owner;
+
+	svm_flush_asid(s2->vmid);
+}
+
+void arch_stage2_flush_vmid(const struct arch_stage2 *s2)
+{
+	svm_flush_asid(s2->vmid);
+}
+
+/* x86 stores are seen in order by the table walker: no pte_sync. */
+const struct mmu_ops arch_stage2_mmu_ops = {
+	.phys_to_virt = npt_phys_to_virt,
+	.virt_to_phys = npt_virt_to_phys,
+	.tlb_flush_range = npt_tlb_flush_range,
+	.tlb_flush_all = npt_tlb_flush_all,
+	.need_resched_word = kvm_need_resched_word,
+	.resched = kvm_resched,
+};
+
+/* ---- vCPU state --------------------------------------------------------------------------------- */
+
+#define SEG_CODE32 0x0c9b	/* present, DPL 0, execute/read, accessed, D = 1, G = 1 */
+#define SEG_DATA32 0x0c93	/* present, DPL 0, read/write, accessed, D/B = 1, G = 1 */
+#define SEG_LDT 0x0082
+#define SEG_TSS32_BUSY 0x008b
+
+void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg)
+{
+	u64 base = ((u64)v->vmcb_mem + SVM_VMCB_SIZE - 1) & ~(u64)(SVM_VMCB_SIZE - 1);
+
+	memset(v->gpr, 0, sizeof(v->gpr));
+	memset(v->guest_fx, 0, sizeof(v->guest_fx));
+	/* FXSAVE image (Intel SDM vol. 1, 10.5.1): FCW at 0, MXCSR at 24; power-on values. */
+	*(u16 *)&v->guest_fx[0] = 0x37f;
+	*(u32 *)&v->guest_fx[24] = 0x1f80;
+	v->vmcb = (u8 *)base;
+	v->vmcb_pa = base;		/* identity map */
+	v->index = index;
+	v->next_rip = 0;
+	v->pc = 0;
+	memset(v->vmcb, 0, SVM_VMCB_SIZE);
+
+	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
+		 INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+		 INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
+		 INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN);
+	/* VMRUN must be intercepted or VMRUN fails its consistency checks (15.5.1). */
+	vmcb_w32(v, VMCB_INTERCEPT_MISC2, INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+		 INTERCEPT_VMLOAD | INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+		 INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+		 INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV | INTERCEPT_RDPRU);
+	vmcb_w64(v, VMCB_IOPM_PA, (u64)iopm);
+	vmcb_w64(v, VMCB_MSRPM_PA, (u64)msrpm);
+	vmcb_w32(v, VMCB_VINTR, VINTR_MASKING);
+
+	vmcb_seg(v, VMCB_CS, GUEST_ENTRY_CS, SEG_CODE32, 0xffffffff, 0);
+	vmcb_seg(v, VMCB_DS, GUEST_ENTRY_DS, SEG_DATA32, 0xffffffff, 0);
+	vmcb_seg(v, VMCB_ES, GUEST_ENTRY_DS, SEG_DATA32, 0xffffffff, 0);
+	vmcb_seg(v, VMCB_SS, GUEST_ENTRY_DS, SEG_DATA32, 0xffffffff, 0);
+	vmcb_seg(v, VMCB_FS, GUEST_ENTRY_DS, SEG_DATA32, 0xffffffff, 0);
+	vmcb_seg(v, VMCB_GS, GUEST_ENTRY_DS, SEG_DATA32, 0xffffffff, 0);
+	vmcb_seg(v, VMCB_GDTR, 0, 0, 0, 0);
+	vmcb_seg(v, VMCB_IDTR, 0, 0, 0, 0);
+	vmcb_seg(v, VMCB_LDTR, 0, SEG_LDT, 0, 0);
+	vmcb_seg(v, VMCB_TR, 0, SEG_TSS32_BUSY, 0x67, 0);
+	v->vmcb[VMCB_CPL] = 0;
+	/* EFER.SVME: VMRUN refuses a guest without it (15.5.1). */
+	vmcb_w64(v, VMCB_EFER, EFER_SVME);
+	vmcb_w64(v, VMCB_CR0, GUEST_ENTRY_CR0);
+	vmcb_w64(v, VMCB_DR7, 0x400);
+	vmcb_w64(v, VMCB_DR6, 0xffff0ff0);
+	vmcb_w64(v, VMCB_RFLAGS, 0x2);
+	vmcb_w64(v, VMCB_RIP, entry);
+	vmcb_w64(v, VMCB_G_PAT, PAT_DEFAULT);
+	v->gpr[GPR_RDI] = arg;
+}
+
+u64 arch_vcpu_get_reg(const struct arch_vcpu *v, unsigned int n)
+{
+	if (n == GPR_RAX)
+		return vmcb_r64(v, VMCB_RAX);
+	if (n == GPR_RSP)
+		return vmcb_r64(v, VMCB_RSP);
+	return n < 16 ? v->gpr[n] : 0;
+}
+
+void arch_vcpu_set_reg(struct arch_vcpu *v, unsigned int n, u64 val)
+{
+	if (n == GPR_RAX)
+		vmcb_w64(v, VMCB_RAX, val);
+	else if (n == GPR_RSP)
+		vmcb_w64(v, VMCB_RSP, val);
+	else if (n < 16)
+		v->gpr[n] = val;
+}
+
+/* kvm/hypercall_abi.h: function ID in rax, arguments in rbx, rcx, rdx, rsi, rdi. */
+u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n)
+{
+	static const u8 reg[6] = { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
+
+	return n < 6 ? arch_vcpu_get_reg(v, reg[n]) : 0;
+}
+
+void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
+{
+	vmcb_w64(v, VMCB_RAX, val);
+}
+
+u64 arch_vcpu_pc(const struct arch_vcpu *v)
+{
+	return vmcb_r64(v, VMCB_RIP);
+}
+
+void arch_vcpu_skip_insn(struct arch_vcpu *v)
+{
+	if (v->next_rip)
+		vmcb_w64(v, VMCB_RIP, v->next_rip);
+}
+
+static void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code)
+{
+	u64 ev = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID;
+
+	if (err)
+		ev |= EVENT_ERR_VALID | (u64)code << 32;
+	vmcb_w64(v, VMCB_EVENT_INJ, ev);
+}
+
+/*
+ * An access outside every memslot: x86 has no synchronous external abort,
+ * and #PF would be a lie (the guest's own tables map the address; #PF also
+ * needs a guest-virtual address for CR2, which #NPF does not report).  We
+ * inject #GP(0): a fault at the instruction, no address, what a hypervisor
+ * without a device there would most honestly say.  Fetches too.
+ */
+void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva)
+{
+	(void)exec;
+	(void)gva;
+	svm_inject(v, X86_VEC_GP, true, 0);
+}
+
+void arch_vcpu_inject_undef(struct arch_vcpu *v)
+{
+	svm_inject(v, X86_VEC_UD, false, 0);
+}
+
+/* ---- CPUID --------------------------------------------------------------------------------------- */
+
+/*
+ * The host's answers, minus what the guest must not use: SVM (no nested
+ * virtualization), XSAVE/OSXSAVE/AVX (XCR0 and the wider state are not
+ * switched), MONITOR/MWAIT (intercepted), the local APIC and x2APIC (there
+ * is none at 0xfee00000), with the hypervisor bit set.  Leaf 1 EBX[31:24]
+ * is the vCPU index as the initial APIC ID.
+ */
+static void svm_cpuid(struct arch_vcpu *v)
+{
+	u32 leaf = (u32)vmcb_r64(v, VMCB_RAX), sub = (u32)v->gpr[GPR_RCX];
+	struct cpuid_regs r = cpuid(leaf, sub);
+
+	switch (leaf) {
+	case 1:
+		r.ecx &= ~((1u << 3) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28));
+		r.ecx |= 1u << 31;
+		r.edx &= ~(1u << 9);
+		r.ebx = (r.ebx & 0x00ffffff) | (u32)v->index << 24;
+		break;
+	case 7:
+		if (sub == 0) {
+			/* AVX2, AVX-512 and friends need XSAVE state. */
+			r.ebx &= ~((1u << 5) | 0xfffc0000u);
+			r.ecx = 0;
+			r.edx = 0;
+		}
+		break;
+	case 0xd:
+	case 0x8000000a:
+		r = (struct cpuid_regs){ 0 };
+		break;
+	case 0x80000001:
+		r.ecx &= ~(1u << 2);	/* SVM */
+		break;
+	}
+	vmcb_w64(v, VMCB_RAX, r.eax);
+	v->gpr[GPR_RBX] = r.ebx;
+	v->gpr[GPR_RCX] = r.ecx;
+	v->gpr[GPR_RDX] = r.edx;
+}
+
+/* ---- entry and exit ------------------------------------------------------------------------------ */
+
+static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
+{
+	u64 code = vmcb_r64(v, VMCB_EXIT_CODE);
+	u64 info1 = vmcb_r64(v, VMCB_EXIT_INFO1);
+	u64 rip = vmcb_r64(v, VMCB_RIP);
+
+	memset(exit, 0, sizeof(*exit));
+	exit->syndrome = code;
+	exit->pc = rip;
+	v->next_rip = svm_features & SVM_FEAT_NRIPS ? vmcb_r64(v, VMCB_NEXT_RIP) : 0;
+
+	switch (code) {
+	case SVM_EXIT_NPF:
+		/* 15.25.6: EXITINFO1 a #PF error code, EXITINFO2 the guest-physical address. */
+		exit->reason = EXIT_MEM_FAULT;
+		exit->gpa = vmcb_r64(v, VMCB_EXIT_INFO2);
+		exit->write = info1 & NPF_WRITE;
+		exit->exec = info1 & NPF_FETCH;
+		break;
+	case SVM_EXIT_VMMCALL:
+		exit->reason = EXIT_HYPERCALL;
+		vmcb_w64(v, VMCB_RIP, rip + 3);		/* 0f 01 d9 */
+		break;
+	case SVM_EXIT_HLT:
+		exit->reason = EXIT_WFI;
+		vmcb_w64(v, VMCB_RIP, rip + 1);
+		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		/* Taken by the host after STGI: the tick, a kick, a TLB shootdown. */
+		exit->reason = EXIT_IRQ;
+		break;
+	case SVM_EXIT_CPUID:
+		svm_cpuid(v);
+		vmcb_w64(v, VMCB_RIP, rip + 2);
+		exit->reason = EXIT_NONE;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		/*
+		 * A triple fault: the guest's state is gone (15.12 "shutdown
+		 * intercept"), and re-entering it would only fault again until the
+		 * VM's time limit.  kvm/ has no exit reason for a dead guest, so
+		 * it is made to look like the guest's own HC_EXIT with status -1:
+		 * the VM ends, and fails.
+		 */
+		printf("vcpu %u: triple fault (SHUTDOWN) at rip %#llx: ending the VM as HC_EXIT(-1)\n",
+		       v->index, (unsigned long long)rip);
+		arch_vcpu_dump(v);
+		vmcb_w64(v, VMCB_RAX, HC_EXIT);
+		v->gpr[GPR_RBX] = (u64)-1;
+		exit->reason = EXIT_HYPERCALL;
+		break;
+	case SVM_EXIT_MSR:
+		/* Every MSR but EFER: #GP, as for an MSR the CPU does not have. */
+		svm_inject(v, X86_VEC_GP, true, 0);
+		exit->reason = EXIT_NONE;
+		break;
+	default:
+		exit->reason = EXIT_UNHANDLED;
+		break;
+	}
+}
+
+void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit)
+{
+	unsigned int cpu;
+	u64 st, gen, intinfo;
+	u8 flush = TLB_CONTROL_NONE;
+
+	if (v->pc) {
+		vmcb_w64(v, VMCB_RIP, v->pc);
+		v->pc = 0;
+	}
+	cpu = arch_cpu_id();		/* vCPU threads are pinned */
+	if (!svm_on[cpu])
+		svm_cpu_init(cpu);
+	__asm__ volatile("cli; clgi" : : : "memory");
+
+	/*
+	 * ASID 0 is the host's; a VMID the CPU has no ASID for shares the
+	 * last one, and then nothing cached under it can be trusted.
+	 */
+	if (s2->vmid < svm_nr_asids - 1) {
+		vmcb_w32(v, VMCB_ASID, s2->vmid);
+	} else {
+		vmcb_w32(v, VMCB_ASID, svm_nr_asids - 1);
+		flush = tlb_flush_op;
+	}
+	vmcb_w64(v, VMCB_NP_ENABLE, 1);
+	vmcb_w64(v, VMCB_N_CR3, s2->root.val);
+	vmcb_w32(v, VMCB_CLEAN, 0);		/* no VMCB state cached across entries */
+
+	st = ((__atomic_load_n(&cpu_guest[cpu], __ATOMIC_RELAXED) >> 16) + 1) << 16;
+	__atomic_store_n(&cpu_guest[cpu], st | s2->vmid, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&asid_gen[s2->vmid & 0xff], __ATOMIC_SEQ_CST);
+	if (cpu_asid_gen[cpu][s2->vmid & 0xff] != gen || flush) {
+		cpu_asid_gen[cpu][s2->vmid & 0xff] = gen;
+		flush = tlb_flush_op;
+	}
+	v->vmcb[VMCB_TLB_CONTROL] = flush;
+
+	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu]);
+
+	__atomic_store_n(&cpu_guest[cpu], st + (1 << 16), __ATOMIC_RELEASE);
+	/*
+	 * An event whose delivery the exit interrupted (an #NPF on the guest's
+	 * IDT or stack) is in EXITINTINFO: deliver it again (15.7.2).
+	 */
+	intinfo = vmcb_r64(v, VMCB_EXIT_INT_INFO);
+	vmcb_w64(v, VMCB_EVENT_INJ, intinfo & EVENT_VALID ? intinfo : 0);
+	/* GIF back on, interrupts still off: a held interrupt arrives at the STI below. */
+	__asm__ volatile("stgi" : : : "memory");
+	svm_decode(v, exit);
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/* ---- reports ------------------------------------------------------------------------------------- */
+
+static const struct {
+	u64 code;
+	const char *name;
+} exit_names[] = {
+	{ SVM_EXIT_INTR, "INTR" },	{ SVM_EXIT_NMI, "NMI" },
+	{ SVM_EXIT_SMI, "SMI" },	{ SVM_EXIT_INIT, "INIT" },
+	{ SVM_EXIT_CPUID, "CPUID" },	{ SVM_EXIT_HLT, "HLT" },
+	{ SVM_EXIT_IOIO, "IOIO" },	{ SVM_EXIT_MSR, "MSR" },
+	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN" }, { SVM_EXIT_VMMCALL, "VMMCALL" },
+	{ SVM_EXIT_XSETBV, "XSETBV" },	{ SVM_EXIT_NPF, "NPF" },
+	{ 0x07d, "TASK_SWITCH" },	{ 0x076, "INVD" },
+	{ 0x07a, "INVLPGA" },		{ 0x080, "VMRUN" },
+	{ 0x082, "VMLOAD" },		{ 0x083, "VMSAVE" },
+	{ 0x084, "STGI" },		{ 0x085, "CLGI" },
+	{ 0x086, "SKINIT" },		{ 0x08a, "MONITOR" },
+	{ 0x08b, "MWAIT" },		{ 0x08c, "MWAIT_ARMED" },
+	{ 0x08e, "RDPRU" },		{ SVM_EXIT_INVALID, "INVALID" },
+};
+
+const char *arch_exit_name(const struct vcpu_exit *exit)
+{
+	for (unsigned int i = 0; i < sizeof(exit_names) / sizeof(exit_names[0]); i++)
+		if (exit_names[i].code == exit->syndrome)
+			return exit_names[i].name;
+	if (exit->syndrome >= SVM_EXIT_EXCP_BASE && exit->syndrome < SVM_EXIT_EXCP_BASE + 32)
+		return "EXCEPTION";
+	return "UNKNOWN";
+}
+
+int arch_exit_describe(const struct vcpu_exit *exit, char *buf, size_t len)
+{
+	return snprintf(buf, len, "#VMEXIT %s (exit code %#llx)", arch_exit_name(exit),
+			(unsigned long long)exit->syndrome);
+}
+
+void arch_vcpu_dump(const struct arch_vcpu *v)
+{
+	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+						"rsi", "rdi", "r8",  "r9",  "r10", "r11",
+						"r12", "r13", "r14", "r15" };
+	char line[256];
+	int n = 0;
+
+	n += snprintf(line + n, sizeof(line) - n, "  rip %#llx rflags %#llx cr0 %#llx cr3 %#llx "
+		      "cr4 %#llx efer %#llx\n", (unsigned long long)vmcb_r64(v, VMCB_RIP),
+		      (unsigned long long)vmcb_r64(v, VMCB_RFLAGS),
+		      (unsigned long long)vmcb_r64(v, VMCB_CR0),
+		      (unsigned long long)vmcb_r64(v, VMCB_CR3),
+		      (unsigned long long)vmcb_r64(v, VMCB_CR4),
+		      (unsigned long long)vmcb_r64(v, VMCB_EFER));
+	printf("%s", line);
+	n = 0;
+	for (unsigned int i = 0; i < 16; i++) {
+		n += snprintf(line + n, sizeof(line) - n, "  %-3s %016llx", names[i],
+			      (unsigned long long)arch_vcpu_get_reg(v, i));
+		if (i % 4 == 3) {
+			printf("%s\n", line);
+			n = 0;
+		}
+	}
+	printf("  exitinfo1 %#llx exitinfo2 %#llx exitintinfo %#llx\n",
+	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INFO1),
+	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INFO2),
+	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INT_INFO));
+}
+
+/* ---- the interrupt controller's CPU interface: none on x86 yet ---------------------------------- */
+
+/*
+ * kvm/vgic.c is arm64's; the x86 build links kvm/vgic_none.c instead, which
+ * never calls these.  They exist for the interface's sake: no slots, nothing
+ * ever signalled, no virtual timer.
+ */
+unsigned int arch_vgic_nr_slots(void)
+{
+	return 0;
+}
+
+void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n, bool more)
+{
+	(void)v;
+	(void)irqs;
+	(void)n;
+	(void)more;
+}
+
+unsigned int arch_vgic_sync(struct arch_vcpu *v, struct arch_virq *irqs)
+{
+	(void)v;
+	(void)irqs;
+	return 0;
+}
+
+bool arch_vgic_would_signal(const struct arch_vcpu *v, u8 priority, bool group1)
+{
+	(void)v;
+	(void)priority;
+	(void)group1;
+	return false;
+}
+
+bool arch_vcpu_timer_level(struct arch_vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
+u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v)
+{
+	(void)v;
+	return ~0ULL;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One guest entry under AMD SVM (AMD APM vol. 2, 15.5 "VMRUN Instruction",
+ * 15.5.2 "VMSAVE and VMLOAD"), and the hypervisor's thread switch.
+ *
+ * VMRUN saves and reloads only part of the host (CS, SS, DS, ES, GDTR, IDTR,
+ * the control registers, EFER, RFLAGS, RIP, RSP, RAX into VM_HSAVE_PA), and
+ * loads only part of the guest.  The rest -- FS, GS (our per-CPU pointer is
+ * GS base), TR, LDTR, KernelGSBase and the SYSCALL/SYSENTER MSRs -- is what
+ * VMLOAD/VMSAVE move: the host's goes to a per-CPU page before the entry and
+ * comes back right after the exit, before anything can read %gs.  The
+ * general registers other than RAX and RSP are swapped here by hand, and the
+ * x87/SSE state too (SVM switches none of it).
+ *
+ * Called with GIF clear (CLGI): the STI below only arms RFLAGS.IF, which
+ * with V_INTR_MASKING decides whether a physical interrupt ends the guest
+ * (it does: INTR is intercepted); nothing is delivered to the host before
+ * the caller's STGI, so the #VMEXIT path runs without interruption.
+ */
+#include "arch_vcpu.h"
+
+#define G(r) (VCPU_GPR + 8 * GPR_##r)
+
+	.text
+/* void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa) */
+	.global svm_vmrun
+	.type	svm_vmrun, @function
+svm_vmrun:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdi			/* v, for after the exit */
+	push	%rdx			/* host_vmcb_pa */
+	sti
+	fxsave64 VCPU_HOST_FX(%rdi)
+	fxrstor64 VCPU_GUEST_FX(%rdi)
+	mov	%rdx, %rax
+	vmsave	%rax			/* host FS, GS, TR, LDTR, MSRs */
+	mov	%rsi, %rax		/* the guest's VMCB: RAX at VMRUN, and RAX again after it */
+	mov	G(RBX)(%rdi), %rbx
+	mov	G(RCX)(%rdi), %rcx
+	mov	G(RDX)(%rdi), %rdx
+	mov	G(RSI)(%rdi), %rsi
+	mov	G(RBP)(%rdi), %rbp
+	mov	G(R8) + 0(%rdi), %r8
+	mov	G(R8) + 8(%rdi), %r9
+	mov	G(R8) + 16(%rdi), %r10
+	mov	G(R8) + 24(%rdi), %r11
+	mov	G(R8) + 32(%rdi), %r12
+	mov	G(R8) + 40(%rdi), %r13
+	mov	G(R8) + 48(%rdi), %r14
+	mov	G(R8) + 56(%rdi), %r15
+	mov	G(RDI)(%rdi), %rdi
+	vmload	%rax
+	vmrun	%rax
+	vmsave	%rax
+	/* Host RSP and RAX are back (from VM_HSAVE_PA); every other register is the guest's. */
+	push	%rdi
+	mov	16(%rsp), %rdi		/* v */
+	mov	%rbx, G(RBX)(%rdi)
+	mov	%rcx, G(RCX)(%rdi)
+	mov	%rdx, G(RDX)(%rdi)
+	mov	%rsi, G(RSI)(%rdi)
+	mov	%rbp, G(RBP)(%rdi)
+	mov	%r8, G(R8) + 0(%rdi)
+	mov	%r9, G(R8) + 8(%rdi)
+	mov	%r10, G(R8) + 16(%rdi)
+	mov	%r11, G(R8) + 24(%rdi)
+	mov	%r12, G(R8) + 32(%rdi)
+	mov	%r13, G(R8) + 40(%rdi)
+	mov	%r14, G(R8) + 48(%rdi)
+	mov	%r15, G(R8) + 56(%rdi)
+	pop	%rax
+	mov	%rax, G(RDI)(%rdi)
+	pop	%rax			/* host_vmcb_pa */
+	vmload	%rax			/* host GS base again: arch_cpu_id() works from here */
+	pop	%rdi
+	fxsave64 VCPU_GUEST_FX(%rdi)
+	fxrstor64 VCPU_HOST_FX(%rdi)
+	cli
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size	svm_vmrun, . - svm_vmrun
+
+/*
+ * void arch_thread_switch(struct arch_thread *from, struct arch_thread *to)
+ * The System V ABI's callee-saved registers go on the old stack, the stack
+ * pointer into @from; @to's stack gives its own back.  Interrupts are off
+ * (kvm/arch_iface.h), so nothing runs on either stack meanwhile.
+ */
+	.global arch_thread_switch
+	.type	arch_thread_switch, @function
+arch_thread_switch:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rsp, THREAD_RSP(%rdi)
+	mov	THREAD_RSP(%rsi), %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size	arch_thread_switch, . - arch_thread_switch
+
+/*
+ * A new thread's first return from arch_thread_switch lands here with
+ * rbx = fn, r12 = arg (arch_thread_init): interrupts on, fn(arg) on an
+ * ABI-aligned stack.  fn must not return; if it does, say so and stop.
+ */
+	.global arch_thread_start
+	.type	arch_thread_start, @function
+arch_thread_start:
+	sti
+	and	$-16, %rsp
+	mov	%r12, %rdi
+	call	*%rbx
+	call	arch_thread_returned
+1:	cli
+	hlt
+	jmp	1b
+	.size	arch_thread_start, . - arch_thread_start
