@@ -43,6 +43,7 @@ include mk/arm64.mk
 include mk/guest-arm64.mk
 include mk/kvm-arm64.mk
 include mk/linux-guest.mk
+include mk/debug.mk
 
 # The x86-64 hypervisor: UEFI stub + image, guest payloads, kvm/ with SVM.
 include mk/x86_64.mk
@@ -70,7 +71,8 @@ test-arm64: deps-arm64
 	@$(MAKE) --no-print-directory -s arm64-arch-smoke arm64-kvm
 	@tools/run-tests.sh "tools/qemu-run.sh $(ARM64_SMOKE_OUT)/hyp.bin $(ARM64_SMOKE_TIMEOUT)" \
 		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
-		"$(MAKE) --no-print-directory -s test-linux"
+		"$(MAKE) --no-print-directory -s test-linux" \
+		"$(MAKE) --no-print-directory -s test-gdb"
 
 test-x86_64: deps-x86_64
 	@$(MAKE) --no-print-directory -s x86_64-kvm
@@ -101,7 +103,7 @@ $(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(HOST_DEPS) | deps
 	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) tests/host/host_env.c tests/host/host_relax.c \
 		$< -o $@
 
-bench: bench-host bench-arm64
+bench: bench-host bench-arm64 bench-linux
 
 bench-host: $(BUILD)/bench/bench_walker
 	$(BUILD)/bench/bench_walker --out $(BUILD)/bench

@@ -113,6 +113,13 @@ void arch_stage2_flush_vmid(const struct arch_stage2 *s2);
  */
 void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg);
 
+enum arch_debug_event {
+	DEBUG_NONE,
+	DEBUG_SW_BREAKPOINT,	/* a breakpoint instruction (ours or the guest's own) */
+	DEBUG_HW_BREAKPOINT,	/* a breakpoint register matched */
+	DEBUG_STEP,		/* one instruction stepped */
+};
+
 enum vcpu_exit_reason {
 	EXIT_NONE,
 	EXIT_HYPERCALL,		/* HVC / VMMCALL; pc already past it */
@@ -121,6 +128,7 @@ enum vcpu_exit_reason {
 	EXIT_WFI,		/* the guest waits for an interrupt; pc already past it */
 	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
 	EXIT_SEND_IPI,		/* the guest asked for an SGI (@ipi_*); pc already past it */
+	EXIT_DEBUG,		/* breakpoint or single step for the debugger (@debug) */
 	EXIT_UNHANDLED,		/* anything else: @syndrome says what */
 };
 
@@ -140,6 +148,8 @@ struct vcpu_exit {
 	u32 ipi_intid;
 	bool ipi_broadcast;	/*   to every vCPU but the sender instead */
 	u64 ipi_targets;
+	/* EXIT_DEBUG: what stopped it; pc is the next instruction to run */
+	enum arch_debug_event debug;
 	/* EXIT_UNHANDLED (and for reports) */
 	u64 syndrome;		/* arm64: ESR_EL2 */
 	u64 pc;			/* guest pc of the trapping instruction */
@@ -160,6 +170,8 @@ void arch_vcpu_set_reg(struct arch_vcpu *v, unsigned int n, u64 val);
 u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n);	/* 0 = function ID */
 void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val);
 u64 arch_vcpu_pc(const struct arch_vcpu *v);
+/* Resume the guest at @pc (a debugger's "continue at address"). */
+void arch_vcpu_set_pc(struct arch_vcpu *v, u64 pc);
 /* Step over the instruction that caused the last EXIT_MEM_FAULT (it was emulated). */
 void arch_vcpu_skip_insn(struct arch_vcpu *v);
 
@@ -241,6 +253,57 @@ u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v);
  * soon, so that the vCPU it runs notices new interrupts.  Any context.
  */
 void arch_cpu_kick(unsigned int cpu);
+
+/* ---- debugging guests (kvm/gdbstub.c) -------------------------------------------- */
+
+/*
+ * The debugger's byte channel, a serial port of its own (arm64: a 16550 on
+ * PCI).  open: find and set it up, once; 0 or -ENODEV.  getc never blocks
+ * (-1: nothing waiting); putc waits a bounded time for the transmitter.
+ * Callers serialise them.
+ */
+int arch_debug_chan_open(void);
+int arch_debug_chan_getc(void);
+void arch_debug_chan_putc(u8 c);
+
+/*
+ * Registers as GDB numbers them in arch_gdb_target_xml() (the "regnum"
+ * order of the target description, GDB manual "Target Descriptions").
+ * get: writes the register's bytes in the guest's memory order to @buf
+ * (ARCH_GDB_REG_MAX bytes room), returns its size; set reads as many.  0
+ * for a number beyond the last.
+ */
+#define ARCH_GDB_REG_MAX 16
+unsigned int arch_gdb_nr_regs(void);
+unsigned int arch_gdb_get_reg(const struct arch_vcpu *v, unsigned int n, u8 *buf);
+unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf);
+const char *arch_gdb_target_xml(void);
+/* The software breakpoint instruction (arm64: BRK #0) and its size. */
+u32 arch_sw_breakpoint_insn(unsigned int *size);
+
+/*
+ * Debug exceptions of @v's guest come to the hypervisor as EXIT_DEBUG
+ * (arm64: MDCR_EL2.TDE while it runs).  Off again for a VM nobody debugs.
+ */
+void arch_vcpu_set_debug(struct arch_vcpu *v, bool on);
+/* Exit with DEBUG_STEP after one guest instruction, at every entry until turned off. */
+void arch_vcpu_set_single_step(struct arch_vcpu *v, bool on);
+/* How many hardware breakpoints a vCPU can have (0: none). */
+unsigned int arch_hw_breakpoint_slots(void);
+/* Breakpoint registers of @v for its next entries: @n addresses (n <= slots). */
+void arch_vcpu_set_hw_breakpoints(struct arch_vcpu *v, const u64 *addrs, unsigned int n);
+
+/*
+ * Translate guest-virtual @gva through @v's own stage 1 (its translation
+ * registers as of its last exit; MMU off: the same address) into
+ * guest-physical *@gpa; *@len = bytes from @gva to the end of its page.
+ * Table entries are read through @read64(@ctx, gpa, &val) (0 or error).
+ * 0, or -EFAULT when it does not translate.  Needs @v not running.
+ */
+int arch_vcpu_translate(const struct arch_vcpu *v, u64 gva, u64 *gpa, u64 *len,
+			int (*read64)(void *ctx, u64 gpa, u64 *val), void *ctx);
+/* Instructions written by the hypervisor become visible to every CPU's fetches. */
+void arch_sync_icache(void);
 
 /*
  * The machine ends with newlib's exit(status): it prints "hyp: exit status N"

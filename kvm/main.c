@@ -7,7 +7,9 @@
  *   GROUP = VM+VM+...       VMs of a group run side by side
  *   VM = payload[:opt]...   opt: N (vCPUs), blocks, prepopulate, mem=SIZE[K|M|G],
  *                           cpus=N (spread the vCPUs over N physical CPUs only),
- *                           time=SECONDS (limit, default 120, 0 none)
+ *                           time=SECONDS (limit, default 120, 0 none),
+ *                           gdb (debugged: starts stopped, waiting for GDB on the debug
+ *                           channel; no time limit unless a time= follows)
  *   loader                  the loader's self-test: malformed images refused
  *   guest_image             the guest image checker's self-test (Image, ELF, raw, initrd)
  *   linux[:opt]...          the guest kernel QEMU loaded for us (tools/run-guest.sh):
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdbstub.h"
 #include "guest_image.h"
 #include "guest_platform.h"
 #include "loader.h"
@@ -164,6 +167,11 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 	}
 	if (!strcmp(opt, "blocks")) {
 		cfg->blocks = true;
+		return true;
+	}
+	if (!strcmp(opt, "gdb")) {
+		cfg->gdb = true;
+		cfg->time_limit_ns = 0;	/* a person at the debugger takes their time */
 		return true;
 	}
 	if (!strcmp(opt, "console")) {
@@ -447,6 +455,8 @@ static bool group_done(struct run_entry *g, unsigned int n)
 		if (!vm)
 			continue;
 		vuart_pl011_poll_input(vm);
+		if (vm->gdb)
+			gdbstub_poll();
 		if (vm->cfg.time_limit_ns && now - vm->start_ns > vm->cfg.time_limit_ns &&
 		    !READ_ONCE(vm->ending)) {
 			printf("vm %s: time limit reached\n", vm->name);
@@ -477,6 +487,8 @@ static void run_group(struct run_entry *g, unsigned int n)
 			g[i].vm = vm_create(&g[i].cfg);
 			if (!g[i].vm)
 				verdict(g[i].cfg.name, "create", false);
+			else if (g[i].cfg.gdb)
+				gdbstub_attach(g[i].vm);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -486,6 +498,7 @@ static void run_group(struct run_entry *g, unsigned int n)
 		sched_idle_once();
 	for (i = 0; i < n; i++)
 		if (g[i].vm) {
+			gdbstub_detach_vm(g[i].vm);
 			report_vm(g[i].vm);
 			vm_destroy(g[i].vm);
 			g[i].vm = NULL;

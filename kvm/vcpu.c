@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 
+#include "gdbstub.h"
 #include "hypercall_abi.h"
 #include "vcpu.h"
 #include "guest_platform.h"
@@ -108,7 +109,7 @@ static void vcpu_call(struct vcpu *v)
  */
 static void vcpu_wfi(struct vcpu *v)
 {
-	while (!vcpu_should_leave(v) && !vgic_vcpu_should_wake(v)) {
+	while (!vcpu_should_leave(v) && !vgic_vcpu_should_wake(v) && !gdbstub_vcpu_held(v)) {
 		u64 deadline = arch_vcpu_timer_deadline_ns(&v->arch);
 
 		/* Already fired yet not signalled (disabled, masked): not a wake-up. */
@@ -138,6 +139,8 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 	case EXIT_IRQ:
 	case EXIT_NONE:
 		break;		/* the tick was handled on the way out */
+	case EXIT_DEBUG:
+		break;		/* for the debugger: gdbstub_vcpu_exit() */
 	default:
 		vcpu_unhandled(v, exit);
 		break;
@@ -166,8 +169,16 @@ void vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	unsigned int cpu = arch_cpu_id();	/* pinned */
 	struct vcpu_exit exit;
+	u64 pc_before;
 
 	while (vcpu_wait_on(v)) {
+		if (v->vm->gdb) {
+			/* Parks while the debugger holds the VM (which may end meanwhile). */
+			gdbstub_vcpu_enter(v);
+			if (vcpu_should_leave(v))
+				continue;
+		}
+		pc_before = arch_vcpu_pc(&v->arch);
 		rcu_quiescent(&kvm_rcu, cpu);
 		note_first_entry();
 		vgic_vcpu_flush(v);
@@ -176,6 +187,8 @@ void vcpu_thread(void *arg)
 		rcu_quiescent(&kvm_rcu, cpu);
 		v->stats.exits++;
 		vcpu_handle_exit(v, &exit);
+		if (v->vm->gdb)
+			gdbstub_vcpu_exit(v, &exit, pc_before);
 		if (v->vm->cfg.console_input)
 			vuart_pl011_poll_input(v->vm);	/* typed input, whoever runs */
 		if (READ_ONCE(*kvm_need_resched_word()))

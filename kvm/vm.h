@@ -52,6 +52,7 @@ struct vm_config {
 	u64 time_limit_ns;	/* 0: none */
 	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
 	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
+	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub.c) */
 };
 
 /* Per-vCPU counters: each written by its own thread only. */
@@ -79,6 +80,10 @@ struct vcpu {
 	unsigned int line_len;	/* console line being assembled */
 	char line[VM_LINE_LEN];
 	u8 buf[4096];		/* guest memory copied in for a hypercall */
+	/* The debugger (kvm/gdbstub.c): stay out of the guest while @dbg_hold */
+	u32 dbg_hold;
+	u32 dbg_parked;		/* it is parked: its registers may be read and written */
+	bool dbg_step;		/* the next entry runs one instruction */
 };
 
 struct vm {
@@ -90,6 +95,7 @@ struct vm {
 	unsigned int nr_mmio;
 	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
 	struct vgic *vgic;		/* the interrupt controller (kvm/vgic.h) */
+	struct gdbstub *gdb;		/* the debugger's stub when debugged, else NULL */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */
 	struct page_pool pool;		/* stage-2 table pages, one host chunk */

@@ -49,21 +49,25 @@ ARM64_HYP_SRCS += \
 	arch/arm64/vectors.S \
 	arch/arm64/boot.c \
 	arch/arm64/console.c \
+	arch/arm64/debug.c \
 	arch/arm64/el2_mmu.c \
 	arch/arm64/exceptions.c \
 	arch/arm64/fdt.c \
 	arch/arm64/locks.c \
+	arch/arm64/pci.c \
 	arch/arm64/pl011.c \
 	arch/arm64/psci.c \
 	arch/arm64/smp.c \
 	arch/arm64/syscalls.c \
 	arch/arm64/sysreg_names.c \
 	arch/arm64/gic.c \
+	arch/arm64/id_regs.c \
 	arch/arm64/guest_entry.S \
 	arch/arm64/kvm_weak.c \
 	arch/arm64/stage2.c \
 	arch/arm64/thread.S \
 	arch/arm64/timer.c \
+	arch/arm64/uart16550.c \
 	arch/arm64/vcpu.c \
 	arch/arm64/vgic_hw.c \
 	mmu/pte_arm64.c

@@ -12,6 +12,9 @@
 #   make test-linux    the same kernel with an init that prints a marker and powers
 #                      off: checks the marker, cpus=2 and a clean power-off
 #   make linux-guest   only fetch the kernel and build the initramfs (cached)
+#   make bench-linux   QEMU start to the marker line under the hypervisor and under
+#                      bare QEMU, best of 3 each, as a ratio; the boot's stage-2
+#                      faults, RCU counters and exits (tools/bench-linux.sh)
 
 linux_guest_saved_goal := $(.DEFAULT_GOAL)
 
@@ -32,7 +35,7 @@ $(ARM64_OUT)/hyp.elf: $(ARM64_OUT)/obj/arch/arm64/sysreg_names.o
 
 RUN_GUEST := tools/run-guest.sh --smp $(SMP) --mem $(MEM)
 
-.PHONY: linux-guest run-guest run-linux test-linux
+.PHONY: linux-guest run-guest run-linux test-linux bench-linux
 
 linux-guest: deps-arm64
 	@tools/linux-guest.sh
@@ -63,5 +66,10 @@ test-linux: deps-arm64
 	else \
 		echo "FAIL linux/marker-cpus-2-power-off"; echo "0 passed, 1 failed"; exit 1; \
 	fi
+
+bench-linux: deps-arm64
+	@$(MAKE) --no-print-directory -s arm64-kvm
+	@tools/linux-guest.sh
+	@tools/bench-linux.sh $(ARM64_OUT)
 
 .DEFAULT_GOAL := $(linux_guest_saved_goal)

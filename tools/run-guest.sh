@@ -25,10 +25,10 @@
 # RAM, device tree and vCPUs from them, and ends with "hyp: exit status 0"
 # when the guest powered off cleanly (PSCI SYSTEM_OFF).
 #
-# The CPU is QEMU's "max" without SVE, SME and pointer authentication: the
-# hypervisor traps them (CPTR_EL2.TZ, HCR_EL2.API/APK clear) and does not
-# switch their state, yet does not hide them from the guest's ID registers;
-# a guest that sees them uses them and takes an undef.
+# The CPU is QEMU's plain "max": the hypervisor lets the guest use pointer
+# authentication (its keys are switched) and hides SVE, SME and the other
+# features whose state it does not switch from the guest's ID registers
+# (arch/arm64/id_regs.c), so the guest never tries them.
 #
 # Exit status: that of tools/qemu-run.sh (0: the guest powered off; 1: it
 # failed or the hypervisor refused it; 124: time limit), or 1 when --expect
@@ -125,7 +125,7 @@ echo "run-guest: $kind '$image' ($size bytes)${initrd:+, initrd '$initrd'}, $smp
 # --timeout 0 (interactive) means a day.
 qlimit=$(( timeout ? timeout + 30 : 86400 ))
 "$top/tools/qemu-run.sh" --smp "$qsmp" --mem "$host_mem" --log "$log" "$hyp" \
-	"$qlimit" -- -cpu max,sve=off,sme=off,pauth=off "${loader[@]}" -append "run=$vm $args -- $append"
+	"$qlimit" -- "${loader[@]}" -append "run=$vm $args -- $append"
 rc=$?
 if [ -n "$expect" ] && ! grep -aqE "$expect" "$log"; then
 	echo "run-guest: no console line matches '$expect' (log $log)"

@@ -52,6 +52,17 @@ void timer_tick_irq(void);
 void stage2_init(void);
 void stage2_cpu_init(void);
 
+/* id_regs.c: the guest's view of the ID registers (HCR_EL2.TID3). */
+void id_regs_init(void);
+bool id_regs_have_pauth(void);
+bool id_regs_trap(struct arch_vcpu *v, u64 esr);
+
+/*
+ * vcpu.c: step the guest over the instruction it trapped on, as if it had
+ * executed (pc + 4, PSTATE.BTYPE 0: it was no branch).
+ */
+void vcpu_skip(struct arch_vcpu *v);
+
 /* guest_entry.S: run the guest until it exits; returns the vector kind (8..11). */
 u64 __guest_enter(struct arch_vcpu *v);
 

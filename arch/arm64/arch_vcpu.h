@@ -28,6 +28,15 @@
 #include "platform.h"		/* arch_cpu_id() */
 
 /*
+ * The guest's pointer authentication keys are loaded in the key registers
+ * while it runs, and EL2 shares them (E2H = 0): hypervisor code signing its
+ * return addresses would authenticate them with a guest's key.
+ */
+#if defined(__ARM_FEATURE_PAC_DEFAULT)
+#error "build the hypervisor with -mbranch-protection=none: guests own the PAuth keys"
+#endif
+
+/*
  * The guest kernel's (EL1) system registers: while the vCPU does not run
  * they live here, while it runs in the CPU (Arm ARM D1 "The AArch64
  * System level programmers' model"; each one is named by its register).
@@ -37,6 +46,12 @@ struct arch_el1_regs {
 	u64 elr, spsr, esr, far, afsr0, afsr1, sp_el1;
 	u64 cpacr, contextidr, tpidr_el0, tpidr_el1, tpidrro_el0, par;
 	u64 cntkctl, cntv_ctl, cntv_cval, mdscr;
+	/*
+	 * Pointer authentication keys (FEAT_PAuth), Lo then Hi: APIAKey,
+	 * APIBKey, APDAKey, APDBKey, APGAKey (Arm ARM APIAKeyLo_EL1 ...).
+	 * Switched only where the CPU has them.
+	 */
+	u64 pauth_keys[10];
 };
 
 /*
@@ -52,6 +67,19 @@ struct arch_vgic_cpu {
 	u32 ap0r[4], ap1r[4];		/* ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2: active priorities */
 	unsigned int nr_lr;		/* list registers the last flush used */
 	bool timer_asserted;		/* the virtual timer's line, as kvm last sampled it */
+};
+
+/*
+ * What the debugger asked of a vCPU (debug.c): debug exceptions to EL2,
+ * single step, breakpoint registers.  Applied at each entry; the guest's own
+ * MDSCR_EL1 is kept in @guest_mdscr while the CPU holds ours.
+ */
+#define ARCH_MAX_HW_BREAKPOINTS 16
+struct arch_vcpu_debug {
+	bool on, step;
+	unsigned int nr_hw;
+	u64 hw[ARCH_MAX_HW_BREAKPOINTS];
+	u64 guest_mdscr;
 };
 
 struct arch_vcpu {
@@ -78,6 +106,7 @@ struct arch_vcpu {
 	bool el1_dirty;
 	int last_cpu;
 	struct arch_vgic_cpu vgic;
+	struct arch_vcpu_debug dbg;
 };
 
 /* A hypervisor thread while it does not run: AAPCS64 callee-saved state. */

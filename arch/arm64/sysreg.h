@@ -143,6 +143,8 @@
  *          Shareable domain: a vCPU may move between physical CPUs
  *   BSU    barriers upgraded to Inner Shareable, for the same reason
  *   TWI, TWE  WFI/WFE trap (EC 0x01): a waiting vCPU gives up its CPU
+ *   TID3   reads of the ID registers of group 3 trap (EC 0x18): the guest
+ *          sees the features we switch, not all the CPU has (id_regs.c)
  *   TSC    SMC traps (EC 0x17): PSCI over SMC is ours to emulate
  *   RW     EL1 is AArch64
  * Every bit of it acts on EL1&0 only, or routes interrupts to EL2 (which the
@@ -162,10 +164,25 @@
 #define HCR_EL2_BSU_IS (_UL(1) << 10)
 #define HCR_EL2_TWI (_UL(1) << 13)
 #define HCR_EL2_TWE (_UL(1) << 14)
+#define HCR_EL2_TID3 (_UL(1) << 18)
 #define HCR_EL2_TSC (_UL(1) << 19)
+#define HCR_EL2_APK (_UL(1) << 40)
+#define HCR_EL2_API (_UL(1) << 41)
 #define HCR_EL2_GUEST (HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO | HCR_EL2_VM | \
 		       HCR_EL2_SWIO | HCR_EL2_PTW | HCR_EL2_FB | \
-		       HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSC)
+		       HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSC | HCR_EL2_TID3)
+/*
+ * Added to HCR_EL2_GUEST where FEAT_PAuth exists (arch_cpu_init; the bits
+ * are RES0 without it):
+ *   APK    EL1 accesses to the key registers (APIAKeyLo_EL1 ...) do not trap
+ *   API    PACIA/AUTIA/... at EL0 and EL1 do not trap (with API = 0 they
+ *          trap to EL2 whenever SCTLR_EL1.EnIA/EnIB/EnDA/EnDB enable them)
+ * The guest's keys are switched with its EL1 registers (vcpu.c).  The keys
+ * are the same registers EL2 would use (E2H = 0), so EL2 must not sign
+ * anything: SCTLR_EL2.EnIA/EnIB/EnDA/EnDB stay 0, and arch_vcpu.h refuses a
+ * build with -mbranch-protection=pac-ret.
+ */
+#define HCR_EL2_PAUTH (HCR_EL2_APK | HCR_EL2_API)
 
 /*
  * Arm ARM VTCR_EL2 (stage 2 control), 4K granule: T0SZ bits 5:0, SL0 bits 7:6
@@ -207,6 +224,8 @@
 #define PSR_A (_UL(1) << 8)
 #define PSR_D (_UL(1) << 9)
 #define PSR_DAIF (PSR_D | PSR_A | PSR_I | PSR_F)
+/* BTYPE (bits 11:10): 0 after any instruction that is not a branch (Arm ARM "PSTATE.BTYPE"). */
+#define PSR_BTYPE_MASK (_UL(3) << 10)
 
 /* Arm ARM SCTLR_EL1 reset value with the MMU and caches off (RES1 bits of Armv8.0..8.2). */
 #define SCTLR_EL1_RESET _UL(0x30d00800)
@@ -240,6 +259,19 @@
 #define ISS_FSC_TYPE_MASK _UL(0x3c)
 #define FSC_PERM _UL(0x0c)
 #define FSC_SEA _UL(0x10)		/* synchronous external abort, not on a walk */
+/*
+ * ISS for EC 0x18, a trapped MSR/MRS/SYS (Arm ARM ESR_EL2, "ISS encoding
+ * for an exception from MSR, MRS, or System instruction execution in
+ * AArch64 state"): Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5,
+ * CRm 4:1, Direction 0 (1 = read, MRS).
+ */
+#define ISS_SYS_MASK 0x3ffc1e	/* Op0, Op2, Op1, CRn, CRm */
+#define ISS_SYS(op0, op1, crn, crm, op2) \
+	((op0) << 20 | (op2) << 17 | (op1) << 14 | (crn) << 10 | (crm) << 1)
+#define ISS_SYS_READ (_UL(1) << 0)
+#define ISS_SYS_CRM_SHIFT 1
+#define ISS_SYS_RT_SHIFT 5
+#define ISS_SYS_OP2_SHIFT 17
 /* HPFAR_EL2.FIPA, bits 47:4: IPA bits 55:12 of a stage 2 fault. */
 #define HPFAR_FIPA_MASK _UL(0x0000fffffffffff0)
 /* PAR_EL1 after AT: F (bit 0) = failed; PA bits 47:12. */

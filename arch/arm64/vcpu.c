@@ -10,6 +10,7 @@
 #include "kvm/arch_iface.h"
 
 #include "arch_priv.h"
+#include "debug.h"
 #include "exception.h"
 #include "platform.h"
 #include "sysreg.h"
@@ -42,6 +43,42 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 /* The vCPU whose EL1 registers each CPU holds (see struct arch_vcpu.el1_dirty). */
 static const struct arch_vcpu *el1_owner[HYP_MAX_CPUS];
 
+/* FEAT_PAuth: the guests may use it, their keys are switched (arch_init). */
+static bool have_pauth;
+
+/*
+ * The five key pairs, APIAKeyLo_EL1 .. APGAKeyHi_EL1: op0 3, op1 0, CRn 2,
+ * CRm 1 (APIA, APIB), 2 (APDA, APDB), 3 (APGA) (Arm ARM APIAKeyLo_EL1 ...).
+ * By encoding: the assembler is told armv8-a, which has no key names.
+ */
+static void pauth_load(const u64 *k)
+{
+	write_sysreg(S3_0_C2_C1_0, k[0]);
+	write_sysreg(S3_0_C2_C1_1, k[1]);
+	write_sysreg(S3_0_C2_C1_2, k[2]);
+	write_sysreg(S3_0_C2_C1_3, k[3]);
+	write_sysreg(S3_0_C2_C2_0, k[4]);
+	write_sysreg(S3_0_C2_C2_1, k[5]);
+	write_sysreg(S3_0_C2_C2_2, k[6]);
+	write_sysreg(S3_0_C2_C2_3, k[7]);
+	write_sysreg(S3_0_C2_C3_0, k[8]);
+	write_sysreg(S3_0_C2_C3_1, k[9]);
+}
+
+static void pauth_save(u64 *k)
+{
+	k[0] = read_sysreg(S3_0_C2_C1_0);
+	k[1] = read_sysreg(S3_0_C2_C1_1);
+	k[2] = read_sysreg(S3_0_C2_C1_2);
+	k[3] = read_sysreg(S3_0_C2_C1_3);
+	k[4] = read_sysreg(S3_0_C2_C2_0);
+	k[5] = read_sysreg(S3_0_C2_C2_1);
+	k[6] = read_sysreg(S3_0_C2_C2_2);
+	k[7] = read_sysreg(S3_0_C2_C2_3);
+	k[8] = read_sysreg(S3_0_C2_C3_0);
+	k[9] = read_sysreg(S3_0_C2_C3_1);
+}
+
 /*
  * The guest kernel's registers in and out.  Those named _EL12 in VHE do
  * not exist here (E2H = 0): at EL2 the _EL1 names reach EL1's own copies.
@@ -72,6 +109,8 @@ static void el1_load(const struct arch_el1_regs *r)
 	write_sysreg(cntv_cval_el0, r->cntv_cval);
 	write_sysreg(cntv_ctl_el0, r->cntv_ctl);
 	write_sysreg(mdscr_el1, r->mdscr);
+	if (have_pauth)
+		pauth_load(r->pauth_keys);
 }
 
 static void el1_save(struct arch_el1_regs *r)
@@ -100,6 +139,9 @@ static void el1_save(struct arch_el1_regs *r)
 	r->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	r->cntv_cval = read_sysreg(cntv_cval_el0);
 	r->mdscr = read_sysreg(mdscr_el1);
+	/* The guest writes its keys without a trap (HCR_EL2.APK): save them every time. */
+	if (have_pauth)
+		pauth_save(r->pauth_keys);
 }
 
 /*
@@ -185,11 +227,11 @@ static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 	case EC_SMC64:
 		/* A trapped SMC leaves ELR_EL2 at the SMC itself (Arm ARM HCR_EL2.TSC). */
 		exit->reason = EXIT_FIRMWARE_CALL;
-		v->pc += AARCH64_INSN_SIZE;
+		vcpu_skip(v);
 		break;
 	case EC_WFX:
 		exit->reason = EXIT_WFI;
-		v->pc += AARCH64_INSN_SIZE;
+		vcpu_skip(v);
 		break;
 	case EC_DABT_LOW:
 	case EC_IABT_LOW:
@@ -201,6 +243,8 @@ static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 		exit->reason = EXIT_UNHANDLED;
 		break;
 	default:
+		if (debug_decode(v, ec, exit))	/* only while debugged: MDCR_EL2.TDE */
+			break;
 		exit->reason = EXIT_UNHANDLED;
 		break;
 	}
@@ -235,11 +279,20 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	/* Its timer's PPI stays off while the guest has the virtual one (gic.c). */
 	gic_vtimer_enable(!v->vgic.timer_asserted);
 	vgic_hw_load(v);
+	debug_guest_enter(v, cpu);	/* after the EL1 load: it writes MDSCR_EL1 */
 	isb();		/* HCR_EL2 is the guest's already (arch_cpu_init) */
 
-	kind = __guest_enter(v);
+	/*
+	 * A read of an ID register (HCR_EL2.TID3) is answered here and the guest
+	 * goes on at once: nothing kvm/ would do, and Linux reads hundreds of
+	 * them per CPU at boot.  Everything the guest had stays loaded.
+	 */
+	do {
+		kind = __guest_enter(v);
+	} while ((kind & 3) == EXC_SYNC && id_regs_trap(v, read_sysreg(esr_el2)));
 
 	el1_save(&v->el1);
+	debug_guest_exit(v);
 	vgic_hw_save(v);
 	switch (kind & 3) {
 	case EXC_SYNC:
@@ -288,13 +341,24 @@ u64 arch_vcpu_pc(const struct arch_vcpu *v)
 	return v->pc;
 }
 
+void arch_vcpu_set_pc(struct arch_vcpu *v, u64 pc)
+{
+	v->pc = pc;
+}
+
+void vcpu_skip(struct arch_vcpu *v)
+{
+	v->pc += AARCH64_INSN_SIZE;
+	v->pstate &= ~PSR_BTYPE_MASK;
+}
+
 void arch_vcpu_skip_insn(struct arch_vcpu *v)
 {
 	/* A load into a W register zero-extends to 64 bits (Arm ARM C6 "LDR", "LDRSH" ...). */
 	if (v->w_load_reg >= 0)
 		v->x[v->w_load_reg] &= 0xffffffffULL;
 	v->w_load_reg = -1;
-	v->pc += AARCH64_INSN_SIZE;
+	vcpu_skip(v);
 }
 
 /*
@@ -437,6 +501,8 @@ void arch_thread_returned(void)
 void arch_init(void)
 {
 	stage2_init();
+	id_regs_init();		/* after stage2_init: the guest's PARange */
+	have_pauth = id_regs_have_pauth();
 	gic_init();
 }
 
@@ -445,7 +511,7 @@ void arch_cpu_init(void)
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mdcr = 0;
 	unsigned int pmuver = (dfr0 >> 8) & 0xf;
 
-	write_sysreg(hcr_el2, HCR_EL2_GUEST);
+	write_sysreg(hcr_el2, HCR_EL2_GUEST | (have_pauth ? HCR_EL2_PAUTH : 0));
 	stage2_cpu_init();
 	/* The guest sees the physical counter and EL1 timer; its virtual counter equals it. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
@@ -460,6 +526,7 @@ void arch_cpu_init(void)
 	if (pmuver && pmuver != 0xf)
 		mdcr = (read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK;
 	write_sysreg(mdcr_el2, mdcr);
+	debug_cpu_init(mdcr);
 	/* The guest reads our MIDR_EL1 (VPIDR_EL2): it runs on this very CPU model. */
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();

@@ -47,20 +47,12 @@
 #define ICH_VTR_PREBITS_SHIFT 26
 
 /*
- * ESR_EL2 ISS for EC 0x18, a trapped MSR/MRS (Arm ARM ESR_EL2, "ISS
- * encoding for an exception from MSR, MRS, or System instruction"):
- * Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1, Direction 0
- * (1 = read).  The SGI generation registers are op0 3, op1 0, CRn 12,
- * CRm 11, op2 5 (ICC_SGI1R_EL1), 6 (ICC_ASGI1R_EL1), 7 (ICC_SGI0R_EL1);
- * their EL1 writes trap to EL2 while HCR_EL2.IMO (or FMO) is set, as the
- * virtual interface has no SGI generation of its own (IHI 0069 12.2.22
- * "ICC_SGI1R_EL1", its traps).
+ * The SGI generation registers (ISS of EC 0x18: sysreg.h) are op0 3, op1 0,
+ * CRn 12, CRm 11, op2 5 (ICC_SGI1R_EL1), 6 (ICC_ASGI1R_EL1), 7
+ * (ICC_SGI0R_EL1); their EL1 writes trap to EL2 while HCR_EL2.IMO (or FMO)
+ * is set, as the virtual interface has no SGI generation of its own (IHI
+ * 0069 12.2.22 "ICC_SGI1R_EL1", its traps).
  */
-#define ISS_SYS_MASK 0x3ffc1e	/* Op0, Op2, Op1, CRn, CRm */
-#define ISS_SYS(op0, op1, crn, crm, op2) \
-	((op0) << 20 | (op2) << 17 | (op1) << 14 | (crn) << 10 | (crm) << 1)
-#define ISS_SYS_READ BIT(0)
-#define ISS_SYS_RT_SHIFT 5
 #define ISS_ICC_SGI1R ISS_SYS(3, 0, 12, 11, 5)
 #define ISS_ICC_ASGI1R ISS_SYS(3, 0, 12, 11, 6)
 #define ISS_ICC_SGI0R ISS_SYS(3, 0, 12, 11, 7)
@@ -277,7 +269,7 @@ bool vgic_hw_trap_sysreg(struct arch_vcpu *v, u64 esr, struct vcpu_exit *exit)
 	if (iss & ISS_SYS_READ)
 		return false;
 	val = rt == 31 ? 0 : v->x[rt];
-	v->pc += 4;
+	vcpu_skip(v);
 	/* ASGI1R asks for the other Security state's Group 1: with one state there is none. */
 	if (reg == ISS_ICC_ASGI1R) {
 		exit->reason = EXIT_NONE;

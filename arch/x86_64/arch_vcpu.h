@@ -57,12 +57,6 @@ struct arch_vcpu {
 	/* What the last exit left behind for arch_vcpu_skip_insn(): the next RIP, 0 if unknown. */
 	u64 next_rip;
 	unsigned int index;
-	/*
-	 * kvm/gdbstub_cmds.c ("c addr") writes the guest's pc here directly
-	 * rather than through an arch function; non-zero: the RIP of the next
-	 * entry, then cleared.
-	 */
-	u64 pc;
 	u8 vmcb_mem[2 * SVM_VMCB_SIZE];
 };
 

@@ -241,7 +241,6 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	v->vmcb_pa = base;		/* identity map */
 	v->index = index;
 	v->next_rip = 0;
-	v->pc = 0;
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
@@ -314,6 +313,11 @@ void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
 u64 arch_vcpu_pc(const struct arch_vcpu *v)
 {
 	return vmcb_r64(v, VMCB_RIP);
+}
+
+void arch_vcpu_set_pc(struct arch_vcpu *v, u64 pc)
+{
+	vmcb_w64(v, VMCB_RIP, pc);
 }
 
 void arch_vcpu_skip_insn(struct arch_vcpu *v)
@@ -466,10 +470,6 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	u64 st, gen, intinfo;
 	u8 flush = TLB_CONTROL_NONE;
 
-	if (v->pc) {
-		vmcb_w64(v, VMCB_RIP, v->pc);
-		v->pc = 0;
-	}
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# The GDB stub's tests: boot the hypervisor with run=gdbdemo:2:gdb and the
+# debug channel (a pci-serial 16550 whose chardev is a TCP socket), then
+#
+#   1. drive real gdb-multiarch in batch mode (tests/gdb/session*.gdb):
+#      attach, one thread per vCPU, break at a function by name, continue,
+#      read its arguments and a local array, a hardware breakpoint,
+#      single step, read an unmapped address (an error, the stub lives on),
+#      write the variable that decides the payload's verdict, detach, and the
+#      payload finishes and passes;
+#   2. boot again and send raw packets (tests/gdb/protocol.sh): damaged,
+#      malformed, oversized, unknown, Ctrl-C, no-ack mode; then the payload
+#      must still finish and pass.
+#
+#   tools/gdb-test.sh [image [payload-elf [timeout-seconds]]]
+#
+# Defaults: build/arm64/hyp.bin, build/arm64/guest/gdbdemo.elf, 240 s per
+# boot.  One PASS/FAIL line per case, then "N passed, N failed"; exit 1 if
+# any failed.  Logs: build/arm64/gdb-test/.
+set -uo pipefail
+
+image=${1:-build/arm64/hyp.bin}
+elf=${2:-build/arm64/guest/gdbdemo.elf}
+limit=${3:-240}
+out=$(dirname "$image")/gdb-test
+mkdir -p "$out"
+passed=0
+failed=0
+qemu_pid=
+
+case_result() {	# ok|fail name [detail]
+	if [ "$1" = ok ]; then
+		echo "PASS gdb/$2"
+		passed=$((passed + 1))
+	else
+		echo "FAIL gdb/$2${3:+ ($3)}"
+		failed=$((failed + 1))
+	fi
+}
+
+check() {	# name file pattern (grep -E)
+	if grep -qaE -- "$3" "$2"; then case_result ok "$1"; else case_result fail "$1" "no /$3/"; fi
+}
+
+# A port nobody listens on (bash's /dev/tcp connect fails on a free one).
+free_port() {
+	local p
+	for ((p = 20000 + RANDOM % 20000; ; p++)); do
+		(exec 9<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# Boot in the background, in a process group of its own, and wait for the stub.
+boot() {	# log port
+	local log=$1 port=$2 i
+	setsid tools/qemu-run.sh --smp 2 --mem 1G --log "$log" "$image" "$limit" -- \
+		-append "run=gdbdemo:2:gdb" \
+		-device pci-serial,chardev=gdb \
+		-chardev "socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=off" \
+		>"$log.out" 2>&1 </dev/null &
+	qemu_pid=$!
+	for ((i = 0; i < 120; i++)); do
+		grep -qa 'waits for the debugger' "$log" 2>/dev/null && return 0
+		kill -0 "$qemu_pid" 2>/dev/null || return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+# Wait for the hypervisor to power off; its exit status (qemu-run.sh's).
+finish() {	# seconds
+	local i
+	for ((i = 0; i < $1 * 2; i++)); do
+		kill -0 "$qemu_pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	if kill -0 "$qemu_pid" 2>/dev/null; then
+		kill -TERM -- "-$qemu_pid" 2>/dev/null
+		wait "$qemu_pid" 2>/dev/null
+		qemu_pid=
+		return 124
+	fi
+	wait "$qemu_pid"
+	local rc=$?
+	qemu_pid=
+	return $rc
+}
+
+cleanup() {
+	[ -n "$qemu_pid" ] && kill -TERM -- "-$qemu_pid" 2>/dev/null
+}
+trap cleanup EXIT
+
+[ -f "$image" ] && [ -f "$elf" ] || { echo "gdb-test: no $image or $elf (make arm64-kvm)"; exit 2; }
+command -v gdb-multiarch >/dev/null || { echo "gdb-test: no gdb-multiarch (tools/deps.sh debug)"; exit 2; }
+
+# ---- 1. a gdb-multiarch session ----
+port=$(free_port)
+log=$out/session.log
+if ! boot "$log" "$port"; then
+	case_result fail stub-waiting "no 'waits for the debugger' line; see $log"
+else
+	case_result ok stub-waiting
+	timeout 180 gdb-multiarch -batch -nx "$elf" \
+		-ex "target remote 127.0.0.1:$port" \
+		-x tests/gdb/session1.gdb \
+		-ex 'x/4x 0xdead00000000' \
+		-x tests/gdb/session2.gdb >"$out/gdb.out" 2>&1
+	echo "gdb exited with $?" >>"$out/gdb.out"
+	g=$out/gdb.out
+	if grep -qa 'Thread 1 (vCPU 0)' "$g" && grep -qa 'Thread 2 (vCPU 1' "$g" &&
+	   ! grep -qa 'Thread 3 ' "$g"; then
+		case_result ok threads-one-per-vcpu
+	else
+		case_result fail threads-one-per-vcpu "want Thread 1 (vCPU 0), Thread 2 (vCPU 1), no 3"
+	fi
+	check break-by-name-hit "$g" 'hit Breakpoint 1, gdbdemo_compute'
+	if grep -qa '^base = 3$' "$g" && grep -qa '^scale = 7$' "$g" &&
+	   grep -qaE '^tag = 0x[0-9a-f]+ "demo"$' "$g"; then
+		case_result ok read-arguments
+	else
+		case_result fail read-arguments "want base = 3, scale = 7, tag \"demo\""
+	fi
+	check read-local-array "$g" '= \{63, 112, 175, 252, 343, 448, 567, 700\}'
+	check hw-breakpoint-hit "$g" 'hit Breakpoint 2, gdbdemo_sum'
+	before=$(awk '/^MARK pc-before/ { print $3 }' "$g")
+	after=$(awk '/^MARK pc-after/ { print $3 }' "$g")
+	if [ -n "$before" ] && [ -n "$after" ] && [ $((16#$after)) -eq $((16#$before + 4)) ]; then
+		case_result ok single-step
+	else
+		case_result fail single-step "pc ${before:-?} -> ${after:-?}"
+	fi
+	check unmapped-read-error "$g" 'Cannot access memory at address 0xdead00000000'
+	check stub-alive-after-error "$g" '^MARK alive pc [0-9a-f]+'
+	check write-variable "$g" '^MARK verdict 42$'
+	check detach "$g" 'MARK detached'
+	finish 60
+	rc=$?
+	check payload-result "$log" 'PASS gdbdemo.*/verdict-set-by-debugger'
+	[ "$rc" -eq 0 ] && case_result ok payload-finished ||
+		case_result fail payload-finished "hypervisor exit status $rc; see $log"
+fi
+
+# ---- 2. raw packets ----
+port=$(free_port)
+log=$out/protocol.log
+if ! boot "$log" "$port"; then
+	case_result fail protocol-boot "see $log"
+else
+	timeout 120 tests/gdb/protocol.sh "$port" "$elf" >"$out/protocol.out" 2>&1
+	while read -r verdict name rest; do
+		[ "$verdict" = PASS ] && case_result ok "$name" || case_result fail "$name" "$rest"
+	done < <(grep -aE '^(PASS|FAIL) ' "$out/protocol.out")
+	grep -qaE '^(PASS|FAIL) ' "$out/protocol.out" || case_result fail protocol "no output"
+	finish 60
+	rc=$?
+	check protocol-payload-result "$log" 'PASS gdbdemo.*/verdict-set-by-debugger'
+	[ "$rc" -eq 0 ] && case_result ok hypervisor-survived ||
+		case_result fail hypervisor-survived "exit status $rc; see $log"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
