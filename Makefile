@@ -25,7 +25,7 @@ FLAGS_tsan := -fsanitize=thread
 FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps deps-arm64 deps-x86_64 test test-host test-arm64 test-x86_64 bench bench-host \
-	bench-arm64 \
+	bench-arm64 bench-x86_64 \
 	difftest-long run clean
 all: test-host-build
 
@@ -103,7 +103,11 @@ $(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(HOST_DEPS) | deps
 	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) tests/host/host_env.c tests/host/host_relax.c \
 		$< -o $@
 
+ifeq ($(ARCH),x86_64)
+bench: bench-host bench-x86_64
+else
 bench: bench-host bench-arm64 bench-linux
+endif
 
 bench-host: $(BUILD)/bench/bench_walker
 	$(BUILD)/bench/bench_walker --out $(BUILD)/bench

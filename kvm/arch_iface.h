@@ -185,6 +185,13 @@ void arch_vcpu_skip_insn(struct arch_vcpu *v);
 void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva);
 /* An undefined-instruction exception at the guest's current pc. */
 void arch_vcpu_inject_undef(struct arch_vcpu *v);
+/*
+ * Implemented by kvm/, for a console device the arch emulates itself
+ * (x86: COM1 through the I/O intercept): @len bytes the guest wrote,
+ * printed as its HC_CONSOLE_WRITE output, a line at a time behind the VM's
+ * name.  On @v's vCPU thread, while it handles an exit.
+ */
+void kvm_vcpu_console_put(struct arch_vcpu *v, const char *s, u64 len);
 
 /* Print the guest's registers (one short block) after a fatal exit. */
 void arch_vcpu_dump(const struct arch_vcpu *v);

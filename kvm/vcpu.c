@@ -52,6 +52,11 @@ void vcpu_console_flush(struct vcpu *v)
 		vcpu_print_line(v);
 }
 
+void kvm_vcpu_console_put(struct arch_vcpu *av, const char *s, u64 len)
+{
+	vcpu_console_put((struct vcpu *)((char *)av - offsetof(struct vcpu, arch)), s, len);
+}
+
 static bool vcpu_should_leave(struct vcpu *v)
 {
 	return __atomic_load_n(&v->vm->ending, __ATOMIC_ACQUIRE);

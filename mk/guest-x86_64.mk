@@ -14,14 +14,14 @@
 guest_x86_64_saved_goal := $(.DEFAULT_GOAL)
 
 GUEST_X86_OUT ?= $(X86_OUT)/guest
-# arm64 only: the GICv3 payload, and hostile (ESR layout, PSCI header).
-GUEST_X86_ARM64_ONLY := vgic hostile
+# arm64 only: the GICv3 payload.
+GUEST_X86_ARM64_ONLY := vgic
 GUEST_X86_PAYLOADS ?= $(filter-out $(GUEST_X86_ARM64_ONLY), \
 	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
 
 GUEST_RT_DIR := tests/guest/runtime
-GUEST_RT_X86_SRCS := start_x86_64.S arch_x86_64.c syscalls_x86_64.c \
-	start.c hypercall.c test.c smp.c syscalls.c locks.c
+GUEST_RT_X86_SRCS := start_x86_64.S vectors_x86_64.S arch_x86_64.c abort_x86_64.c \
+	syscalls_x86_64.c start.c hypercall.c test.c smp.c syscalls.c locks.c
 
 GUEST_X86_CFLAGS = $(X86_TARGET_CFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-I. -I$(GUEST_RT_DIR) -MMD -MP

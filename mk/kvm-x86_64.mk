@@ -16,6 +16,13 @@
 #                  opt/hyp/cmdline as "run=$(RUN)" (the removable-media
 #                  boot has no load options); empty RUN runs
 #                  KVM_X86_RUN_DEFAULT
+# bench-x86_64     tools/bench-x86.sh: #NPF exits/s with 4K and 2M mappings
+#                  against a pre-populated run (fault_bench), QEMU start to
+#                  the payload's first line, the first guest instruction
+# x86_64-check-elf ELF=file   the embedding step's payload check on any file
+#
+# Every embedded payload is checked before it is embedded (kvm_x86_check_elf
+# below): a missing, truncated or non-x86-64 ELF stops the build.
 #
 # kvm/vgic.c and kvm/vgic_mmio.c are arm64's GICv3: left out, and
 # kvm/vgic_none.c (KVM_VGIC_NONE) stands in.  The guest debugger's
@@ -28,11 +35,11 @@ KVM_SMP ?= 2
 KVM_MEM ?= 1G
 RUN ?=
 # What runs when RUN is empty: kvm/main.c's RUN_DEFAULT minus what x86 does
-# not have yet (guest_image: arm64 Linux images; hostile, vgic: arm64-only
-# payloads; uart: needs MMIO decode).
+# not have yet (guest_image: arm64 Linux images; vgic: the GICv3 payload).
+# uart is the COM1 variant (arch/x86_64/vcom1.c).
 KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation,$\
-	smp_faults:2,smp_faults:4,ticker:2:cpus=1,fault_bench,fault_bench:prepopulate,$\
-	give_back_race:3+give_back_race:3:blocks
+	smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench,fault_bench:prepopulate,$\
+	uart,give_back_race:3+give_back_race:3:blocks
 KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 
 kvm_x86_comma := ,
@@ -40,7 +47,8 @@ KVM_X86_GEN := $(X86_OUT)/gen
 KVM_X86_PAYLOADS_S := $(KVM_X86_GEN)/payloads.S
 KVM_X86_SRCS := $(filter-out kvm/vgic.c kvm/vgic_mmio.c,$(sort $(wildcard kvm/*.c))) \
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
-	arch/x86_64/svm.c arch/x86_64/svm_entry.S arch/x86_64/kvm_arch.c arch/x86_64/gdb_none.c \
+	arch/x86_64/svm.c arch/x86_64/svm_entry.S arch/x86_64/vcom1.c arch/x86_64/kvm_arch.c \
+	arch/x86_64/gdb_none.c \
 	$(KVM_X86_PAYLOADS_S)
 
 X86_HYP_MAIN := kvm/main.c
@@ -50,7 +58,7 @@ X86_CFLAGS += -Ikvm -DKVM_VGIC_NONE
 KVM_X86_OBJS := $(patsubst %,$(X86_OUT)/obj/%.o,$(basename $(KVM_X86_SRCS)))
 KVM_X86_PAYLOADS_O := $(X86_OUT)/obj/$(basename $(KVM_X86_PAYLOADS_S)).o
 
-.PHONY: x86_64-kvm x86_64-kvm-run kvm-x86_64-payloads-force
+.PHONY: x86_64-kvm x86_64-kvm-run bench-x86_64 kvm-x86_64-payloads-force
 
 x86_64-kvm: $(X86_ESP)/EFI/BOOT/BOOTX64.EFI
 
@@ -58,6 +66,9 @@ x86_64-kvm-run: $(X86_ESP)/EFI/BOOT/BOOTX64.EFI
 	tools/qemu-run.sh --arch x86_64 --smp $(KVM_SMP) --mem $(KVM_MEM) $(X86_ESP) \
 		$(KVM_RUN_TIMEOUT) -- -fw_cfg \
 		'name=opt/hyp/cmdline$(kvm_x86_comma)string=run=$(subst $(kvm_x86_comma),$(kvm_x86_comma)$(kvm_x86_comma),$(KVM_X86_RUN))'
+
+bench-x86_64: $(X86_ESP)/EFI/BOOT/BOOTX64.EFI
+	@tools/bench-x86.sh $(X86_OUT)
 
 # mk/x86_64.mk expanded the link rule's prerequisites before this file added
 # sources: name them again (the recipe itself sees the final list).
@@ -71,8 +82,63 @@ $(KVM_X86_RELINK): kvm-x86_64-payloads-force
 	@mkdir -p $(@D)
 	@grep -qs '$(X86_OUT)/obj/kvm/main.o' $(X86_OUT)/hyp.map && [ -e $@ ] || touch $@
 
-# .incbin is invisible to -MMD: the object depends on the ELFs themselves.
-$(KVM_X86_PAYLOADS_O): $(GUEST_X86_ELFS)
+# .incbin is invisible to -MMD: the object depends on the ELFs themselves,
+# each checked first (kvm_x86_check_elf below).
+KVM_X86_ELF_OKS := $(patsubst %,$(KVM_X86_GEN)/elf-ok/%.ok,$(GUEST_X86_PAYLOADS))
+$(KVM_X86_PAYLOADS_O): $(GUEST_X86_ELFS) $(KVM_X86_ELF_OKS)
+
+# A payload named in GUEST_X86_PAYLOADS without a source is refused here,
+# before make's own "No rule to make target".
+$(foreach p,$(GUEST_X86_PAYLOADS),$(if $(wildcard tests/guest/$(p).c),,$(error \
+	payload '$(p)': tests/guest/$(p).c does not exist (GUEST_X86_PAYLOADS))))
+
+# Bad input before anything boots: an image that is not what the
+# hypervisor's loader (kvm/loader.c) accepts would only be refused at run
+# time, inside QEMU.  Checked at build time instead, with the same rules as
+# the loader's header checks (ELF-64 gABI, "ELF Header" and "Program
+# Header"; the System V AMD64 psABI's EM_X86_64 = 62): the file exists and
+# holds at least an ELF header (64 bytes), the magic 7f 'E' 'L' 'F', class
+# ELFCLASS64, data ELFDATA2LSB, type ET_EXEC, machine EM_X86_64, a program
+# header table of 56-byte entries inside the file, and every PT_LOAD's file
+# bytes inside the file (a truncated copy fails here).  Fields are read with
+# od as the build host's byte order: little-endian, like the image.
+#   $(call kvm_x86_check_elf,file)   shell: exits 1 with "error: ..." on stderr
+define kvm_x86_check_elf
+f='$(1)'; bad() { echo "error: payload image $$f: $$*: refusing to embed it" >&2; exit 1; }; \
+u() { od -An -t u$$2 -j $$1 -N $$2 "$$f" | tr -d ' '; }; \
+[ -f "$$f" ] || bad "missing"; \
+size=$$(stat -c %s "$$f"); \
+[ "$$size" -ge 64 ] || bad "truncated: $$size bytes, an ELF-64 header alone is 64"; \
+[ "$$(od -An -t x1 -N 4 "$$f" | tr -d ' ')" = 7f454c46 ] || bad "not an ELF file (bad magic)"; \
+[ "$$(u 4 1)" = 2 ] || bad "not ELF-64 (EI_CLASS $$(u 4 1), want 2)"; \
+[ "$$(u 5 1)" = 1 ] || bad "not little-endian (EI_DATA $$(u 5 1), want 1)"; \
+[ "$$(u 16 2)" = 2 ] || bad "not an executable (e_type $$(u 16 2), want ET_EXEC 2)"; \
+[ "$$(u 18 2)" = 62 ] || bad "built for machine $$(u 18 2), want EM_X86_64 (62)"; \
+phoff=$$(u 32 8); phnum=$$(u 56 2); \
+[ "$$(u 54 2)" = 56 ] && [ "$$phnum" -gt 0 ] && \
+	[ $$((phoff + phnum * 56)) -le "$$size" ] || \
+	bad "truncated or bad program headers ($$phnum at offset $$phoff, file $$size bytes)"; \
+i=0; while [ $$i -lt $$phnum ]; do \
+	ph=$$((phoff + i * 56)); \
+	if [ "$$(u $$ph 4)" = 1 ]; then \
+		off=$$(u $$((ph + 8)) 8); filesz=$$(u $$((ph + 32)) 8); \
+		[ $$((off + filesz)) -le "$$size" ] || \
+			bad "truncated: segment $$i needs bytes up to $$((off + filesz)), file has $$size"; \
+	fi; \
+	i=$$((i + 1)); \
+done
+endef
+
+$(KVM_X86_GEN)/elf-ok/%.ok: $(GUEST_X86_OUT)/%.elf
+	@mkdir -p $(@D)
+	@$(call kvm_x86_check_elf,$<)
+	@touch $@
+
+# The same check on any file: make ... x86_64-check-elf ELF=path
+.PHONY: x86_64-check-elf
+x86_64-check-elf:
+	@$(call kvm_x86_check_elf,$(ELF))
+	@echo "$(ELF): a well-formed x86-64 ELF executable"
 
 # One .incbin and one table row per payload (kvm/payloads.h).  Rewritten
 # only when the list of payloads changes.

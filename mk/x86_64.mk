@@ -67,7 +67,8 @@ X86_HYP_SRCS += \
 	arch/x86_64/paging.c \
 	arch/x86_64/smp.c \
 	arch/x86_64/syscalls.c \
-	arch/x86_64/uart16550.c
+	arch/x86_64/uart16550.c \
+	arch/x86_64/virt.c
 
 X86_EXTRA_SRCS ?=
 X86_HYP_SRCS += $(X86_EXTRA_SRCS)

@@ -57,6 +57,10 @@ struct arch_vcpu {
 	/* What the last exit left behind for arch_vcpu_skip_insn(): the next RIP, 0 if unknown. */
 	u64 next_rip;
 	unsigned int index;
+	/* I/O port accesses refused with #GP so far (the first few are logged). */
+	unsigned int io_refused;
+	/* COM1's registers as this vCPU wrote them (vcom1.c): 8 ports + the divisor latch. */
+	u8 com1[10];
 	u8 vmcb_mem[2 * SVM_VMCB_SIZE];
 };
 

@@ -11,6 +11,7 @@
 
 #include "arch_priv.h"
 #include "platform.h"
+#include "virt.h"
 #include "x86.h"
 
 struct boot_info boot_info;
@@ -55,6 +56,7 @@ static void banner(const struct x86_handoff *h)
 	       acpi_info.pm1a_cnt, acpi_info.have_s5 ? " (S5 ok)" : "");
 	if (h->cmdline[0])
 		printf("hyp: command line \"%s\"\n", h->cmdline);
+	printf("hyp: virtualization: %s\n", x86_virt_describe(x86_virt_detect()));
 }
 
 void boot_main(const struct x86_handoff *h)

@@ -9,12 +9,12 @@
  * What the guest owns and what it does not: its control registers, EFER,
  * segments, descriptor tables and paging are its own (no CR intercepts:
  * nested paging makes them harmless, 15.25).  Everything that reaches the
- * machine is intercepted: physical interrupts, NMI, SMI, INIT, I/O ports,
- * MSRs except EFER (EFER is part of the VMCB state, so passing it through
- * only changes the guest's), the SVM instructions (VMLOAD/VMSAVE would
- * otherwise act on a host physical address), XSETBV (XCR0 is not switched),
- * MONITOR/MWAIT, INVD, task switches and shutdown (a triple fault must not
- * reset the machine).
+ * machine is intercepted: physical interrupts, NMI, SMI, INIT, I/O ports
+ * (COM1 emulated, the rest refused with #GP), MSRs except EFER (EFER is
+ * part of the VMCB state, so passing it through only changes the guest's),
+ * the SVM instructions (VMLOAD/VMSAVE would otherwise act on a host
+ * physical address), XSETBV (XCR0 is not switched), MONITOR/MWAIT, INVD,
+ * task switches and shutdown (a triple fault must not reset the machine).
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +26,7 @@
 #include "arch_priv.h"
 #include "platform.h"
 #include "svm.h"
+#include "virt.h"
 #include "x86.h"
 
 /* Per CPU: VMRUN's host save area and the page VMSAVE/VMLOAD keep the host's other state in. */
@@ -160,16 +161,30 @@ static void svm_flush_asid(u16 asid)
 
 /* ---- stage 2 = nested paging (15.25) -------------------------------------------------------- */
 
+/*
+ * Where the stage-2 format is chosen (virt.c): NPT under SVM with nested
+ * paging, the one that runs.  On Intel VMX with EPT it is
+ * pte_format_x86_ept (host-tested in mmu/), but there is no VMX entry code
+ * to use it with, so arch_stage2_ipa_limit() is 0 there as on every CPU
+ * without SVM+NPT: no VM ever gets a memslot (kvm/vm.c) and no guest is
+ * entered.  Those others get NPT's format only so that nothing finds NULL.
+ */
 const struct pte_format *arch_stage2_format(void)
 {
-	return &pte_format_x86_npt;
+	return x86_virt_detect() == X86_VIRT_VMX_EPT ? &pte_format_x86_ept : &pte_format_x86_npt;
 }
 
-/* Guest-physical addresses: the host's physical address width (CPUID Fn8000_0008 EAX[7:0]). */
+/*
+ * Guest-physical addresses: the host's physical address width (CPUID
+ * Fn8000_0008 EAX[7:0]), at most 48 bits (4-level tables); 0, no guest
+ * memory at all, where virt.c found no SVM with nested paging.
+ */
 u64 arch_stage2_ipa_limit(void)
 {
 	unsigned int bits = cpuid(0x80000008, 0).eax & 0xff;
 
+	if (x86_virt_detect() != X86_VIRT_SVM_NPT)
+		return 0;
 	if (bits > 48)
 		bits = 48;
 	return 1ULL << bits;
@@ -241,6 +256,8 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	v->vmcb_pa = base;		/* identity map */
 	v->index = index;
 	v->next_rip = 0;
+	v->io_refused = 0;
+	memset(v->com1, 0, sizeof(v->com1));
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
@@ -336,17 +353,38 @@ static void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 c
 }
 
 /*
- * An access outside every memslot: x86 has no synchronous external abort,
- * and #PF would be a lie (the guest's own tables map the address; #PF also
- * needs a guest-virtual address for CR2, which #NPF does not report).  We
- * inject #GP(0): a fault at the instruction, no address, what a hypervisor
- * without a device there would most honestly say.  Fetches too.
+ * An access outside every memslot.  x86 has no synchronous external abort
+ * (a machine check is asynchronous to the guest and needs emulated MCA
+ * banks), and #GP would say nothing about the address.  We inject a #PF,
+ * the fault a guest kernel already handles for "this access did not
+ * work", with the address in CR2 so that the guest can tell which access
+ * it was (as FAR_EL1 does on arm64): error code P = 1 (the guest's own
+ * translation was present: it is not the guest's tables that failed),
+ * W/R from the #NPF's error code, U/S from the CPL, I/D for a fetch (APM
+ * vol. 2, 8.4.2).  An injected #PF does not load CR2: the VMCB's is
+ * written (15.20).
+ *
+ * @gva: #NPF reports only the guest-physical address (EXITINFO2, 15.25.6),
+ * which svm_decode() passes as the "virtual" one.  It is the virtual
+ * address for a guest that maps virtual = physical (the test payloads);
+ * for any other mapping CR2 is wrong, and for a fault on the guest's own
+ * page-table walk (EXITINFO1 bit 33) it names the table, not the access.
+ * Finding the real one needs the faulting instruction decoded (no decode
+ * assists here) or a reverse walk of the guest's tables.
  */
 void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva)
 {
-	(void)exec;
-	(void)gva;
-	svm_inject(v, X86_VEC_GP, true, 0);
+	u32 code = PF_ERR_P;
+
+	if (vmcb_r64(v, VMCB_EXIT_CODE) == SVM_EXIT_NPF &&
+	    (vmcb_r64(v, VMCB_EXIT_INFO1) & NPF_WRITE))
+		code |= PF_ERR_W;
+	if (v->vmcb[VMCB_CPL] == 3)
+		code |= PF_ERR_U;
+	if (exec)
+		code |= PF_ERR_ID;
+	vmcb_w64(v, VMCB_CR2, gva);
+	svm_inject(v, X86_VEC_PF, true, code);
 }
 
 void arch_vcpu_inject_undef(struct arch_vcpu *v)
@@ -397,6 +435,39 @@ static void svm_cpuid(struct arch_vcpu *v)
 	v->gpr[GPR_RDX] = r.edx;
 }
 
+/* ---- I/O ports ----------------------------------------------------------------------------------- */
+
+#define IOIO_LOG_MAX 8
+
+/*
+ * IN/OUT (15.10.2): byte accesses to COM1 are the guest's console
+ * (vcom1.c); RIP moves on to EXITINFO2, the next instruction.  Every other
+ * port, every wider or string access (INS/OUTS) to COM1: #GP(0), what the
+ * I/O permission check gives a guest that may not touch the port (APM vol.
+ * 2, 13.3.2), and no machine behind it ever sees the access.
+ */
+static void svm_ioio(struct arch_vcpu *v, u64 info1)
+{
+	unsigned int port = info1 >> IOIO_PORT_SHIFT & 0xffff;
+	unsigned int size = info1 >> IOIO_SZ_SHIFT & 7;		/* 1, 2 or 4: SZ8/16/32 */
+	bool in = info1 & IOIO_IN;
+	u64 rax = vmcb_r64(v, VMCB_RAX);
+
+	if (port - VCOM1_PORT < VCOM1_NR_PORTS && size == 1 && !(info1 & IOIO_STR)) {
+		if (in)
+			vmcb_w64(v, VMCB_RAX, (rax & ~0xffULL) | vcom1_in(v, port - VCOM1_PORT));
+		else
+			vcom1_out(v, port - VCOM1_PORT, (u8)rax);
+		vmcb_w64(v, VMCB_RIP, vmcb_r64(v, VMCB_EXIT_INFO2));
+		return;
+	}
+	if (++v->io_refused <= IOIO_LOG_MAX)
+		printf("vcpu %u: %s%s port %#x, size %u, at rip %#llx: no device, injecting #GP(0)\n",
+		       v->index, in ? "IN" : "OUT", info1 & IOIO_STR ? "S" : "", port, size,
+		       (unsigned long long)vmcb_r64(v, VMCB_RIP));
+	svm_inject(v, X86_VEC_GP, true, 0);
+}
+
 /* ---- entry and exit ------------------------------------------------------------------------------ */
 
 static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
@@ -415,8 +486,14 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		/* 15.25.6: EXITINFO1 a #PF error code, EXITINFO2 the guest-physical address. */
 		exit->reason = EXIT_MEM_FAULT;
 		exit->gpa = vmcb_r64(v, VMCB_EXIT_INFO2);
+		/* No GVA in an #NPF: the GPA stands in (arch_vcpu_inject_abort() says when it is one). */
+		exit->gva = exit->gpa;
 		exit->write = info1 & NPF_WRITE;
 		exit->exec = info1 & NPF_FETCH;
+		break;
+	case SVM_EXIT_IOIO:
+		svm_ioio(v, info1);
+		exit->reason = EXIT_NONE;
 		break;
 	case SVM_EXIT_VMMCALL:
 		exit->reason = EXIT_HYPERCALL;

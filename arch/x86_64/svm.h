@@ -113,6 +113,19 @@
 #define NPF_WRITE (1ULL << 1)
 #define NPF_FETCH (1ULL << 4)
 
+/* IOIO EXITINFO1 (15.10.2, figure 15-2); EXITINFO2 = the next RIP */
+#define IOIO_IN (1ULL << 0)
+#define IOIO_STR (1ULL << 2)
+#define IOIO_REP (1ULL << 3)
+#define IOIO_SZ_SHIFT 4			/* bits 4-6: SZ8, SZ16, SZ32 one-hot */
+#define IOIO_PORT_SHIFT 16
+
+/* The #PF error code (APM vol. 2, 8.4.2) */
+#define PF_ERR_P (1u << 0)
+#define PF_ERR_W (1u << 1)
+#define PF_ERR_U (1u << 2)
+#define PF_ERR_ID (1u << 4)
+
 /* EVENTINJ / EXITINTINFO (15.20) */
 #define EVENT_VALID (1ULL << 31)
 #define EVENT_ERR_VALID (1ULL << 11)
@@ -120,6 +133,7 @@
 
 #define X86_VEC_UD 6
 #define X86_VEC_GP 13
+#define X86_VEC_PF 14
 
 #ifndef __ASSEMBLER__
 
@@ -127,6 +141,12 @@
 
 /* svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts off on return. */
 void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa);
+
+/* vcom1.c: COM1's registers (@reg = port - VCOM1_PORT) for one byte IN / OUT of @v. */
+#define VCOM1_PORT 0x3f8
+#define VCOM1_NR_PORTS 8
+u8 vcom1_in(struct arch_vcpu *v, unsigned int reg);
+void vcom1_out(struct arch_vcpu *v, unsigned int reg, u8 val);
 
 #endif
 

@@ -4,15 +4,16 @@
  * defined, hypercalls and PSCI calls with garbage arguments.  It must
  * observe each refusal and never crash, and the hypervisor must keep
  * running (the last cases are ordinary calls that must still work).
- * arm64 only (PSCI, ESR layout, the probe addresses).  Run in a VM of
+ * Both architectures, one source: what differs is how a refused access
+ * looks (abort_ok() below) and a few arm64-only probes.  Run in a VM of
  * 2 vCPUs or more (the PSCI cases need an off vCPU 1), RAM = the one
  * memslot 0x40000000..0x60000000.
  *
  * What the hypervisor must do, exactly:
  *
- * Accesses outside every memslot, and MMIO nothing emulates: inject a
- * synchronous external abort (arch_vcpu_inject_abort), taken at EL1h
- * (vector VBAR_EL1 + 0x200):
+ * Accesses outside every memslot, and MMIO nothing emulates: inject an
+ * abort (arch_vcpu_inject_abort).  arm64: a synchronous external abort
+ * taken at EL1h (vector VBAR_EL1 + 0x200):
  *   ESR_EL1.EC   0x25 data abort / 0x21 instruction abort (current EL)
  *   ESR_EL1.FSC  0x10 (synchronous external abort, not on a walk)
  *   ESR_EL1.FnV  0, FAR_EL1 = the faulting virtual address (the IPA for
@@ -23,12 +24,18 @@
  *   load 0x60000000 (first byte past RAM); store, then load, 0x60001008
  *   load 0x100000000; store, then load, 0x100002000
  *   load and store IPA 2^47 + 0x3000 through the probe window (beyond a
- *     40-bit stage 2; outside every memslot with a 48-bit one)
+ *     40-bit stage 2; outside every memslot with a 48-bit one; arm64 only:
+ *     on x86 CR2 is the guest-physical address, which is not the window's)
  *   load and store 0x09001000 (the page after the PL011: nothing there) and
  *     0x20000000 (below RAM)
  *   instruction fetch at 0x60004000 and 0x100000000 (EC 0x21, FAR = target)
+ * x86-64: a #PF at CPL 0, CR2 = the address (the guest-physical address,
+ * which the runtime's identity map makes the virtual one too), error code
+ * P = 1, W/R = 1 for a store, I/D = 1 for a fetch, RIP the faulting
+ * instruction (guest.h, "Expected aborts").  The same probes, and I/O
+ * ports nothing emulates (IN from 0x80 and 0xcf8): #GP(0).
  *
- * Hypercalls nobody defined (x0 = ID, no other effect):
+ * Hypercalls nobody defined (x0 / rax = ID, no other effect):
  *   0xC6000000 (HC_BASE + 0), HC_BASE + 99, 0xC6FFFFFF  -> HC_ENOSYS (-38)
  *   0x86000001 (HC_CONSOLE_WRITE's number with the SMC32 convention, given
  *     a valid 5-byte buffer: must not print)          -> HC_ENOSYS (-38)
@@ -42,16 +49,16 @@
  *   HC_REPORT name 0x100000000                        -> HC_EFAULT
  *   HC_REPORT name = the last 4 bytes of RAM, no NUL  -> HC_EFAULT
  *   HC_REPORT name of 200 non-NUL bytes in RAM        -> HC_EINVAL
- *   HC_REPORT valid name, x2 = 2                      -> HC_EINVAL
+ *   HC_REPORT valid name, flag (x2 / rcx) = 2          -> HC_EINVAL
  *     (a refused report prints no PASS/FAIL line and is not counted)
  *   HC_GIVE_BACK unaligned address / unaligned size / size 0 / below RAM
  *     (0x20000000) / above RAM (0x100000000) / straddling RAM end /
  *     wrapping (base, 2^64 - base)                    -> HC_EINVAL
  *     (a range not inside a memslot is EINVAL, not EFAULT, as give_back.c
  *     expects; patterned pages around them keep their contents)
- *   HC_VCPU_INFO x1 = 2                               -> HC_EINVAL
+ *   HC_VCPU_INFO which = 2                            -> HC_EINVAL
  *
- * PSCI (Arm DEN 0022):
+ * PSCI (Arm DEN 0022; on x86 over VMMCALL, the hypervisor's vCPU power calls):
  *   CPU_ON64 MPIDR = vCPU count (no such vCPU), and 0xFF00FF
  *                                                     -> INVALID_PARAMETERS (-2)
  *   AFFINITY_INFO64 of the same                       -> INVALID_PARAMETERS (-2)
@@ -75,18 +82,65 @@
 #include <string.h>
 
 #include "guest.h"
-#include "psci_arm64.h"
+#include "psci.h"
 
 #define PAGE GUEST_PAGE_SIZE
+
+enum access { LOAD, STORE, FETCH };
+
+static const char *const access_names[] = { "load", "store", "fetch" };
+
+#if defined(__aarch64__)
 #define ESR_EC(esr) ((unsigned int)((esr) >> 26) & 0x3f)
 #define ESR_FSC(esr) ((unsigned int)(esr) & 0x3f)
 #define FSC_SYNC_EXTERNAL 0x10
 #define VECTOR_EL1H_SYNC 4
 #define HIGH_IPA (1UL << 47)
 
-enum access { LOAD, STORE, FETCH };
+/* The synchronous external abort of the header comment, at va. */
+static bool abort_ok(enum access how, uintptr_t va, const struct guest_abort *a)
+{
+	unsigned int want_ec = how == FETCH ? 0x21 : 0x25;
 
-static const char *const access_names[] = { "load", "store", "fetch" };
+	return ESR_EC(a->syndrome) == want_ec && ESR_FSC(a->syndrome) == FSC_SYNC_EXTERNAL &&
+	       a->vector == VECTOR_EL1H_SYNC && a->addr_valid && a->addr == va;
+}
+
+static void abort_describe(enum access how, const struct guest_abort *a)
+{
+	printf("ESR %#llx (EC %#x FSC %#x, want %#x %#x), FAR %#llx%s, vector %u",
+	       (unsigned long long)a->syndrome, ESR_EC(a->syndrome), ESR_FSC(a->syndrome),
+	       how == FETCH ? 0x21 : 0x25, FSC_SYNC_EXTERNAL, (unsigned long long)a->addr,
+	       a->addr_valid ? "" : " (not valid)", a->vector);
+}
+#elif defined(__x86_64__)
+#define X86_VEC_GP 13
+#define X86_VEC_PF 14
+#define PF_P (1u << 0)
+#define PF_W (1u << 1)
+#define PF_ID (1u << 4)
+
+/* The #PF of the header comment, CR2 = va (identity-mapped). */
+static bool abort_ok(enum access how, uintptr_t va, const struct guest_abort *a)
+{
+	uint64_t want = PF_P | (how == STORE ? PF_W : 0) | (how == FETCH ? PF_ID : 0);
+
+	return a->vector == X86_VEC_PF && (a->syndrome & (PF_P | PF_W | PF_ID)) == want &&
+	       a->kind == (how == FETCH ? GUEST_ABORT_INSN : GUEST_ABORT_DATA) &&
+	       a->current_el && a->addr_valid && a->addr == va;
+}
+
+static void abort_describe(enum access how, const struct guest_abort *a)
+{
+	printf("vector %u, error code %#llx (want %#x), CR2 %#llx%s, RIP %#llx",
+	       a->vector, (unsigned long long)a->syndrome,
+	       PF_P | (how == STORE ? PF_W : 0) | (how == FETCH ? PF_ID : 0),
+	       (unsigned long long)a->addr, a->addr_valid ? "" : " (not valid)",
+	       (unsigned long long)a->pc);
+}
+#else
+#error "hostile.c: no abort layout for this architecture"
+#endif
 
 static bool do_probe(enum access how, uintptr_t va, struct guest_abort *a)
 {
@@ -103,30 +157,42 @@ static bool do_probe(enum access how, uintptr_t va, struct guest_abort *a)
 /* One case per probe; the facts on a line when it is not the abort above. */
 static void expect_abort(enum access how, uintptr_t va, const char *what)
 {
-	unsigned int want_ec = how == FETCH ? 0x21 : 0x25;
 	struct guest_abort a;
 	bool seen, ok;
 
 	seen = do_probe(how, va, &a);
-	ok = seen && ESR_EC(a.syndrome) == want_ec && ESR_FSC(a.syndrome) == FSC_SYNC_EXTERNAL &&
-	     a.vector == VECTOR_EL1H_SYNC && a.addr_valid && a.addr == va;
-	if (!seen)
+	ok = seen && abort_ok(how, va, &a);
+	if (!seen) {
 		printf("hostile: %s %#lx (%s): no abort\n", access_names[how], (unsigned long)va,
 		       what);
-	else if (!ok)
-		printf("hostile: %s %#lx (%s): ESR %#llx (EC %#x FSC %#x, want %#x %#x), "
-		       "FAR %#llx%s, vector %u\n",
-		       access_names[how], (unsigned long)va, what,
-		       (unsigned long long)a.syndrome, ESR_EC(a.syndrome), ESR_FSC(a.syndrome),
-		       want_ec, FSC_SYNC_EXTERNAL, (unsigned long long)a.addr,
-		       a.addr_valid ? "" : " (not valid)", a.vector);
+	} else if (!ok) {
+		printf("hostile: %s %#lx (%s): ", access_names[how], (unsigned long)va, what);
+		abort_describe(how, &a);
+		printf("\n");
+	}
 	checkf(ok, "%s-%s-aborts", access_names[how], what);
 }
 
+#if defined(__x86_64__)
+/* An I/O port nothing emulates: #GP(0) at the IN, which is then skipped. */
+static void expect_port_gp(uint16_t port, const char *what)
+{
+	struct guest_abort a;
+	bool seen, ok;
+
+	seen = guest_probe_port_read(port, &a);
+	ok = seen && a.vector == X86_VEC_GP && a.syndrome == 0 && a.kind == GUEST_ABORT_OTHER;
+	if (!seen)
+		printf("hostile: in port %#x (%s): no exception\n", port, what);
+	else if (!ok)
+		printf("hostile: in port %#x (%s): vector %u error code %#llx, want #GP(0)\n",
+		       port, what, a.vector, (unsigned long long)a.syndrome);
+	checkf(ok, "in-port-%s-gp", what);
+}
+#endif
+
 static void outside_memory(void)
 {
-	uintptr_t high;
-
 	expect_abort(LOAD, 0x60000000, "ram-end");
 	expect_abort(STORE, 0x60001008, "past-ram-end");
 	expect_abort(LOAD, 0x60001008, "past-ram-end-after-store");
@@ -147,14 +213,22 @@ static void outside_memory(void)
 	expect_abort(LOAD, 0x09001000, "no-device");
 	expect_abort(STORE, 0x09001000, "no-device");
 
-	high = guest_map_window(HIGH_IPA + 0x3000);
-	if (!high) {
-		printf("hostile: skip ipa-2^47 probes: stage 1 outputs %u bits only\n",
-		       guest_pa_bits());
-		return;
+#if defined(__aarch64__)
+	{
+		uintptr_t high = guest_map_window(HIGH_IPA + 0x3000);
+
+		if (!high) {
+			printf("hostile: skip ipa-2^47 probes: stage 1 outputs %u bits only\n",
+			       guest_pa_bits());
+			return;
+		}
+		expect_abort(LOAD, high, "ipa-2^47");
+		expect_abort(STORE, high, "ipa-2^47");
 	}
-	expect_abort(LOAD, high, "ipa-2^47");
-	expect_abort(STORE, high, "ipa-2^47");
+#elif defined(__x86_64__)
+	expect_port_gp(0x80, "0x80");
+	expect_port_gp(0xcf8, "0xcf8");
+#endif
 }
 
 static void expect_ret(long got, long want, const char *what)
@@ -264,15 +338,15 @@ static long affinity(unsigned long mpidr)
 
 static void psci(unsigned int ncpus)
 {
-	extern char secondary_start[];
+	uintptr_t entry = guest_cpu_entry();
 	uint64_t t0;
 
-	expect_ret(cpu_on(ncpus, (uintptr_t)secondary_start), PSCI_INVALID_PARAMETERS,
+	expect_ret(cpu_on(ncpus, entry), PSCI_INVALID_PARAMETERS,
 		   "cpu-on-no-such-vcpu");
-	expect_ret(cpu_on(0xFF00FF, (uintptr_t)secondary_start), PSCI_INVALID_PARAMETERS,
+	expect_ret(cpu_on(0xFF00FF, entry), PSCI_INVALID_PARAMETERS,
 		   "cpu-on-mpidr-0xff00ff");
 	expect_ret(affinity(ncpus), PSCI_INVALID_PARAMETERS, "affinity-no-such-vcpu");
-	expect_ret(cpu_on(0, (uintptr_t)secondary_start), PSCI_ALREADY_ON, "cpu-on-self");
+	expect_ret(cpu_on(0, entry), PSCI_ALREADY_ON, "cpu-on-self");
 	if (ncpus < 2) {
 		check("psci-needs-2-vcpus", false);
 		return;
@@ -294,7 +368,7 @@ static void psci(unsigned int ncpus)
 		guest_cpu_relax();
 	if (!check("vcpu1-runs", cpu1_running))
 		return;
-	expect_ret(cpu_on(1, (uintptr_t)secondary_start), PSCI_ALREADY_ON, "cpu-on-vcpu1-again");
+	expect_ret(cpu_on(1, entry), PSCI_ALREADY_ON, "cpu-on-vcpu1-again");
 	cpu1_release = true;
 	check("vcpu1-turns-off", guest_cpu_wait_off(1, 5000000000ULL) == 0);
 }

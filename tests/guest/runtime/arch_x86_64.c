@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The x86-64 half of the guest runtime (arch.h, and the probe window and
- * expected aborts of guest.h): VMMCALL, vCPU power calls, the vCPU index.
+ * The x86-64 half of the guest runtime (arch.h, and the probe window of
+ * guest.h): VMMCALL, vCPU power calls, the vCPU index.  Exceptions and
+ * expected aborts: abort_x86_64.c.
  *
  * vCPU power: the hypervisor serves the PSCI function IDs (Arm DEN 0022)
  * over VMMCALL on x86 too -- they are its vCPU power calls, whatever the
@@ -10,11 +11,7 @@
  */
 #include "arch.h"
 #include "guest.h"
-
-#define PSCI_CPU_OFF 0x84000002UL
-#define PSCI_CPU_ON64 0xC4000003UL
-#define PSCI_AFFINITY_INFO64 0xC4000004UL
-#define PSCI_AFF_OFF 1
+#include "psci.h"
 
 extern char _start[];
 extern char guest_stacks[];
@@ -39,6 +36,12 @@ unsigned int arch_cpu_index(void)
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 
 	return (sp - (uintptr_t)guest_stacks) / GUEST_STACK_SIZE;
+}
+
+/* A vCPU started by CPU_ON enters at the ELF entry, as the first did (start_x86_64.S). */
+uintptr_t guest_cpu_entry(void)
+{
+	return (uintptr_t)_start;
 }
 
 int arch_cpu_on(unsigned int cpu)
@@ -97,51 +100,4 @@ uintptr_t guest_map_window(uint64_t gpa)
 	*slot = base | 0x83;	/* P, RW, PS: a 1 GiB page */
 	__asm__ volatile("invlpg (%0)" : : "r"(WINDOW_VA) : "memory");
 	return WINDOW_VA + (gpa - base);
-}
-
-/* ---- expected aborts: not yet on x86 ------------------------------------------------------ */
-
-/*
- * The guest has no IDT yet, so an injected #GP would be a triple fault.
- * Until it has one, every probe reports one failed case (once) and
- * touches nothing, so a payload that needs aborts fails instead of passing.
- */
-static void aborts_not_yet(void)
-{
-	static bool said;
-
-	if (!__atomic_exchange_n(&said, true, __ATOMIC_RELAXED))
-		check("aborts-not-yet-on-x86", false);
-}
-
-void guest_expect_abort(void)
-{
-	aborts_not_yet();
-}
-
-bool guest_abort_seen(struct guest_abort *info)
-{
-	aborts_not_yet();
-	if (info)
-		*info = (struct guest_abort){ .kind = GUEST_ABORT_NONE };
-	return false;
-}
-
-bool guest_probe_read(uintptr_t addr, struct guest_abort *info)
-{
-	(void)addr;
-	return guest_abort_seen(info);
-}
-
-bool guest_probe_write(uintptr_t addr, uint64_t val, struct guest_abort *info)
-{
-	(void)addr;
-	(void)val;
-	return guest_abort_seen(info);
-}
-
-bool guest_probe_exec(uintptr_t addr, struct guest_abort *info)
-{
-	(void)addr;
-	return guest_abort_seen(info);
 }

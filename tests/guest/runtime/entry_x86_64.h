@@ -22,9 +22,12 @@
  *   everything else 0; x87/SSE: FCW 0x37f, MXCSR 0x1f80 (the reset values)
  *
  * The guest may write EFER (LME, NXE) and its control registers freely
- * (neither is intercepted); every other MSR access and every I/O port raises
- * #GP / #UD; CPUID answers the host's values with SVM, XSAVE/AVX, MONITOR
- * and the local APIC hidden, and the hypervisor bit (leaf 1 ECX[31]) set.
+ * (neither is intercepted); every other MSR access raises #GP; byte IN/OUT
+ * on COM1 (0x3f8-0x3ff) reaches the emulated 16550 console, every other I/O
+ * port access raises #GP(0); an access outside guest RAM raises #PF with
+ * CR2 = the guest-physical address (guest.h, "Expected aborts"); CPUID
+ * answers the host's values with SVM, XSAVE/AVX, MONITOR and the local APIC
+ * hidden, and the hypervisor bit (leaf 1 ECX[31]) set.
  */
 #ifndef GUEST_ENTRY_X86_64_H
 #define GUEST_ENTRY_X86_64_H

@@ -2,8 +2,8 @@
 /*
  * The guest runtime's API for payloads: hypercalls, a tiny test harness,
  * expected aborts, secondary vCPUs and the memory layout.  Portable: the
- * architecture-specific parts live in *_arm64.* (an x86-64 twin adds
- * *_x86_64.*), so a payload that only uses this header builds for both.
+ * architecture-specific parts live in *_arm64.* and *_x86_64.*, so a
+ * payload that only uses this header builds for both.
  *
  * A payload defines test_main(); the runtime's main() calls it, prints
  * "N passed, N failed" and exits (HC_EXIT) with the number of failures.
@@ -70,29 +70,49 @@ uintptr_t guest_map_window(uint64_t gpa);
 
 /* --- Expected aborts (abort_<arch>.c) ------------------------------ */
 
+/*
+ * What the hypervisor injects for an access outside every memslot (and for
+ * device MMIO it cannot emulate), per architecture:
+ *
+ * arm64: a synchronous external abort at EL1h: ESR_EL1.EC 0x25 (data) or
+ *   0x21 (instruction), FSC 0x10, FAR_EL1 = the faulting virtual address.
+ *
+ * x86-64: a #PF (vector 14) with an error code of P = 1 (bit 0), W/R = the
+ *   access (bit 1), I/D = 1 for a fetch (bit 4), and CR2 = the faulting
+ *   guest-PHYSICAL address: a nested page fault reports no virtual one
+ *   (AMD APM vol. 2, 15.25.6), so CR2 is the virtual address only where
+ *   the guest maps virtual = physical, as this runtime does for RAM and
+ *   the probe regions (not for guest_map_window()).  An I/O port nothing
+ *   emulates is a #GP(0) (vector 13, no address).
+ */
 enum guest_abort_kind {
 	GUEST_ABORT_NONE,
-	GUEST_ABORT_DATA,	/* arm64: EC 0x25 (0x24 if mis-injected as from EL0) */
-	GUEST_ABORT_INSN,	/* arm64: EC 0x21 (0x20) */
-	GUEST_ABORT_OTHER,	/* any other synchronous exception */
+	GUEST_ABORT_DATA,	/* arm64: EC 0x25 (0x24 if mis-injected as from EL0); x86: #PF, I/D 0 */
+	GUEST_ABORT_INSN,	/* arm64: EC 0x21 (0x20); x86: #PF, I/D 1 */
+	GUEST_ABORT_OTHER,	/* any other synchronous exception (x86: #GP, #UD, ...) */
 };
 
 struct guest_abort {
 	enum guest_abort_kind kind;
-	uint64_t syndrome;	/* arm64: ESR_EL1 */
-	uint64_t addr;		/* arm64: FAR_EL1 */
-	uint64_t pc;		/* where it was taken (ELR_EL1 at the time) */
-	unsigned int vector;	/* arm64: vector table slot, 4 = current EL, SPx, sync */
-	bool current_el;	/* taken from the exception level the payload runs at */
-	bool addr_valid;	/* arm64: !ESR.FnV for aborts */
+	uint64_t syndrome;	/* arm64: ESR_EL1; x86: the error code (0 if none) */
+	uint64_t addr;		/* arm64: FAR_EL1; x86: CR2 for a #PF, else 0 */
+	uint64_t pc;		/* where it was taken (ELR_EL1 / RIP at the time) */
+	unsigned int vector;	/* arm64: vector table slot, 4 = current EL, SPx, sync;
+				 * x86: the exception vector (14 #PF, 13 #GP, 6 #UD) */
+	bool current_el;	/* taken from the exception level the payload runs at (x86: CPL 0) */
+	bool addr_valid;	/* arm64: !ESR.FnV for aborts; x86: a #PF (CR2 loaded) */
 };
 
 /*
  * Arm the current vCPU for one synchronous abort.  Without this, any
- * exception prints ESR/FAR/ELR, reports FAIL "unexpected-exception" and exits.
- * When armed, a data abort resumes at the next instruction (the load's
- * destination keeps its old value) and an instruction abort returns to the
- * caller of the function that was branched to (the faulting address).
+ * exception prints the syndrome, address and pc, reports FAIL
+ * "unexpected-exception" and exits.  When armed, a data abort resumes at
+ * the next instruction (the load's destination keeps its old value) and an
+ * instruction abort returns to the caller of the function that was branched
+ * to (the faulting address).  x86: "the next instruction" is found by
+ * decoding the faulting one, which knows the loads and stores a compiler
+ * emits (MOV, MOVZX/MOVSX, ALU and TEST with a memory operand) and IN/OUT;
+ * an exception on anything else stays unexpected.
  */
 void guest_expect_abort(void);
 /* Disarm; true and *info filled if an abort was taken since arming. */
@@ -102,6 +122,10 @@ bool guest_abort_seen(struct guest_abort *info);
 bool guest_probe_read(uintptr_t addr, struct guest_abort *info);
 bool guest_probe_write(uintptr_t addr, uint64_t val, struct guest_abort *info);
 bool guest_probe_exec(uintptr_t addr, struct guest_abort *info);
+#if defined(__x86_64__)
+/* x86: a one-byte IN from @port; true if it raised an exception. */
+bool guest_probe_port_read(uint16_t port, struct guest_abort *info);
+#endif
 
 /* --- vCPUs (smp.c) --------------------------------------------------- */
 
@@ -112,6 +136,11 @@ unsigned int guest_cpu_count(void);	/* HC_VCPU_INFO(1), capped to GUEST_MAX_CPUS
  * turns itself off.  Returns 0 or the (negative) firmware error.
  */
 int guest_cpu_start(unsigned int cpu, void (*fn)(void *), void *arg);
+/*
+ * The entry point the runtime gives a vCPU power-on call (PSCI CPU_ON's
+ * entry_point_address), for payloads that make the call themselves.
+ */
+uintptr_t guest_cpu_entry(void);
 /* Wait until vCPU cpu is off; 0, or -1 on timeout. */
 int guest_cpu_wait_off(unsigned int cpu, uint64_t timeout_ns);
 

@@ -60,6 +60,11 @@ long arch_hcall(unsigned long id, unsigned long a1, unsigned long a2, unsigned l
 	return arm64_hvc(id, a1, a2, a3, a4, a5);
 }
 
+uintptr_t guest_cpu_entry(void)
+{
+	return (uintptr_t)secondary_start;
+}
+
 int arch_cpu_on(unsigned int cpu)
 {
 	return psci_cpu_on(psci_mpidr(cpu), (uintptr_t)secondary_start, cpu);

@@ -1,33 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PSCI from an arm64 guest (Arm DEN 0022, "Power State Coordination
- * Interface"): function IDs, return codes, calls over HVC #0.  The same
- * conduit reaches QEMU's own PSCI when there is no EL2 (bare smoke runs).
+ * Interface"): calls over HVC #0; function IDs and return codes are in
+ * psci.h.  The same conduit reaches QEMU's own PSCI when there is no EL2
+ * (bare smoke runs).
  */
 #ifndef GUEST_PSCI_ARM64_H
 #define GUEST_PSCI_ARM64_H
 
 #include <stdint.h>
 
-#define PSCI_VERSION 0x84000000UL
-#define PSCI_CPU_OFF 0x84000002UL
-#define PSCI_CPU_ON64 0xC4000003UL
-#define PSCI_AFFINITY_INFO64 0xC4000004UL
-#define PSCI_SYSTEM_OFF 0x84000008UL
-
-#define PSCI_SUCCESS 0
-#define PSCI_NOT_SUPPORTED (-1)
-#define PSCI_INVALID_PARAMETERS (-2)
-#define PSCI_DENIED (-3)
-#define PSCI_ALREADY_ON (-4)
-#define PSCI_ON_PENDING (-5)
-#define PSCI_INTERNAL_FAILURE (-6)
-#define PSCI_INVALID_ADDRESS (-9)
-
-/* AFFINITY_INFO results. */
-#define PSCI_AFF_ON 0
-#define PSCI_AFF_OFF 1
-#define PSCI_AFF_ON_PENDING 2
+#include "psci.h"
 
 /*
  * HVC #0 with x0..x5 in and x0 out.  SMCCC 1.0 lets the callee clobber

@@ -11,8 +11,9 @@
  * its own stack, and calls runtime_start (vCPU 0, after clearing .bss) or
  * runtime_secondary(index).
  *
- * No IDT yet: an exception in the guest is a triple fault, which the
- * hypervisor reports (SHUTDOWN intercept).
+ * Exceptions: every vCPU loads the runtime's IDT (abort_x86_64.c) before
+ * it calls into C; an exception before that (in this file) is a triple
+ * fault, which the hypervisor reports (SHUTDOWN intercept).
  */
 #include "entry_x86_64.h"
 #include "layout.h"
@@ -70,6 +71,7 @@ start64:
 	lea	guest_stacks(%rip), %rsp
 	add	%rax, %rsp
 	xor	%ebp, %ebp		/* end of the frame chain */
+	mov	%rdi, %rbx		/* callee-saved across the calls below */
 	test	%rdi, %rdi
 	jnz	1f
 	lea	__bss_start(%rip), %rdi
@@ -77,9 +79,12 @@ start64:
 	sub	%rdi, %rcx
 	xor	%eax, %eax
 	rep stosb
+	call	x86_exceptions_init	/* abort_x86_64.c: the IDT lives in .bss */
 	call	runtime_start
 	jmp	2f
-1:	call	runtime_secondary
+1:	call	x86_exceptions_init
+	mov	%rbx, %rdi
+	call	runtime_secondary
 2:	hlt
 	jmp	2b
 
