@@ -109,7 +109,7 @@ void arch_stage2_flush_vmid(const struct arch_stage2 *s2);
  * Reset @v to the architecture's entry state: at the guest kernel's level
  * (arm64: EL1h, MMU off, interrupts masked), pc = @entry, first argument
  * register = @arg (arm64: x0), everything else zero; @index is its number in
- * the VM (arm64: VMPIDR_EL2.Aff0, so PSCI targets it by MPIDR = index).
+ * the VM (arm64: the virtual MPIDR's Aff0, so PSCI targets it by MPIDR = index).
  */
 void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg);
 
@@ -151,7 +151,7 @@ struct vcpu_exit {
 	/* EXIT_DEBUG: what stopped it; pc is the next instruction to run */
 	enum arch_debug_event debug;
 	/* EXIT_UNHANDLED (and for reports) */
-	u64 syndrome;		/* arm64: ESR_EL2 */
+	u64 syndrome;		/* arm64: the EL2 exception syndrome */
 	u64 pc;			/* guest pc of the trapping instruction */
 };
 
@@ -178,8 +178,8 @@ void arch_vcpu_skip_insn(struct arch_vcpu *v);
 /*
  * Make the guest take a synchronous external abort at its kernel's level, as
  * if the access at guest-virtual @gva had failed (instruction fetch if
- * @exec): arm64 injects a data/instruction abort, ESR_EL1.EC from the
- * level it was taken at, FAR_EL1 = @gva, and enters VBAR_EL1 + the right
+ * @exec): arm64 injects a data/instruction abort, the guest's ESR.EC from the
+ * level it was taken at, its FAR = @gva, and enters its vector base + the right
  * offset.  Called after an exit, before the next arch_vcpu_run().
  */
 void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva);
@@ -200,7 +200,7 @@ const char *arch_exit_name(const struct vcpu_exit *exit);
 /*
  * One line saying exactly what an exit was, for the unhandled ones: a
  * trapped system register access by name and encoding ("MRS x0,
- * ICC_IAR1_EL1 (S3_0_C12_C12_0, read)"), else the class and syndrome.
+ * <name> (S3_0_C12_C12_0, read)"), else the class and syndrome.
  * snprintf's contract: the length it wanted.  (arch/arm64/sysreg_names.c.)
  */
 int arch_exit_describe(const struct vcpu_exit *exit, char *buf, size_t len);
