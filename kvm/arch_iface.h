@@ -290,7 +290,7 @@ u32 arch_sw_breakpoint_insn(unsigned int *size);
 
 /*
  * Debug exceptions of @v's guest come to the hypervisor as EXIT_DEBUG
- * (arm64: MDCR_EL2.TDE while it runs).  Off again for a VM nobody debugs.
+ * (arm64: the EL2 debug-trap control while it runs).  Off again for a VM nobody debugs.
  */
 void arch_vcpu_set_debug(struct arch_vcpu *v, bool on);
 /* Exit with DEBUG_STEP after one guest instruction, at every entry until turned off. */
