@@ -11,10 +11,13 @@ OPS ?= 10000000
 MMU_SRCS := mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c \
 	    mmu/rcu.c
 HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c
-HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress test_fdt_gen
+HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress test_fdt_gen \
+	      test_shadow
 # Sources a host test has besides its own .c file and HOST_SUPPORT.
 SRCS_test_difftest := tests/host/difftest_model.c tests/host/difftest_gen.c
 SRCS_test_fdt_gen := kvm/fdt_gen.c
+SHADOW_SRCS := mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c
+SRCS_test_shadow := $(SHADOW_SRCS) tests/host/test_shadow_env.c
 HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h) kvm/fdt_gen.h \
 	     kvm/guest_platform.h
 
@@ -25,7 +28,7 @@ FLAGS_tsan := -fsanitize=thread
 FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps deps-arm64 deps-x86_64 test test-host test-arm64 test-x86_64 bench bench-host \
-	bench-arm64 bench-x86_64 \
+	bench-arm64 bench-x86_64 bench-rmap \
 	difftest-long run clean
 all: test-host-build
 
@@ -103,10 +106,21 @@ $(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(HOST_DEPS) | deps
 	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) tests/host/host_env.c tests/host/host_relax.c \
 		$< -o $@
 
+# Zap latency through the shadow MMU's rmap (add to bench when it is wanted there).
+.PHONY: bench-rmap
+$(BUILD)/bench/bench_rmap: tests/bench/bench_rmap.c $(SHADOW_SRCS) tests/host/test_shadow_env.c \
+			   $(HOST_DEPS) | deps
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) $(SHADOW_SRCS) tests/host/host_env.c \
+		tests/host/host_relax.c tests/host/test_shadow_env.c $< -o $@
+
+bench-rmap: $(BUILD)/bench/bench_rmap
+	$(BUILD)/bench/bench_rmap
+
 ifeq ($(ARCH),x86_64)
-bench: bench-host bench-x86_64
+bench: bench-host bench-rmap bench-x86_64
 else
-bench: bench-host bench-arm64 bench-linux
+bench: bench-host bench-rmap bench-arm64 bench-linux
 endif
 
 bench-host: $(BUILD)/bench/bench_walker

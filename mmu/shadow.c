@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shadow MMU: shadow pages, their hash table, zapping and freeing, roots, and
+ * the lockless shadow walk.  The fault path is in shadow_fault.c, zapping by
+ * guest frame through the rmap in rmap_zap.c.  See shadow.h for the design,
+ * the locking and the freeing rule.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "shadow.h"
+
+static unsigned int hash_bucket(u64 gfn)
+{
+	/* Fibonacci hashing: guest tables are often allocated at consecutive frames. */
+	return (unsigned int)((gfn * 0x9e3779b97f4a7c15ULL) >> (64 - 10));
+}
+
+_Static_assert(SHADOW_HASH_BUCKETS == 1 << 10, "hash_bucket() takes 10 bits");
+
+int shadow_init(struct shadow_mmu *sm, const struct shadow_ops *ops, void *vm,
+		struct page_pool *pool, struct shadow_page *meta, struct rcu_state *rcu)
+{
+	if (!ops || !pool || !meta || !ops->gfn_lookup || !ops->read_gpa || !ops->tlb_flush)
+		return -EINVAL;
+	memset(sm, 0, sizeof(*sm));
+	sm->ops = ops;
+	sm->vm = vm;
+	sm->pool = pool;
+	sm->rcu = rcu;
+	sm->meta = meta;
+	sm->active.next = sm->active.prev = &sm->active;
+	rmap_pool_init(&sm->descs, pool);
+	return 0;
+}
+
+struct shadow_page *shadow_page_of(struct shadow_mmu *sm, const void *spt_or_sptep)
+{
+	u64 idx = (u64)((const u8 *)spt_or_sptep - sm->pool->base) >> PAGE_SHIFT;
+
+	return &sm->meta[idx];
+}
+
+static struct shadow_page *child_of(struct shadow_mmu *sm, u64 spte)
+{
+	return shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR)));
+}
+
+u64 shadow_leaf_gfn(const struct shadow_page *sp, unsigned int idx)
+{
+	return sp->role.direct ? sp->gfn + idx : sp->gfns[idx];
+}
+
+static struct shadow_page *hash_find(struct shadow_mmu *sm, u64 gfn, union shadow_role role)
+{
+	struct shadow_page *sp;
+
+	for (sp = sm->hash[hash_bucket(gfn)]; sp; sp = sp->hash_next)
+		if (sp->gfn == gfn && sp->role.word == role.word)
+			return sp;
+	return NULL;
+}
+
+static void hash_del(struct shadow_mmu *sm, struct shadow_page *sp)
+{
+	struct shadow_page **pp = &sm->hash[hash_bucket(sp->gfn)];
+
+	while (*pp != sp)
+		pp = &(*pp)->hash_next;
+	*pp = sp->hash_next;
+	sp->hash_next = NULL;
+}
+
+bool shadow_gfn_write_tracked(struct shadow_mmu *sm, u64 gfn)
+{
+	struct shadow_page *sp;
+
+	if (!sm->nr_indirect)
+		return false;
+	for (sp = sm->hash[hash_bucket(gfn)]; sp; sp = sp->hash_next)
+		if (sp->gfn == gfn && !sp->role.direct)
+			return true;
+	return false;
+}
+
+/*
+ * Make every shadow leaf that maps guest frame @gfn read-only: it has just
+ * become a guest table some shadow page depends on, so the guest's stores to
+ * it must fault (shadow.h, "Write protection").  The TLB flush is owed and
+ * paid before the lock is dropped, so the guest never writes its table
+ * through a stale writable translation once the shadow page is in use.
+ */
+static void write_protect_gfn(struct shadow_mmu *sm, u64 gfn)
+{
+	struct shadow_gfn g;
+	struct rmap_iter it;
+	u64 *sptep, spte;
+
+	if (sm->ops->gfn_lookup(sm->vm, gfn, &g))
+		return;
+	for (sptep = rmap_first(g.rmap, &it); sptep; sptep = rmap_next(&it)) {
+		spte = READ_ONCE(*sptep);
+		if (spte & PTE64_RW) {
+			WRITE_ONCE(*sptep, spte & ~(PTE64_RW | PTE64_D));
+			sm->tlb_owed = true;
+			sm->stats.wrprot_entries++;
+		}
+	}
+}
+
+/*
+ * The shadow page for (@gfn, @role), created when missing from pages the
+ * caller put in sm->cache before taking the lock.  NULL when the cache ran
+ * dry (a caller bug: the top-up covers a whole fault).  MMU lock (write).
+ */
+struct shadow_page *shadow_get_page(struct shadow_mmu *sm, u64 gfn, union shadow_role role)
+{
+	struct shadow_page *sp = hash_find(sm, gfn, role);
+	bool need_gfns = !role.direct && role.level == PT_LAST_LEVEL;
+	unsigned int b = hash_bucket(gfn);
+	u64 *spt;
+
+	if (sp)
+		return sp;
+	if (sm->cache.nr < 1u + need_gfns)
+		return NULL;
+	spt = mmu_cache_take(&sm->cache);
+	sp = shadow_page_of(sm, spt);
+	memset(sp, 0, sizeof(*sp));
+	sp->spt = spt;
+	sp->gfns = need_gfns ? mmu_cache_take(&sm->cache) : NULL;
+	sp->gfn = gfn;
+	sp->role = role;
+	sp->sm = sm;
+	sp->live = true;
+	sp->hash_next = sm->hash[b];
+	sm->hash[b] = sp;
+	sp->next = sm->active.next;
+	sp->prev = &sm->active;
+	sm->active.next->prev = sp;
+	sm->active.next = sp;
+	sm->stats.pages_created++;
+	if (!role.direct) {
+		sm->nr_indirect++;
+		write_protect_gfn(sm, gfn);
+	}
+	return sp;
+}
+
+/* Clear a leaf whose frame's rmap head is @head (looked up by the caller). */
+void shadow_drop_leaf(struct shadow_mmu *sm, struct shadow_page *sp, unsigned int idx,
+		      struct rmap_head *head)
+{
+	WRITE_ONCE(sp->spt[idx], 0);
+	sm->tlb_owed = true;
+	sm->stats.leaves_zapped++;
+	if (!head || rmap_remove(&sm->descs, head, &sp->spt[idx]))
+		sm->stats.rmap_missing++;
+}
+
+void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned int idx)
+{
+	u64 spte = READ_ONCE(sp->spt[idx]);
+	struct shadow_page *child;
+	struct shadow_gfn g;
+
+	if (!(spte & PTE64_P))
+		return;
+	if (sp->role.level == PT_LAST_LEVEL) {
+		bool found = !sm->ops->gfn_lookup(sm->vm, shadow_leaf_gfn(sp, idx), &g);
+
+		shadow_drop_leaf(sm, sp, idx, found ? g.rmap : NULL);
+		return;
+	}
+	child = child_of(sm, spte);
+	WRITE_ONCE(sp->spt[idx], 0);
+	sm->tlb_owed = true;
+	if (rmap_remove(&sm->descs, &child->parents, &sp->spt[idx]))
+		sm->stats.rmap_missing++;
+	/*
+	 * An unreachable non-root page is zapped at once rather than cached:
+	 * it would keep its guest table write-protected for nothing, and keeps
+	 * "every live non-root page has a parent" true for the rmap checks.
+	 */
+	if (rmap_empty(&child->parents) && !child->root_count && child->role.level)
+		shadow_zap_page(sm, child);
+}
+
+/*
+ * Unlink @sp: empty it (dropping its leaves' rmap entries and its children),
+ * clear every entry pointing at it, take it out of the hash.  Loaded roots
+ * stay allocated as "invalid" until shadow_put_root(); everything else waits
+ * on sm->zapped for the TLB flush (shadow_commit_zap).  MMU lock (write).
+ */
+void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp)
+{
+	struct rmap_iter it;
+	unsigned int idx;
+	u64 *parent;
+
+	if (!sp->live || sp->invalid)
+		return;
+	sp->invalid = true;	/* stops re-entry from a child's orphan zap */
+	for (idx = 0; idx < PT_ENTRIES; idx++)
+		shadow_drop_spte(sm, sp, idx);
+	while ((parent = rmap_first(&sp->parents, &it))) {
+		rmap_remove(&sm->descs, &sp->parents, parent);
+		WRITE_ONCE(*parent, 0);
+	}
+	sm->tlb_owed = true;
+	hash_del(sm, sp);
+	sp->prev->next = sp->next;
+	sp->next->prev = sp->prev;
+	sp->next = sp->prev = NULL;
+	if (!sp->role.direct)
+		sm->nr_indirect--;
+	sm->stats.pages_zapped++;
+	if (sp->root_count)
+		return;
+	sp->zap_next = sm->zapped;
+	sm->zapped = sp;
+}
+
+void shadow_zap_gfn(struct shadow_mmu *sm, u64 gfn)
+{
+	struct shadow_page *sp;
+
+again:
+	if (!sm->nr_indirect)
+		return;
+	for (sp = sm->hash[hash_bucket(gfn)]; sp; sp = sp->hash_next) {
+		if (sp->gfn == gfn && !sp->role.direct) {
+			/* The zap may unhash others of this bucket: start over. */
+			shadow_zap_page(sm, sp);
+			goto again;
+		}
+	}
+}
+
+/* Drop entry @idx of one indirect page of @gfn that has it present.  false: none left. */
+bool shadow_drop_gfn_entry(struct shadow_mmu *sm, u64 gfn, unsigned int idx)
+{
+	struct shadow_page *sp;
+
+	for (sp = sm->hash[hash_bucket(gfn)]; sp; sp = sp->hash_next) {
+		if (sp->gfn == gfn && !sp->role.direct && (READ_ONCE(sp->spt[idx]) & PTE64_P)) {
+			shadow_drop_spte(sm, sp, idx);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void free_page_now(struct shadow_mmu *sm, struct shadow_page *sp)
+{
+	u64 *spt = sp->spt, *gfns = sp->gfns;
+
+	sp->live = false;
+	page_pool_free(sm->pool, spt);
+	if (gfns)
+		page_pool_free(sm->pool, gfns);
+}
+
+static void free_page_rcu(struct rcu_head *head)
+{
+	struct shadow_page *sp = (struct shadow_page *)((u8 *)head -
+							 __builtin_offsetof(struct shadow_page, rcu));
+	struct shadow_mmu *sm = sp->sm;
+
+	/* Runs outside the MMU lock, on whichever CPU ends the grace period. */
+	__atomic_fetch_add(&sm->stats.pages_freed_rcu, 1, __ATOMIC_RELAXED);
+	free_page_now(sm, sp);
+}
+
+void shadow_commit_zap(struct shadow_mmu *sm)
+{
+	struct shadow_page *sp;
+
+	if (sm->tlb_owed) {
+		sm->ops->tlb_flush(sm->vm);
+		sm->tlb_owed = false;
+		sm->stats.tlb_flushes++;
+	}
+	while ((sp = sm->zapped)) {
+		sm->zapped = sp->zap_next;
+		sp->zap_next = NULL;
+		/* The freeing rule of shadow.h: a loaded root may still lead a reader here. */
+		if (sm->rcu && sm->loaded_roots) {
+			call_rcu(sm->rcu, mmu_this_cpu(), &sp->rcu, free_page_rcu);
+		} else {
+			sm->stats.pages_freed++;
+			free_page_now(sm, sp);
+		}
+	}
+}
+
+u64 shadow_destroy(struct shadow_mmu *sm)
+{
+	write_lock(&sm->lock);
+	while (sm->active.next != &sm->active)
+		shadow_zap_page(sm, sm->active.next);
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+	mmu_cache_drain(&sm->cache, sm->pool);
+	return rmap_pool_destroy(&sm->descs);
+}
+
+void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
+		      bool cr0_wp, bool nxe)
+{
+	memset(v, 0, sizeof(*v));
+	v->sm = sm;
+	v->cpu = cpu;
+	v->cr0_wp = cr0_wp;
+	v->nxe = nxe;
+}
+
+/* Drop @v's pin on its root; a zapped root goes when its last user lets go. MMU lock (write). */
+static void put_root_locked(struct shadow_mmu *sm, struct shadow_vcpu *v)
+{
+	struct shadow_page *root = v->root;
+
+	if (!root)
+		return;
+	v->root = NULL;
+	sm->loaded_roots--;
+	if (--root->root_count || !root->invalid)
+		return;
+	root->zap_next = sm->zapped;
+	sm->zapped = root;
+}
+
+/* Load (or reload after a zap) the root for v->cr3.  MMU lock (write), cache topped up. */
+int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v)
+{
+	union shadow_role role = { .word = 0 };
+	struct shadow_page *root;
+
+	role.level = 0;
+	role.cr0_wp = v->cr0_wp;
+	role.nxe = v->nxe;
+	root = shadow_get_page(sm, (v->cr3 & PTE64_ADDR) >> PAGE_SHIFT, role);
+	if (!root)
+		return -ENOMEM;
+	put_root_locked(sm, v);
+	root->root_count++;
+	sm->loaded_roots++;
+	v->root = root;
+	return 0;
+}
+
+/* Pages one fault (or root load) may need: three levels of pages below the root, a gfns page. */
+#define SHADOW_FAULT_PAGES 6
+#define SHADOW_FAULT_DESCS 8
+
+int shadow_prepare(struct shadow_mmu *sm)
+{
+	int rc;
+
+	/* sm->cache is shared by every vCPU of the VM: filled under the lock, before any change. */
+	rc = mmu_cache_topup(&sm->cache, sm->pool, SHADOW_FAULT_PAGES);
+	return rc ? rc : rmap_pool_topup(&sm->descs, SHADOW_FAULT_DESCS);
+}
+
+hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err)
+{
+	struct shadow_mmu *sm = v->sm;
+	hpa_t root = hpa(0);
+	int rc;
+
+	write_lock(&sm->lock);
+	v->cr3 = cr3.val;
+	rc = shadow_prepare(sm);
+	if (!rc)
+		rc = shadow_load_root(sm, v);
+	if (!rc)
+		root = sm->ops->virt_to_phys(v->root->spt);
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+	if (err)
+		*err = rc;
+	return root;
+}
+
+void shadow_put_root(struct shadow_vcpu *v)
+{
+	struct shadow_mmu *sm = v->sm;
+
+	write_lock(&sm->lock);
+	put_root_locked(sm, v);
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+}
+
+int shadow_translate_lockless(struct shadow_mmu *sm, hpa_t root, u64 gva, hpa_t *pa, u8 *acc)
+{
+	u64 *table = sm->ops->phys_to_virt(root), spte = 0;
+	u8 granted = SH_ACC_ALL;
+	unsigned int level;
+
+	for (level = 0; level <= PT_LAST_LEVEL; level++) {
+		spte = READ_PTE(table[pt_index(gva, level)]);
+		if (spte == PAGE_POISON)
+			return -EFAULT;
+		if (!(spte & PTE64_P))
+			return -ENOENT;
+		granted &= (spte & PTE64_RW ? SH_ACC_W : 0) | (spte & PTE64_US ? SH_ACC_U : 0) |
+			   (spte & PTE64_NX ? 0 : SH_ACC_X);
+		if (level < PT_LAST_LEVEL)
+			table = sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR));
+	}
+	if (pa)
+		*pa = hpa((spte & PTE64_ADDR) | (gva & (PAGE_SIZE - 1)));
+	if (acc)
+		*acc = granted;
+	return 0;
+}

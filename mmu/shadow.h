@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shadow MMU: for a CPU without nested paging (SVM without NPT), the tables
+ * the hardware walks are built by the hypervisor by composing the guest's own
+ * 4-level x86-64 tables (gva -> gpa) with the VM's memslots (gpa -> hpa).
+ *
+ * Shadow pages.  Each shadow table page shadows one guest table page at one
+ * level, and is keyed by (guest table frame gfn, role) in a hash table; the
+ * role says how the page was reached (level, direct, access, dirty, CR0.WP,
+ * EFER.NXE) so that one guest table reached two ways that need different
+ * shadow entries gets two shadow pages.  A guest 2M/1G page has no guest
+ * table under it: it is shadowed by "direct" shadow pages keyed by the first
+ * frame they map, holding 4K entries (the shadow maps everything in 4K pages,
+ * so every shadow leaf is at level 3 and every guest frame has 4K rmap
+ * entries only).  Levels are numbered as in pte_format.h: 0 = PML4 ... 3 = PT.
+ *
+ * Shadow entries use the long-mode PTE layout (AMD APM vol. 2, 5.3-5.4;
+ * Intel SDM vol. 3A, 4.5), because under SVM without NPT the CPU walks them
+ * in place of the guest's own tables:
+ *  - table entries copy the guest table entry's R/W, U/S and NX: permissions
+ *    are the most restrictive along the walk (APM 5.6, SDM 4.6), so a shadow
+ *    page is the same whichever guest entry points at it;
+ *  - leaves carry the permissions accumulated along the guest walk (direct
+ *    pages) or the guest PTE's own (indirect pages), except that R/W is set
+ *    only when the guest's D bit is set (the first write faults so that we set
+ *    D, as the CPU would), the memslot is writable, and the frame is not a
+ *    guest table page that some shadow page shadows (write protection);
+ *  - A and D are preset in shadow entries: the guest's A/D bits are the ones
+ *    that matter, and shadow_page_fault() sets those.
+ *
+ * Write protection.  While a shadow page shadows guest table frame G, every
+ * shadow leaf mapping G is read-only, so a guest store to its own tables
+ * faults: shadow_page_fault() returns SHADOW_FAULT_EMULATE, and the caller
+ * emulates the store through shadow_guest_pte_write() (which zaps the shadow
+ * entries derived from the old guest entry) or gives up on shadowing G with
+ * shadow_write_fault().  Shadow pages are thus always in sync with the guest
+ * tables, and INVLPG has nothing to resynchronise (it drops the leaf anyway).
+ *
+ * Locking.  Every shadow_ and rmap_ entry point takes the MMU lock for
+ * writing itself (callers hold no MMU lock); shadow page faults are
+ * exclusive, like KVM's shadow MMU.  Readers that hold no lock are the
+ * hardware walkers of vCPUs in guest mode and lockless software walks
+ * (shadow_translate_lockless()) inside an RCU read-side section.
+ *
+ * Freeing (the rule).  A zapped shadow page is unlinked under the lock, then
+ * the TLB is flushed (ops->tlb_flush: complete on every CPU on return), then:
+ *  - a root (level 0) page some vCPU has loaded (root_count > 0) is only
+ *    marked invalid and emptied; its last user frees it (shadow_put_root);
+ *  - any other page is visible only through roots.  If some root is loaded
+ *    (sm->loaded_roots > 0), a vCPU that entered with that cached root, or a
+ *    lockless walk from it, may still be reading the page: it goes through
+ *    call_rcu and is freed after every CPU passed a quiescent state (guest
+ *    entry/exit).  If no root is loaded nobody can reach it: freed at once.
+ * Root pages themselves are pinned by root_count, never by RCU alone.
+ */
+#ifndef MMU_SHADOW_H
+#define MMU_SHADOW_H
+
+#include "page_pool.h"
+#include "pte_format.h"
+#include "rcu.h"
+#include "rmap.h"
+#include "sync.h"
+#include "types.h"
+
+/* Long-mode paging-structure entry bits, guest and shadow alike (APM 5.4, SDM 4.5). */
+#define PTE64_P		BIT(0)
+#define PTE64_RW	BIT(1)
+#define PTE64_US	BIT(2)
+#define PTE64_A		BIT(5)
+#define PTE64_D		BIT(6)
+#define PTE64_PS	BIT(7)		/* PDPE/PDE: 1G/2M page; reserved in a PML4E */
+#define PTE64_NX	BIT(63)		/* reserved unless EFER.NXE */
+#define PTE64_ADDR	GENMASK(51, 12)
+
+/* #PF error code (APM 8.4.2 "Page-Fault Error Code", SDM 4.7). */
+#define PFERR_P		BIT(0)
+#define PFERR_W		BIT(1)
+#define PFERR_U		BIT(2)
+#define PFERR_RSVD	BIT(3)
+#define PFERR_I		BIT(4)
+
+/* Accumulated guest permissions (role.access). */
+#define SH_ACC_W	1
+#define SH_ACC_U	2
+#define SH_ACC_X	4
+#define SH_ACC_ALL	7
+
+union shadow_role {
+	u32 word;
+	struct {
+		u32 level : 2;
+		u32 direct : 1;		/* shadows a guest 2M/1G page, not a guest table */
+		u32 access : 3;		/* direct: the guest leaf's accumulated permissions */
+		u32 dirty : 1;		/* direct: the guest leaf's D bit (W granted only then) */
+		u32 cr0_wp : 1;
+		u32 nxe : 1;
+	};
+};
+
+struct shadow_mmu;
+
+struct shadow_page {
+	struct shadow_page *hash_next;
+	struct shadow_page *next, *prev;	/* every live page (sm->active) */
+	u64 gfn;			/* guest table frame, or first frame mapped (direct) */
+	union shadow_role role;
+	u32 root_count;			/* vCPUs that loaded this root */
+	bool live;			/* allocated and not yet freed */
+	bool invalid;			/* zapped root kept for its users */
+	u64 *spt;			/* the shadow table page */
+	u64 *gfns;			/* indirect level-3 pages: the gfn each leaf maps */
+	struct rmap_head parents;	/* shadow entries pointing here */
+	struct shadow_page *zap_next;	/* awaiting the TLB flush before it is freed */
+	struct rcu_head rcu;
+	struct shadow_mmu *sm;
+};
+
+/* What gfn_lookup reports about one guest frame. */
+struct shadow_gfn {
+	u64 pfn;			/* host frame */
+	bool writable;			/* memslot allows writes (not read-only, not logging) */
+	struct rmap_head *rmap;		/* the frame's rmap head; heads are consecutive in a slot */
+	u64 contig;			/* frames from this one to the end of its slot (or the next slot) */
+};
+
+/* What the environment provides: the VM's guest memory and memslots, TLB, scheduler. */
+struct shadow_ops {
+	void *(*phys_to_virt)(hpa_t pa);
+	hpa_t (*virt_to_phys)(void *va);
+	/* Guest memory: 0 or -EFAULT (no memslot there).  @gpa is 8-byte aligned. */
+	int (*read_gpa)(void *vm, gpa_t gpa, u64 *val);
+	int (*write_gpa)(void *vm, gpa_t gpa, u64 val);
+	/* Atomic update of a guest entry (A/D bits, as the CPU does it): true when it held @old. */
+	bool (*cmpxchg_gpa)(void *vm, gpa_t gpa, u64 old, u64 new);
+	/* Memslot lookup: 0, or -ENOENT for a hole (out->contig then counts the hole). */
+	int (*gfn_lookup)(void *vm, u64 gfn, struct shadow_gfn *out);
+	/* Invalidate every translation cached from the shadow tables, all CPUs, complete on return. */
+	void (*tlb_flush)(void *vm);
+	/* This CPU's need-resched word (NULL: never) and the scheduler hook, as in mmu_ops. */
+	const u32 *(*need_resched_word)(void);
+	void (*resched)(void);
+};
+
+#define SHADOW_HASH_BUCKETS 1024
+
+struct shadow_stats {
+	u64 faults, faults_fixed, pages_created, pages_zapped, pages_freed, pages_freed_rcu;
+	u64 leaves_installed, leaves_zapped, wrprot_entries, emulated_writes;
+	u64 resched_points, tlb_flushes, rmap_missing;
+};
+
+struct shadow_mmu {
+	const struct shadow_ops *ops;
+	void *vm;
+	struct page_pool *pool;
+	struct rcu_state *rcu;		/* NULL: never any lockless reader, free at once */
+	struct rwlock lock;		/* the MMU lock */
+	struct rmap_desc_pool descs;
+	struct shadow_page *meta;	/* one per pool page, indexed like the pool */
+	struct shadow_page *hash[SHADOW_HASH_BUCKETS];
+	struct shadow_page active;	/* list head of live pages */
+	struct shadow_page *zapped;	/* unlinked, waiting for the TLB flush */
+	struct mmu_page_cache cache;	/* pages for one operation, filled before the lock */
+	u64 nr_indirect;		/* live pages that shadow a guest table */
+	u64 loaded_roots;		/* sum of root_count */
+	bool tlb_owed;
+	struct shadow_stats stats;
+};
+
+struct shadow_vcpu {
+	struct shadow_mmu *sm;
+	unsigned int cpu;		/* for call_rcu */
+	u64 cr3;			/* guest CR3 (PML4 gpa) */
+	bool cr0_wp, nxe;
+	struct shadow_page *root;	/* pinned: root_count */
+};
+
+enum shadow_fault_result {
+	SHADOW_FAULT_FIXED,		/* shadow entry built: re-enter the guest */
+	SHADOW_FAULT_INJECT,		/* guest mapping absent or forbids: inject #PF(error_code) */
+	SHADOW_FAULT_EMULATE,		/* write to a write-protected guest table at gpa */
+	SHADOW_FAULT_MMIO,		/* gpa is in no memslot */
+	SHADOW_FAULT_RETRY,		/* guest entry changed under us: re-enter and retry */
+};
+
+struct shadow_fault {
+	u32 error_code;			/* for INJECT: the #PF error code to inject */
+	gpa_t gpa;			/* for EMULATE / MMIO */
+};
+
+/*
+ * Set up @sm over @pool.  @meta holds pool->nr_pages descriptors (zeroed).
+ * @rcu may be NULL (see "Freeing").  0 or -EINVAL.
+ */
+int shadow_init(struct shadow_mmu *sm, const struct shadow_ops *ops, void *vm,
+		struct page_pool *pool, struct shadow_page *meta, struct rcu_state *rcu);
+/* Zap everything; every vCPU must have dropped its root.  Returns pool pages still out. */
+u64 shadow_destroy(struct shadow_mmu *sm);
+
+void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
+		      bool cr0_wp, bool nxe);
+
+/*
+ * Guest wrote CR3: load the shadow root for the PML4 at @cr3 (cached roots
+ * are reused with their subtrees), drop the old one.  Returns the root's host
+ * address to run the guest on, or 0 with -ENOMEM in *@err.
+ */
+hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err);
+/* Drop the vCPU's root (vCPU going away). */
+void shadow_put_root(struct shadow_vcpu *v);
+
+/*
+ * A #PF intercepted at @gva with hardware error code @ec (PFERR_*).  Walks
+ * the guest tables, sets guest A (and D on a write) bits like the CPU, and
+ * builds the shadow path.  Negative errno on failure (-ENOMEM: nothing
+ * changed; -EFAULT: a guest table lies outside every memslot).
+ */
+int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_fault *out);
+
+/*
+ * Emulated guest store of @val to the guest table entry at @gpa: writes guest
+ * memory and zaps the shadow entries derived from that entry.  0 or -EFAULT.
+ */
+int shadow_guest_pte_write(struct shadow_vcpu *v, gpa_t gpa, u64 val);
+/* Stop shadowing the guest table at @gpa (zap its shadow pages): its writes no longer trap. */
+void shadow_write_fault(struct shadow_vcpu *v, gpa_t gpa);
+/* Guest INVLPG: drop the shadow leaf for @gva in the current root. */
+void shadow_invlpg(struct shadow_vcpu *v, u64 gva);
+
+/*
+ * Walk the shadow tables from @root like the CPU.  0 with the host address
+ * and the SH_ACC_* permissions granted, -ENOENT when not present.  Lockless:
+ * caller holds the MMU lock or is inside an RCU read-side section with the
+ * root pinned; -EFAULT when it met a poisoned (freed) table.
+ */
+int shadow_translate_lockless(struct shadow_mmu *sm, hpa_t root, u64 gva, hpa_t *pa, u8 *acc);
+
+/* rmap_zap_range flags */
+enum rmap_zap_flags {
+	RMAP_ZAP_WRPROT = BIT(0),	/* clear W only (dirty logging, read-only slot) */
+	RMAP_ZAP_NO_RESCHED = BIT(1),	/* no rescheduling points (measured in make bench-rmap) */
+};
+
+/*
+ * Remove every shadow mapping of guest frames [@gfn, @gfn + @count) found
+ * through the rmap, and the shadow pages of guest tables in that range (give
+ * back, memslot removal); or with RMAP_ZAP_WRPROT only make them read-only.
+ * Takes the MMU lock for writing; rescheduling points after each frame (and
+ * every RMAP_ZAP_BATCH entries of one frame) unless RMAP_ZAP_NO_RESCHED.
+ * Returns the number of entries zapped or write-protected.
+ */
+u64 rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags);
+
+/* --- internals shared by shadow*.c and rmap_zap.c; not an interface ---------------------- */
+
+struct shadow_page *shadow_page_of(struct shadow_mmu *sm, const void *spt_or_sptep);
+/* Top up sm->cache and the rmap descriptors for one fault.  MMU lock (write). */
+int shadow_prepare(struct shadow_mmu *sm);
+struct shadow_page *shadow_get_page(struct shadow_mmu *sm, u64 gfn, union shadow_role role);
+int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v);
+/* Clear the entry at @sp->spt[idx] with its rmap/parent link; zaps orphaned children. */
+void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned int idx);
+void shadow_drop_leaf(struct shadow_mmu *sm, struct shadow_page *sp, unsigned int idx,
+		      struct rmap_head *head);
+void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp);
+void shadow_zap_gfn(struct shadow_mmu *sm, u64 gfn);	/* every indirect page of @gfn */
+bool shadow_drop_gfn_entry(struct shadow_mmu *sm, u64 gfn, unsigned int idx);
+bool shadow_gfn_write_tracked(struct shadow_mmu *sm, u64 gfn);
+/* Flush the TLB if owed, then free (or hand to RCU) the zapped pages. */
+void shadow_commit_zap(struct shadow_mmu *sm);
+u64 shadow_leaf_gfn(const struct shadow_page *sp, unsigned int idx);
+
+#endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shadow MMU fault path: the guest walk, guest A/D bits, building the shadow
+ * path; and the other guest events that change it (emulated stores to guest
+ * tables, unprotecting a guest table, INVLPG).
+ */
+#include <errno.h>
+
+#include "shadow.h"
+
+/* One walk of the guest's tables (AMD APM vol. 2, 5.3.3; Intel SDM vol. 3A, 4.5.4). */
+struct guest_walk {
+	u64 gpte[PT_LAST_LEVEL + 1];
+	gpa_t gpte_gpa[PT_LAST_LEVEL + 1];
+	unsigned int leaf_level;
+	u8 acc;			/* SH_ACC_* accumulated over every level */
+	u64 gfn;		/* 4K guest frame of the address */
+	u32 ec;			/* error code to inject when the walk fails */
+};
+
+/*
+ * Reserved bits we check (a #PF with RSVD set, APM 5.3.3 / SDM 4.7): PS in a
+ * PML4E, NX while EFER.NXE is clear, and the low address bits of a 2M/1G
+ * leaf ([20:13] / [29:13], bit 12 being PAT).  Bits above MAXPHYADDR are not
+ * checked: the VM's memslots stop well below any MAXPHYADDR.
+ */
+static bool gpte_reserved(const struct shadow_vcpu *v, u64 gpte, unsigned int level)
+{
+	if (!v->nxe && (gpte & PTE64_NX))
+		return true;
+	if (level == 0)
+		return gpte & PTE64_PS;
+	if (level < PT_LAST_LEVEL && (gpte & PTE64_PS))
+		return gpte & GENMASK(pt_level_shift(level) - 1, 13);
+	return false;
+}
+
+/*
+ * Walk the guest tables for @gva with the access of error code @ec.
+ * 0: translated; 1: the guest forbids it or nothing is mapped (w->ec to
+ * inject); -EFAULT: a guest table is outside every memslot.
+ */
+static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gva, u32 ec,
+		      struct guest_walk *w)
+{
+	u32 access = ec & (PFERR_W | PFERR_U | (v->nxe ? PFERR_I : 0));
+	u64 table = v->cr3 & PTE64_ADDR, gpte = 0, size;
+	unsigned int level;
+	u8 acc = SH_ACC_ALL;
+
+	for (level = 0; level <= PT_LAST_LEVEL; level++) {
+		w->gpte_gpa[level] = gpa(table + pt_index(gva, level) * sizeof(u64));
+		if (sm->ops->read_gpa(sm->vm, w->gpte_gpa[level], &gpte))
+			return -EFAULT;
+		w->gpte[level] = gpte;
+		if (!(gpte & PTE64_P)) {
+			w->ec = access;
+			return 1;
+		}
+		if (gpte_reserved(v, gpte, level)) {
+			w->ec = access | PFERR_P | PFERR_RSVD;
+			return 1;
+		}
+		acc &= (gpte & PTE64_RW ? SH_ACC_W : 0) | (gpte & PTE64_US ? SH_ACC_U : 0) |
+		       (v->nxe && (gpte & PTE64_NX) ? 0 : SH_ACC_X);
+		if (level == PT_LAST_LEVEL || (level && (gpte & PTE64_PS)))
+			break;
+		table = gpte & PTE64_ADDR;
+	}
+	size = pt_level_size(level);
+	w->leaf_level = level;
+	w->acc = acc;
+	w->gfn = ((gpte & PTE64_ADDR & ~(size - 1)) | (gva & (size - 1))) >> PAGE_SHIFT;
+
+	/* Permission checks of SDM 4.6 / APM 5.6, without SMEP/SMAP/PKE. */
+	w->ec = access | PFERR_P;
+	if ((ec & PFERR_U) && !(acc & SH_ACC_U))
+		return 1;
+	if ((ec & PFERR_W) && !(acc & SH_ACC_W) && ((ec & PFERR_U) || v->cr0_wp))
+		return 1;
+	if ((ec & PFERR_I) && !(acc & SH_ACC_X))
+		return 1;
+	return 0;
+}
+
+/*
+ * Set A in every entry walked, and D in the leaf on a write, as the CPU does
+ * (SDM 4.8, APM 5.4.2), with a compare-and-swap like the CPU's locked update.
+ * false when the guest changed an entry meanwhile (the fault is retried).
+ */
+static bool guest_set_ad(struct shadow_mmu *sm, struct guest_walk *w, bool write)
+{
+	unsigned int level;
+	u64 old, new;
+
+	for (level = 0; level <= w->leaf_level; level++) {
+		old = w->gpte[level];
+		new = old | PTE64_A | (write && level == w->leaf_level ? PTE64_D : 0);
+		if (new == old)
+			continue;
+		if (!sm->ops->cmpxchg_gpa || !sm->ops->cmpxchg_gpa(sm->vm, w->gpte_gpa[level], old, new))
+			return false;
+		w->gpte[level] = new;
+	}
+	return true;
+}
+
+/* Shadow table entry for @child, with the permissions of guest entry @gpte (see shadow.h). */
+static u64 make_table_spte(struct shadow_mmu *sm, struct shadow_page *child, u64 gpte)
+{
+	return PTE64_P | PTE64_A | (gpte & (PTE64_RW | PTE64_US | PTE64_NX)) |
+	       sm->ops->virt_to_phys(child->spt).val;
+}
+
+/*
+ * Point entry @idx of @sp at the page (@gfn, @role) with permissions from
+ * @gpte, replacing whatever else was there.  NULL when out of pages.
+ */
+static struct shadow_page *link_child(struct shadow_mmu *sm, struct shadow_page *sp,
+				      unsigned int idx, u64 gfn, union shadow_role role, u64 gpte)
+{
+	u64 spte = READ_ONCE(sp->spt[idx]);
+	struct shadow_page *child;
+
+	if (spte & PTE64_P) {
+		child = shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR)));
+		if (child->gfn == gfn && child->role.word == role.word)
+			return child;
+		/* Drop first: the drop may zap pages the lookup below would otherwise return. */
+		shadow_drop_spte(sm, sp, idx);
+	}
+	child = shadow_get_page(sm, gfn, role);
+	if (!child)
+		return NULL;
+	if (rmap_add(&sm->descs, &child->parents, &sp->spt[idx])) {
+		if (rmap_empty(&child->parents))
+			shadow_zap_page(sm, child);
+		return NULL;
+	}
+	/* Release: a hardware or lockless walker following the entry sees the zeroed table. */
+	__atomic_store_n(&sp->spt[idx], make_table_spte(sm, child, gpte), __ATOMIC_RELEASE);
+	return child;
+}
+
+/* Install the 4K shadow leaf @idx of @sp for guest frame @gfn.  Returns a fault result. */
+static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
+			struct shadow_page *sp, unsigned int idx, u64 gfn, u8 acc, bool dirty,
+			u64 gva, u32 ec, struct shadow_fault *out)
+{
+	u64 old = READ_ONCE(sp->spt[idx]), spte;
+	bool tracked = shadow_gfn_write_tracked(sm, gfn);
+	struct shadow_gfn g;
+
+	if (sm->ops->gfn_lookup(sm->vm, gfn, &g)) {
+		shadow_drop_spte(sm, sp, idx);
+		out->gpa = gpa((gfn << PAGE_SHIFT) | (gva & (PAGE_SIZE - 1)));
+		return SHADOW_FAULT_MMIO;
+	}
+	spte = PTE64_P | PTE64_A | (g.pfn << PAGE_SHIFT);
+	spte |= acc & SH_ACC_U ? PTE64_US : 0;
+	spte |= v->nxe && !(acc & SH_ACC_X) ? PTE64_NX : 0;
+	if ((acc & SH_ACC_W) && dirty && g.writable && !tracked)
+		spte |= PTE64_RW | PTE64_D;
+	if ((old & PTE64_P) && shadow_leaf_gfn(sp, idx) == gfn) {
+		if ((old & PTE64_RW) && !(spte & PTE64_RW))
+			sm->tlb_owed = true;
+		WRITE_ONCE(sp->spt[idx], spte);
+	} else {
+		shadow_drop_spte(sm, sp, idx);
+		if (rmap_add(&sm->descs, g.rmap, &sp->spt[idx]))
+			return -ENOMEM;
+		if (sp->gfns)
+			sp->gfns[idx] = gfn;
+		WRITE_ONCE(sp->spt[idx], spte);
+		sm->stats.leaves_installed++;
+	}
+	if ((ec & PFERR_W) && (acc & SH_ACC_W) && tracked) {
+		out->gpa = gpa((gfn << PAGE_SHIFT) | (gva & (PAGE_SIZE - 1)));
+		return SHADOW_FAULT_EMULATE;
+	}
+	return SHADOW_FAULT_FIXED;
+}
+
+/* Build the shadow path for a successful guest walk.  MMU lock (write), prepared. */
+static int build_path(struct shadow_mmu *sm, struct shadow_vcpu *v, u64 gva, u32 ec,
+		      struct guest_walk *w, struct shadow_fault *out)
+{
+	struct shadow_page *sp = v->root;
+	union shadow_role role = sp->role;
+	unsigned int level, idx;
+	u64 gpte, frames;
+
+	/* The guest's own tables: one indirect shadow page per guest table. */
+	for (level = 0; level < w->leaf_level; level++) {
+		gpte = w->gpte[level];
+		role.level = level + 1;
+		sp = link_child(sm, sp, pt_index(gva, level), (gpte & PTE64_ADDR) >> PAGE_SHIFT,
+				role, gpte);
+		if (!sp)
+			return -ENOMEM;
+	}
+	if (w->leaf_level == PT_LAST_LEVEL)
+		return install_leaf(sm, v, sp, pt_index(gva, level), w->gfn, w->acc,
+				    w->gpte[level] & PTE64_D, gva, ec, out);
+
+	/*
+	 * A guest 2M/1G page: direct pages below, keyed by the first frame each
+	 * maps, with the walk's permissions and the leaf's D bit in the role.
+	 * The table entry to them grants everything; their leaves restrict.
+	 */
+	gpte = w->gpte[level];
+	role.direct = 1;
+	role.access = w->acc;
+	role.dirty = !!(gpte & PTE64_D);
+	frames = pt_level_size(level) >> PAGE_SHIFT;
+	for (; level < PT_LAST_LEVEL; level++) {
+		u64 base = w->gfn & ~(frames - 1);
+
+		role.level = level + 1;
+		idx = pt_index(gva, level);
+		sp = link_child(sm, sp, idx, base, role, PTE64_RW | PTE64_US);
+		if (!sp)
+			return -ENOMEM;
+		frames >>= 9;
+	}
+	return install_leaf(sm, v, sp, pt_index(gva, level), w->gfn, w->acc, role.dirty, gva, ec,
+			    out);
+}
+
+int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_fault *out)
+{
+	struct shadow_mmu *sm = v->sm;
+	struct guest_walk w = { .ec = 0 };
+	int rc;
+
+	write_lock(&sm->lock);
+	sm->stats.faults++;
+	rc = shadow_prepare(sm);
+	if (!rc && (!v->root || v->root->invalid))
+		rc = shadow_load_root(sm, v);
+	if (rc)
+		goto out;
+	rc = guest_walk(sm, v, gva, ec, &w);
+	if (rc) {
+		out->error_code = w.ec;
+		rc = rc > 0 ? SHADOW_FAULT_INJECT : rc;
+		goto out;
+	}
+	/* CR0.WP = 0: a supervisor write to a read-only page would need a W, !U/S shadow. */
+	if ((ec & PFERR_W) && !(ec & PFERR_U) && !(w.acc & SH_ACC_W)) {
+		rc = -ENOTSUP;
+		goto out;
+	}
+	if (!guest_set_ad(sm, &w, ec & PFERR_W)) {
+		rc = SHADOW_FAULT_RETRY;
+		goto out;
+	}
+	rc = build_path(sm, v, gva, ec, &w, out);
+	if (rc == SHADOW_FAULT_FIXED)
+		sm->stats.faults_fixed++;
+out:
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+	return rc;
+}
+
+int shadow_guest_pte_write(struct shadow_vcpu *v, gpa_t gpa, u64 val)
+{
+	struct shadow_mmu *sm = v->sm;
+	unsigned int idx = (gpa.val & (PAGE_SIZE - 1)) / sizeof(u64);
+	int rc;
+
+	if (gpa.val & (sizeof(u64) - 1))
+		return -EINVAL;
+	write_lock(&sm->lock);
+	rc = sm->ops->write_gpa(sm->vm, gpa, val);
+	sm->stats.emulated_writes++;
+	/*
+	 * Every page shadowing this guest table loses the entry derived from
+	 * the old value; the next fault rebuilds it from the new one.  Zapping
+	 * rather than resynchronising keeps one path that builds entries.
+	 */
+	while (!rc && shadow_drop_gfn_entry(sm, gpa.val >> PAGE_SHIFT, idx))
+		;
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+	return rc;
+}
+
+void shadow_write_fault(struct shadow_vcpu *v, gpa_t gpa)
+{
+	struct shadow_mmu *sm = v->sm;
+
+	write_lock(&sm->lock);
+	shadow_zap_gfn(sm, gpa.val >> PAGE_SHIFT);
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+}
+
+void shadow_invlpg(struct shadow_vcpu *v, u64 gva)
+{
+	struct shadow_mmu *sm = v->sm;
+	struct shadow_page *sp;
+	unsigned int level;
+	u64 spte;
+
+	write_lock(&sm->lock);
+	sp = v->root && !v->root->invalid ? v->root : NULL;
+	for (level = 0; sp && level < PT_LAST_LEVEL; level++) {
+		spte = READ_ONCE(sp->spt[pt_index(gva, level)]);
+		sp = spte & PTE64_P ? shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR)))
+				    : NULL;
+	}
+	/*
+	 * Shadow pages are kept in sync by write protection, so there is nothing
+	 * stale to fix; dropping the leaf makes the next access re-read the
+	 * guest entry, which is what INVLPG promises the guest.
+	 */
+	if (sp)
+		shadow_drop_spte(sm, sp, pt_index(gva, PT_LAST_LEVEL));
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+}
