@@ -389,7 +389,7 @@ bool gdbstub_attach(struct vm *vm)
 	unsigned int i;
 
 	if (arch_debug_chan_open()) {
-		printf("gdb: no debug channel (QEMU: -device pci-serial,chardev=...): "
+		printf("gdb: no debug channel (its serial port, README \"make debug\"): "
 		       "vm %s runs undebugged\n", vm->name);
 		return false;
 	}

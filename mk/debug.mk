@@ -12,6 +12,11 @@
 #       hypervisor itself; prints the command
 #   make test-gdb
 #       tools/gdb-test.sh: gdb-multiarch against gdbdemo, and raw packets
+#   make debug-x86_64 [PAYLOAD=gdbdemo] [VCPUS=2] [GDB_PORT=1234]
+#       the same on the x86-64 hypervisor (needs mk/kvm-x86_64.mk): the
+#       channel is COM2 (I/O 0x2f8), an isa-serial with the TCP socket
+#   make test-gdb-x86_64
+#       tools/gdb-test.sh --arch x86_64: the same tests against the x86-64 hypervisor
 
 debug_saved_goal := $(.DEFAULT_GOAL)
 
@@ -21,7 +26,7 @@ GDB_PORT ?= 1234
 HYP_GDB_PORT ?= 1235
 DEBUG_TIMEOUT ?= 3600
 
-.PHONY: debug debug-hyp test-gdb
+.PHONY: debug debug-hyp test-gdb debug-x86_64 test-gdb-x86_64
 
 debug:
 	@tools/deps.sh debug arm64
@@ -50,5 +55,23 @@ test-gdb:
 	@tools/deps.sh debug arm64
 	@$(MAKE) --no-print-directory -s arm64-kvm
 	@tools/gdb-test.sh $(ARM64_OUT)/hyp.bin $(GUEST_ARM64_OUT)/gdbdemo.elf
+
+debug-x86_64:
+	@tools/deps.sh debug x86_64
+	@$(MAKE) --no-print-directory -s x86_64-kvm
+	@echo "debug-x86_64: the VM '$(PAYLOAD)' waits for the debugger; in another terminal:"
+	@echo
+	@echo "    gdb-multiarch $(GUEST_X86_OUT)/$(PAYLOAD).elf -ex 'target remote 127.0.0.1:$(GDB_PORT)'"
+	@echo
+	tools/qemu-run.sh --arch x86_64 --smp $(KVM_SMP) --mem $(KVM_MEM) $(X86_ESP) \
+		$(DEBUG_TIMEOUT) -- \
+		-fw_cfg 'name=opt/hyp/cmdline,string=run=$(PAYLOAD):$(VCPUS):gdb' \
+		-chardev socket,id=gdb,host=127.0.0.1,port=$(GDB_PORT),server=on,wait=off \
+		-device isa-serial,chardev=gdb,iobase=0x2f8,irq=3
+
+test-gdb-x86_64:
+	@tools/deps.sh debug x86_64
+	@$(MAKE) --no-print-directory -s x86_64-kvm
+	@tools/gdb-test.sh --arch x86_64 $(X86_ESP) $(GUEST_X86_OUT)/gdbdemo.elf
 
 .DEFAULT_GOAL := $(debug_saved_goal)

@@ -26,7 +26,7 @@
 #
 # kvm/vgic.c and kvm/vgic_mmio.c are arm64's GICv3: left out, and
 # kvm/vgic_none.c (KVM_VGIC_NONE) stands in.  The guest debugger's
-# arch side is "none" on x86 yet (arch/x86_64/gdb_none.c).
+# arch side is arch/x86_64/debug.c (channel: COM2, see x86_64-debug below).
 
 kvm_x86_64_saved_goal := $(.DEFAULT_GOAL)
 
@@ -48,7 +48,7 @@ KVM_X86_PAYLOADS_S := $(KVM_X86_GEN)/payloads.S
 KVM_X86_SRCS := $(filter-out kvm/vgic.c kvm/vgic_mmio.c,$(sort $(wildcard kvm/*.c))) \
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
 	arch/x86_64/svm.c arch/x86_64/svm_entry.S arch/x86_64/vcom1.c arch/x86_64/kvm_arch.c \
-	arch/x86_64/gdb_none.c \
+	arch/x86_64/debug.c \
 	$(KVM_X86_PAYLOADS_S)
 
 X86_HYP_MAIN := kvm/main.c

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The GDB stub's tests: boot the hypervisor with run=gdbdemo:2:gdb and the
-# debug channel (a pci-serial 16550 whose chardev is a TCP socket), then
+# debug channel (arm64: a pci-serial 16550; x86_64: an isa-serial on COM2,
+# I/O 0x2f8; either with a TCP socket as its chardev), then
 #
 #   1. drive real gdb-multiarch in batch mode (tests/gdb/session*.gdb):
 #      attach, one thread per vCPU, break at a function by name, continue,
@@ -14,15 +15,33 @@
 #      malformed, oversized, unknown, Ctrl-C, no-ack mode; then the payload
 #      must still finish and pass.
 #
-#   tools/gdb-test.sh [image [payload-elf [timeout-seconds]]]
+#   tools/gdb-test.sh [--arch arm64|x86_64] [image [payload-elf [timeout-seconds]]]
 #
-# Defaults: build/arm64/hyp.bin, build/arm64/guest/gdbdemo.elf, 240 s per
-# boot.  One PASS/FAIL line per case, then "N passed, N failed"; exit 1 if
-# any failed.  Logs: build/arm64/gdb-test/.
+# Defaults: build/arm64/hyp.bin (x86_64: the ESP directory build/x86_64/esp),
+# build/<arch>/guest/gdbdemo.elf, 240 s per boot.  One PASS/FAIL line per
+# case, then "N passed, N failed"; exit 1 if any failed.  Logs:
+# build/<arch>/gdb-test/.
 set -uo pipefail
 
-image=${1:-build/arm64/hyp.bin}
-elf=${2:-build/arm64/guest/gdbdemo.elf}
+arch=arm64
+if [ "${1:-}" = --arch ]; then
+	arch=${2:?--arch arm64|x86_64}
+	shift 2
+fi
+case $arch in
+arm64)
+	image=${1:-build/arm64/hyp.bin}
+	elf=${2:-build/arm64/guest/gdbdemo.elf}
+	;;
+x86_64)
+	image=${1:-build/x86_64/esp}
+	elf=${2:-build/x86_64/guest/gdbdemo.elf}
+	;;
+*)
+	echo "gdb-test: unknown architecture '$arch'" >&2
+	exit 2
+	;;
+esac
 limit=${3:-240}
 out=$(dirname "$image")/gdb-test
 mkdir -p "$out"
@@ -53,13 +72,25 @@ free_port() {
 }
 
 # Boot in the background, in a process group of its own, and wait for the stub.
+# x86_64: the command line through fw_cfg (mk/kvm-x86_64.mk), COM2 the channel.
 boot() {	# log port
 	local log=$1 port=$2 i
-	setsid tools/qemu-run.sh --smp 2 --mem 1G --log "$log" "$image" "$limit" -- \
-		-append "run=gdbdemo:2:gdb" \
-		-device pci-serial,chardev=gdb \
-		-chardev "socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=off" \
-		>"$log.out" 2>&1 </dev/null &
+	local chardev="socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=off"
+
+	if [ "$arch" = x86_64 ]; then
+		setsid tools/qemu-run.sh --arch x86_64 --smp 2 --mem 1G --log "$log" \
+			"$image" "$limit" -- \
+			-fw_cfg 'name=opt/hyp/cmdline,string=run=gdbdemo:2:gdb' \
+			-chardev "$chardev" \
+			-device isa-serial,chardev=gdb,iobase=0x2f8,irq=3 \
+			>"$log.out" 2>&1 </dev/null &
+	else
+		setsid tools/qemu-run.sh --smp 2 --mem 1G --log "$log" "$image" "$limit" -- \
+			-append "run=gdbdemo:2:gdb" \
+			-device pci-serial,chardev=gdb \
+			-chardev "$chardev" \
+			>"$log.out" 2>&1 </dev/null &
+	fi
 	qemu_pid=$!
 	for ((i = 0; i < 120; i++)); do
 		grep -qa 'waits for the debugger' "$log" 2>/dev/null && return 0
@@ -93,7 +124,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -f "$image" ] && [ -f "$elf" ] || { echo "gdb-test: no $image or $elf (make arm64-kvm)"; exit 2; }
+[ -e "$image" ] && [ -f "$elf" ] || { echo "gdb-test: no $image or $elf (make $arch-kvm)"; exit 2; }
 command -v gdb-multiarch >/dev/null || { echo "gdb-test: no gdb-multiarch (tools/deps.sh debug)"; exit 2; }
 
 # ---- 1. a gdb-multiarch session ----
@@ -127,7 +158,16 @@ else
 	check hw-breakpoint-hit "$g" 'hit Breakpoint 2, gdbdemo_sum'
 	before=$(awk '/^MARK pc-before/ { print $3 }' "$g")
 	after=$(awk '/^MARK pc-after/ { print $3 }' "$g")
-	if [ -n "$before" ] && [ -n "$after" ] && [ $((16#$after)) -eq $((16#$before + 4)) ]; then
+	# One instruction: 4 bytes on arm64; 1 to 15 on x86-64.
+	if [ -z "$before" ] || [ -z "$after" ]; then
+		step_ok=false
+	elif [ "$arch" = arm64 ]; then
+		[ $((16#$after)) -eq $((16#$before + 4)) ] && step_ok=true || step_ok=false
+	else
+		d=$((16#$after - 16#$before))
+		[ "$d" -ge 1 ] && [ "$d" -le 15 ] && step_ok=true || step_ok=false
+	fi
+	if $step_ok; then
 		case_result ok single-step
 	else
 		case_result fail single-step "pc ${before:-?} -> ${after:-?}"
@@ -149,7 +189,7 @@ log=$out/protocol.log
 if ! boot "$log" "$port"; then
 	case_result fail protocol-boot "see $log"
 else
-	timeout 120 tests/gdb/protocol.sh "$port" "$elf" >"$out/protocol.out" 2>&1
+	GDB_ARCH=$arch timeout 120 tests/gdb/protocol.sh "$port" "$elf" >"$out/protocol.out" 2>&1
 	while read -r verdict name rest; do
 		[ "$verdict" = PASS ] && case_result ok "$name" || case_result fail "$name" "$rest"
 	done < <(grep -aE '^(PASS|FAIL) ' "$out/protocol.out")

@@ -27,6 +27,11 @@ u64 paging_cr3(void);
 void uart_init(u16 port);
 void uart_write(const char *s, size_t n);
 int uart_getc(void);
+/* Any 16550 by its I/O base, the console's untouched. */
+void uart_setup(u16 port);
+bool uart_present(u16 port);
+int uart_port_getc(u16 port);
+bool uart_port_putc(u16 port, u8 c, unsigned long spin_max);
 
 /* acpi.c: MADT (CPUs, LAPIC, IOAPIC) and FADT (power off). */
 #define ACPI_MAX_CPUS 64

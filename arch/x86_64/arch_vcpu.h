@@ -38,8 +38,18 @@
 #include "platform.h"		/* arch_cpu_id() */
 
 #define SVM_VMCB_SIZE 4096
-/* kvm/gdbstub's table size; x86 offers none yet (gdb_none.c), DR0-DR3 would give 4. */
+/* kvm/gdbstub's table size: DR0-DR3 (debug.c). */
 #define ARCH_MAX_HW_BREAKPOINTS 4
+
+/* What the debugger wants of a vCPU (debug.c), and the guest's own state it displaced. */
+struct arch_vcpu_debug {
+	bool on;		/* #DB and #BP intercepted */
+	bool step;		/* RFLAGS.TF for the next entries */
+	bool tf_ours;		/* this entry's TF was set by us, not by the guest */
+	unsigned int nr_hw;
+	u64 hw[ARCH_MAX_HW_BREAKPOINTS];
+	u64 guest_dr6, guest_dr7;	/* the guest's while ours are in the VMCB */
+};
 
 struct arch_vcpu {
 	/*
@@ -61,6 +71,7 @@ struct arch_vcpu {
 	unsigned int io_refused;
 	/* COM1's registers as this vCPU wrote them (vcom1.c): 8 ports + the divisor latch. */
 	u8 com1[10];
+	struct arch_vcpu_debug dbg;
 	u8 vmcb_mem[2 * SVM_VMCB_SIZE];
 };
 

@@ -26,6 +26,7 @@
 
 /* The 16550 UART QEMU (and most PCs) put at the first COM port. */
 #define COM1_PORT 0x3f8
+#define COM2_PORT 0x2f8		/* the guest debugger's channel (debug.c) */
 
 /*
  * The AP start-up code's data block (boot/x86_64/trampoline.S), at

@@ -42,21 +42,6 @@ static u32 svm_features;		/* CPUID Fn8000_000A EDX */
 static u32 svm_nr_asids;
 static u8 tlb_flush_op;
 
-static inline u64 vmcb_r64(const struct arch_vcpu *v, unsigned int off)
-{
-	return *(const u64 *)(v->vmcb + off);
-}
-
-static inline void vmcb_w64(struct arch_vcpu *v, unsigned int off, u64 val)
-{
-	*(u64 *)(v->vmcb + off) = val;
-}
-
-static inline void vmcb_w32(struct arch_vcpu *v, unsigned int off, u32 val)
-{
-	*(u32 *)(v->vmcb + off) = val;
-}
-
 /* A VMCB segment: selector, attributes (descriptor bits 47:40 and 55:52), limit, base. */
 static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit,
 		     u64 base)
@@ -258,6 +243,7 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	v->next_rip = 0;
 	v->io_refused = 0;
 	memset(v->com1, 0, sizeof(v->com1));
+	memset(&v->dbg, 0, sizeof(v->dbg));
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
@@ -481,6 +467,8 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 	exit->pc = rip;
 	v->next_rip = svm_features & SVM_FEAT_NRIPS ? vmcb_r64(v, VMCB_NEXT_RIP) : 0;
 
+	if (debug_decode(v, code, exit))
+		return;
 	switch (code) {
 	case SVM_EXIT_NPF:
 		/* 15.25.6: EXITINFO1 a #PF error code, EXITINFO2 the guest-physical address. */
@@ -574,6 +562,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 		flush = tlb_flush_op;
 	}
 	v->vmcb[VMCB_TLB_CONTROL] = flush;
+	debug_guest_enter(v);
 
 	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu]);
 
@@ -587,6 +576,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	/* GIF back on, interrupts still off: a held interrupt arrives at the STI below. */
 	__asm__ volatile("stgi" : : : "memory");
 	svm_decode(v, exit);
+	debug_guest_exit(v);
 	__asm__ volatile("sti" : : : "memory");
 }
 
@@ -606,7 +596,8 @@ static const struct {
 	{ 0x07a, "INVLPGA" },		{ 0x080, "VMRUN" },
 	{ 0x082, "VMLOAD" },		{ 0x083, "VMSAVE" },
 	{ 0x084, "STGI" },		{ 0x085, "CLGI" },
-	{ 0x086, "SKINIT" },		{ 0x08a, "MONITOR" },
+	{ SVM_EXIT_EXCP_DB, "EXCP_DB" },	{ SVM_EXIT_EXCP_BP, "EXCP_BP" },
+	{ SVM_EXIT_SWINT, "SWINT" },	{ 0x086, "SKINIT" },		{ 0x08a, "MONITOR" },
 	{ 0x08b, "MWAIT" },		{ 0x08c, "MWAIT_ARMED" },
 	{ 0x08e, "RDPRU" },		{ SVM_EXIT_INVALID, "INVALID" },
 };

@@ -71,6 +71,7 @@
 #define INTERCEPT_INVLPGA (1u << 26)
 #define INTERCEPT_IOIO (1u << 27)
 #define INTERCEPT_MSR (1u << 28)
+#define INTERCEPT_INTN (1u << 21)
 #define INTERCEPT_TASK_SWITCH (1u << 29)
 #define INTERCEPT_SHUTDOWN (1u << 31)
 /* Intercept vector 4 (MISC2) */
@@ -99,7 +100,10 @@
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_SMI 0x062
 #define SVM_EXIT_INIT 0x063
+#define SVM_EXIT_EXCP_DB 0x041
+#define SVM_EXIT_EXCP_BP 0x043
 #define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_SWINT 0x075
 #define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_IOIO 0x07b
 #define SVM_EXIT_MSR 0x07c
@@ -131,6 +135,8 @@
 #define EVENT_ERR_VALID (1ULL << 11)
 #define EVENT_TYPE_EXCEPTION (3ULL << 8)
 
+#define X86_VEC_DB 1
+#define X86_VEC_BP 3
 #define X86_VEC_UD 6
 #define X86_VEC_GP 13
 #define X86_VEC_PF 14
@@ -138,6 +144,37 @@
 #ifndef __ASSEMBLER__
 
 #include "arch_vcpu.h"
+
+static inline u64 vmcb_r64(const struct arch_vcpu *v, unsigned int off)
+{
+	return *(const u64 *)(v->vmcb + off);
+}
+
+static inline u32 vmcb_r32(const struct arch_vcpu *v, unsigned int off)
+{
+	return *(const u32 *)(v->vmcb + off);
+}
+
+static inline void vmcb_w64(struct arch_vcpu *v, unsigned int off, u64 val)
+{
+	*(u64 *)(v->vmcb + off) = val;
+}
+
+static inline void vmcb_w32(struct arch_vcpu *v, unsigned int off, u32 val)
+{
+	*(u32 *)(v->vmcb + off) = val;
+}
+
+/*
+ * debug.c, around each VMRUN of svm.c: load the debugger's wishes (exception
+ * intercepts, TF, DR0-DR7) right before it, interrupts and GIF off; after
+ * the exit, recognise a debug exit (true: @exit filled) and give the guest
+ * its own DR6/DR7/TF back.
+ */
+struct vcpu_exit;
+void debug_guest_enter(struct arch_vcpu *v);
+bool debug_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
+void debug_guest_exit(struct arch_vcpu *v);
 
 /* svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts off on return. */
 void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa);

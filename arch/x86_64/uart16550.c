@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Polled 16550 UART on port I/O (the PC's COM1 at 0x3f8; QEMU's -serial).
+ * Polled 16550 UARTs on port I/O: the console on the PC's COM1 at 0x3f8
+ * (QEMU's -serial), and any other port by its base (the guest debugger's
+ * channel on COM2, arch/x86_64/debug.c).
  * Registers and bits as in the PC16550D data sheet: THR/RBR at +0, IER +1,
  * FCR +2, LCR +3, MCR +4, LSR +5; divisor latch at +0/+1 while LCR.DLAB.
  */
@@ -17,6 +19,7 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define UART_SCR 7
 
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
@@ -30,9 +33,8 @@
 
 static u16 uart_port;
 
-void uart_init(u16 port)
+void uart_setup(u16 port)
 {
-	uart_port = port;
 	outb(port + UART_IER, 0);		/* polled: no UART interrupts */
 	outb(port + UART_LCR, LCR_DLAB);
 	outb(port + UART_DLL, DIVISOR_115200 & 0xff);
@@ -40,6 +42,46 @@ void uart_init(u16 port)
 	outb(port + UART_LCR, LCR_8N1);
 	outb(port + UART_FCR, FCR_ENABLE_CLEAR);
 	outb(port + UART_MCR, MCR_DTR_RTS);
+}
+
+void uart_init(u16 port)
+{
+	uart_port = port;
+	uart_setup(port);
+}
+
+/*
+ * Is there a 16550 at @port?  Nothing decodes an empty ISA port: reads
+ * float to 0xff.  The scratch register (PC16550D SCR) holds what was
+ * written only where a UART answers; two patterns, so that neither a
+ * floating bus nor a stuck bit passes.
+ */
+bool uart_present(u16 port)
+{
+	outb(port + UART_SCR, 0x5a);
+	if (inb(port + UART_SCR) != 0x5a)
+		return false;
+	outb(port + UART_SCR, 0xa5);
+	return inb(port + UART_SCR) == 0xa5;
+}
+
+int uart_port_getc(u16 port)
+{
+	if (!(inb(port + UART_LSR) & LSR_DATA_READY))
+		return -1;
+	return inb(port + UART_RBR);
+}
+
+/* Raw byte, no \n translation; gives up after @spin_max polls of a full transmitter. */
+bool uart_port_putc(u16 port, u8 c, unsigned long spin_max)
+{
+	while (!(inb(port + UART_LSR) & LSR_THR_EMPTY)) {
+		if (!spin_max--)
+			return false;
+		cpu_relax();
+	}
+	outb(port + UART_THR, c);
+	return true;
 }
 
 static void put(char c)
@@ -64,7 +106,7 @@ void uart_write(const char *s, size_t n)
 /* One received byte, or -1 if none is waiting. */
 int uart_getc(void)
 {
-	if (!uart_port || !(inb(uart_port + UART_LSR) & LSR_DATA_READY))
+	if (!uart_port)
 		return -1;
-	return inb(uart_port + UART_RBR);
+	return uart_port_getc(uart_port);
 }

@@ -5,7 +5,7 @@
 # only (/dev/tcp): malformed, damaged, oversized and unknown packets get the
 # protocol's answers (GDB manual, appendix E), and the stub keeps working.
 #
-#   tests/gdb/protocol.sh PORT ELF
+#   [GDB_ARCH=arm64|x86_64] tests/gdb/protocol.sh PORT ELF
 #
 # PORT: the debug channel's TCP port, of a hypervisor running
 # run=gdbdemo:2:gdb (started by tools/gdb-test.sh); ELF: gdbdemo.elf for
@@ -16,8 +16,21 @@ set -uo pipefail
 
 port=${1:?port}
 elf=${2:?elf}
-nm=${ARM64_CROSS:-aarch64-linux-gnu-}nm
+arch=${GDB_ARCH:-arm64}
 fails=0
+# What differs: the symbol reader, the size of 'g', a scratch register to write.
+if [ "$arch" = x86_64 ]; then
+	nm=nm
+	# 16 x 8 + rip 8 + eflags, 6 selectors 4 + st0-7 10 + 8 x87 control 4
+	# + xmm0-15 16 + mxcsr 4 + fs_base, gs_base 8 = 552 bytes
+	g_hex=1104
+	scratch_reg=b		# r11
+else
+	nm=${ARM64_CROSS:-aarch64-linux-gnu-}nm
+	# 31 x 8 + sp, pc 8 + cpsr 4 + 32 v 16 + fpsr, fpcr 4 = 788 bytes
+	g_hex=1576
+	scratch_reg=11		# x17
+fi
 
 sym() {
 	"$nm" "$elf" | awk -v s="$1" '$3 == s { print $1; exit }' | sed 's/^0*//'
@@ -142,12 +155,11 @@ expect target-xml 'qXfer:features:read:target.xml:0,40' 'm<?xml*'
 expect target-xml-end 'qXfer:features:read:target.xml:100000,40' 'l'
 expect target-xml-annex 'qXfer:features:read:nosuch.xml:0,40' 'E22'
 
-# Registers: 31 x 8 + sp, pc 8 + cpsr 4 + 32 v 16 + fpsr, fpcr 4 = 788 bytes.
 send_raw "$(frame g)"
 recv
-[ ${#PKT} -eq 1576 ] && result ok read-registers || result fail read-registers "length ${#PKT}"
-expect write-register 'P11=efbeadde00000000' 'OK'
-expect read-register 'p11' 'efbeadde00000000'
+[ ${#PKT} -eq "$g_hex" ] && result ok read-registers || result fail read-registers "length ${#PKT}"
+expect write-register "P$scratch_reg=efbeadde00000000" 'OK'
+expect read-register "p$scratch_reg" 'efbeadde00000000'
 
 expect write-mem "M$verdict,4:2a000000" 'OK'
 expect read-mem "m$verdict,4" '2a000000'
