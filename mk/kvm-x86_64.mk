@@ -11,8 +11,9 @@
 # x86_64-kvm       build/x86_64/esp/EFI/BOOT/BOOTX64.EFI with kvm/main.c and
 #                  every payload of build/x86_64/guest/ embedded
 # x86_64-kvm-run   boot it under OVMF (tools/qemu-run.sh --arch x86_64,
-#                  KVM_RUN_TIMEOUT seconds).  RUN, when set, reaches
-#                  arch_boot_args() through QEMU's fw_cfg file
+#                  KVM_RUN_TIMEOUT seconds, QEMU CPU model KVM_CPU: max
+#                  has SVM with nested paging, qemu64 SVM without it).
+#                  RUN, when set, reaches arch_boot_args() through QEMU's fw_cfg file
 #                  opt/hyp/cmdline as "run=$(RUN)" (the removable-media
 #                  boot has no load options); empty RUN runs
 #                  KVM_X86_RUN_DEFAULT
@@ -33,6 +34,7 @@ kvm_x86_64_saved_goal := $(.DEFAULT_GOAL)
 KVM_RUN_TIMEOUT ?= 300
 KVM_SMP ?= 2
 KVM_MEM ?= 1G
+KVM_CPU ?= max
 RUN ?=
 # What runs when RUN is empty: kvm/main.c's RUN_DEFAULT minus what x86 does
 # not have yet (guest_image: arm64 Linux images; vgic: the GICv3 payload).
@@ -63,7 +65,8 @@ KVM_X86_PAYLOADS_O := $(X86_OUT)/obj/$(basename $(KVM_X86_PAYLOADS_S)).o
 x86_64-kvm: $(X86_ESP)/EFI/BOOT/BOOTX64.EFI
 
 x86_64-kvm-run: $(X86_ESP)/EFI/BOOT/BOOTX64.EFI
-	tools/qemu-run.sh --arch x86_64 --smp $(KVM_SMP) --mem $(KVM_MEM) $(X86_ESP) \
+	tools/qemu-run.sh --arch x86_64 --smp $(KVM_SMP) --mem $(KVM_MEM) \
+		--cpu $(KVM_CPU) $(X86_ESP) \
 		$(KVM_RUN_TIMEOUT) -- -fw_cfg \
 		'name=opt/hyp/cmdline$(kvm_x86_comma)string=run=$(subst $(kvm_x86_comma),$(kvm_x86_comma)$(kvm_x86_comma),$(KVM_X86_RUN))'
 

@@ -8,6 +8,8 @@
 #   --arch ARCH        arm64 (default) or x86_64
 #   --smp N            CPUs (default 2)
 #   --mem SIZE         RAM (default 1G)
+#   --cpu MODEL        x86_64 only: QEMU's -cpu (default max: SVM with
+#                      nested paging; qemu64 offers SVM without it)
 #   --log FILE         console log (default <image without .bin>.log; x86_64: see below)
 #   --no-status-line   exit with QEMU's status instead of the image's (for
 #                      images other than the hypervisor)
@@ -19,7 +21,7 @@
 #
 # x86_64: <image> is an EFI system partition directory holding
 # EFI/BOOT/BOOTX64.EFI (or the .EFI file itself, put in a temporary one);
-# -machine q35 -cpu max -nographic with OVMF (Debian's ovmf package):
+# -machine q35 -cpu <--cpu> -nographic with OVMF (Debian's ovmf package):
 # OVMF_CODE_4M.fd as read-only pflash, a fresh writable copy of
 # OVMF_VARS_4M.fd next to the log, the ESP as QEMU's fat: drive with
 # snapshot=on (guest writes never reach the directory), no NIC (so OVMF does
@@ -43,7 +45,8 @@
 set -uo pipefail
 
 usage() {
-	echo "usage: $0 [--arch arm64|x86_64] [--smp N] [--mem SIZE] [--log FILE] [--no-status-line]" \
+	echo "usage: $0 [--arch arm64|x86_64] [--smp N] [--mem SIZE] [--cpu MODEL] [--log FILE]" \
+	     "[--no-status-line]" \
 	     "[--keep-after-panic] <image> <timeout-seconds> [-- qemu args]" >&2
 	exit 2
 }
@@ -51,6 +54,7 @@ usage() {
 arch=arm64
 smp=2
 mem=1G
+cpu=max
 log=
 status_line=1
 panic_stop=1
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--arch) arch=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
+	--cpu) cpu=${2:?}; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
 	--no-status-line) status_line=0; shift ;;
 	--keep-after-panic) panic_stop=0; shift ;;
@@ -114,7 +119,7 @@ else
 	# then never carries one run's state into the next.
 	vars=$(dirname "$log")/OVMF_VARS.fd
 	cp "$ovmf_vars" "$vars"
-	qemu=(qemu-system-x86_64 -machine q35 -cpu max
+	qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu"
 	      -smp "$smp" -m "$mem" -nographic -serial mon:stdio -no-reboot
 	      -pidfile "$tmp/qemu.pid" -nic none
 	      -drive if=pflash,format=raw,unit=0,readonly=on,file="$ovmf_code"
