@@ -29,33 +29,15 @@ for f in "$hyp" "$bare"; do
 	[ -f "$f" ] || { echo "bench-arm64: $f missing (make arm64-kvm arm64-guests-bare)" >&2; exit 1; }
 done
 
-now_ns() { date +%s%N; }
+. "$(dirname "$0")/bench-lib.sh"
 
-# Run QEMU with a time limit; every console line gets the wall time (ns since
-# start) in front.  $1 = log file, the rest = QEMU arguments.
+# Run QEMU with a time limit, its console lines stamped.  $1 = log file, the rest = QEMU arguments.
 timed_qemu() {
 	local log=$1 start
 	shift
 	start=$(now_ns)
 	timeout 300 qemu-system-aarch64 -nographic -no-reboot "$@" </dev/null 2>&1 |
-		while IFS= read -r line; do
-			printf '%s %s\n' "$(($(now_ns) - start))" "${line%$'\r'}"
-		done >"$log" || true
-}
-
-# Wall ns to the first line matching $2 in log $1.
-first_line_ns() {
-	awk -v re="$2" '$0 ~ re { print $1; exit }' "$1"
-}
-
-# ns value of "bench: <what> ... ns=N" printed by VM $2 in log $1.
-bench_ns() {
-	grep -F "[$2] bench: $3 " "$1" | sed -n 's/.* ns=\([0-9]*\).*/\1/p' | head -1
-}
-
-# The smaller of two numbers, treating "" as infinity.
-min() {
-	if [ -z "$1" ]; then echo "$2"; elif [ -z "$2" ] || [ "$1" -le "$2" ]; then echo "$1"; else echo "$2"; fi
+		timestamp_lines "$start" >"$log" || true
 }
 
 vms=(fault_bench fault_bench:prepopulate fault_bench:blocks fault_bench:blocks:prepopulate)
@@ -84,14 +66,6 @@ for ((r = 0; r < REPEAT; r++)); do
 	v=$(first_line_ns "$work/bare.$r" 'guest: [0-9]+ vCPU')
 	best[boot.bare]=$(min "${best[boot.bare]:-}" "$v")
 done
-
-row() {	# what, value, baseline name, baseline value
-	awk -v w="$1" -v a="$2" -v bn="$3" -v b="$4" \
-		'BEGIN { printf "%-44s %12.0f  %-26s %12.0f  %7.2fx\n", w, a, bn, b, a / b }'
-}
-per_s() {	# count, ns
-	awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n * 1e9 / t }'
-}
 
 echo
 printf '%-44s %12s  %-26s %12s  %8s\n' "arm64 hypervisor (QEMU TCG, best of $REPEAT)" "measured" \

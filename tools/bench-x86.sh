@@ -35,33 +35,16 @@ trap 'rm -rf "$work"' EXIT
 [ -f "$esp/EFI/BOOT/BOOTX64.EFI" ] ||
 	{ echo "bench-x86: $esp/EFI/BOOT/BOOTX64.EFI missing (make x86_64-kvm)" >&2; exit 1; }
 
-now_ns() { date +%s%N; }
+. "$(dirname "$0")/bench-lib.sh"
+ROW_BASE_WIDTH=30
 
-# Run the hypervisor with a time limit; every console line gets the wall
-# time (ns since start) in front.  $1 = log file, $2 = the run= list.
+# Run the hypervisor with a time limit, its console lines stamped.  $1 = log file, $2 = the run= list.
 timed_hyp() {
 	local log=$1 run=$2 start
 	start=$(now_ns)
 	tools/qemu-run.sh --arch x86_64 --smp 2 --mem 1G --log "$log.raw" "$esp" 300 -- \
 		-fw_cfg "name=opt/hyp/cmdline,string=run=${run//,/,,}" </dev/null 2>&1 |
-		while IFS= read -r line; do
-			printf '%s %s\n' "$(($(now_ns) - start))" "${line%$'\r'}"
-		done >"$log" || true
-}
-
-# Wall ns to the first line matching $2 in log $1.
-first_line_ns() {
-	awk -v re="$2" '$0 ~ re { print $1; exit }' "$1"
-}
-
-# ns value of "bench: <what> ... ns=N" printed by VM $2 in log $1.
-bench_ns() {
-	grep -F "[$2] bench: $3 " "$1" | sed -n 's/.* ns=\([0-9]*\).*/\1/p' | head -1
-}
-
-# The smaller of two numbers, treating "" as infinity.
-min() {
-	if [ -z "$1" ]; then echo "$2"; elif [ -z "$2" ] || [ "$1" -le "$2" ]; then echo "$1"; else echo "$2"; fi
+		timestamp_lines "$start" >"$log" || true
 }
 
 vms=(fault_bench fault_bench:prepopulate fault_bench:blocks fault_bench:blocks:prepopulate)
@@ -92,14 +75,6 @@ for ((r = 0; r < REPEAT; r++)); do
 	v=$(sed -n 's/.*first guest instruction \([0-9]*\) us.*/\1/p' "$work/hyp.$r" | head -1)
 	best[boot.entry]=$(min "${best[boot.entry]:-}" "$v")
 done
-
-row() {	# what, value, baseline name, baseline value
-	awk -v w="$1" -v a="$2" -v bn="$3" -v b="$4" \
-		'BEGIN { printf "%-44s %12.0f  %-30s %12.0f  %7.2fx\n", w, a, bn, b, a / b }'
-}
-per_s() {	# count, ns
-	awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n * 1e9 / t }'
-}
 
 echo
 printf '%-44s %12s  %-30s %12s  %8s\n' "x86-64 hypervisor (SVM+NPT, QEMU TCG, best of $REPEAT)" \
