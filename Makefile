@@ -102,18 +102,20 @@ endif
 difftest-long: $(BUILD)/host/plain/test_difftest
 	$(BUILD)/host/plain/test_difftest --ops $(OPS) --seed $(SEED)
 
-$(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(HOST_DEPS) | deps
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) tests/host/host_env.c tests/host/host_relax.c \
-		$< -o $@
+BENCH_SUPPORT := tests/host/host_env.c tests/host/host_relax.c tests/bench/resched_probe.c
 
-# Zap latency through the shadow MMU's rmap (add to bench when it is wanted there).
+$(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(BENCH_SUPPORT) $(HOST_DEPS) \
+			     tests/bench/resched_probe.h | deps
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) $(BENCH_SUPPORT) $< -o $@
+
+# Zap latency through the shadow MMU's rmap.
 .PHONY: bench-rmap
 $(BUILD)/bench/bench_rmap: tests/bench/bench_rmap.c $(SHADOW_SRCS) tests/host/test_shadow_env.c \
-			   $(HOST_DEPS) | deps
+			   $(BENCH_SUPPORT) $(HOST_DEPS) tests/bench/resched_probe.h | deps
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) $(SHADOW_SRCS) tests/host/host_env.c \
-		tests/host/host_relax.c tests/host/test_shadow_env.c $< -o $@
+	$(HOST_CC) $(HOST_CFLAGS) -DNDEBUG $(MMU_SRCS) $(SHADOW_SRCS) $(BENCH_SUPPORT) \
+		tests/host/test_shadow_env.c $< -o $@
 
 bench-rmap: $(BUILD)/bench/bench_rmap
 	$(BUILD)/bench/bench_rmap

@@ -19,18 +19,11 @@
 #include <time.h>
 
 #include "../host/host_env.h"
+#include "resched_probe.h"
 
 #define PA_BASE (8 * SZ_1G)
 static const struct pte_attrs rw = { PROT_R | PROT_W, MT_NORMAL };
 static const char *out_dir = "build/bench";	/* where make bench puts them */
-
-static u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
 
 static struct host_vm *vm_new(const struct pte_format *fmt, unsigned int cpus, u64 pages)
 {
@@ -74,10 +67,10 @@ static double store_loop_ns(u64 *flat, u64 template, bool clear)
 	int r;
 
 	for (r = 0; r < REPEAT; r++) {
-		t = now_ns();
+		t = bench_now_ns();
 		for (i = 0; i < MAP_PAGES; i++)
 			WRITE_ONCE(flat[i], clear ? 0 : template | (PA_BASE + i * SZ_4K));
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		sum += flat[r * 7];
 		if (t < best)
 			best = t;
@@ -102,28 +95,28 @@ static void bench_map_unmap(const struct pte_format *fmt, FILE *dat)
 	store_clear = store_loop_ns(flat, template, true);
 	for (r = 0; r < REPEAT; r++) {
 		write_lock(&vm->lock);
-		t = now_ns();
+		t = bench_now_ns();
 		if (pgtable_map(&vm->pgt, gpa(0), SZ_1G, hpa(PA_BASE), rw, &vm->cache, PGT_PAGES_ONLY))
 			exit(1);
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		best_map = t < best_map ? t : best_map;
-		t = now_ns();
+		t = bench_now_ns();
 		pgtable_unmap(&vm->pgt, gpa(0), SZ_1G, 0);
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		best_unmap = t < best_unmap ? t : best_unmap;
 		write_unlock(&vm->lock);
 
 		/* The same map as a shared walk: compare-and-swap per entry. */
 		mmu_cache_topup(&vm->cache, vm->pool, MMU_CACHE_CAPACITY);
 		read_lock(&vm->lock);
-		t = now_ns();
+		t = bench_now_ns();
 		for (u64 addr = 0; addr < SZ_1G; addr += SZ_2M) {
 			if (vm->cache.nr < 4)
 				mmu_cache_topup(&vm->cache, vm->pool, MMU_CACHE_CAPACITY);
 			pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, &vm->cache,
 				    PGT_SHARED | PGT_PAGES_ONLY);
 		}
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		read_unlock(&vm->lock);
 		best_shared = t < best_shared ? t : best_shared;
 		write_lock(&vm->lock);
@@ -224,11 +217,11 @@ static double fault_rate(const struct pte_format *fmt, unsigned int threads, boo
 			ft[i].cpu = i;
 			pthread_create(&ft[i].tid, NULL, fault_thread, &ft[i]);
 		}
-		t = now_ns();
+		t = bench_now_ns();
 		__atomic_store_n(&run.start_flag, 1, __ATOMIC_RELEASE);
 		for (i = 0; i < threads; i++)
 			pthread_join(ft[i].tid, NULL);
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		if ((double)FAULT_REGION * 1000.0 / (double)t > best)
 			best = (double)FAULT_REGION * 1000.0 / (double)t;
 		host_vm_destroy(run.vm);
@@ -263,126 +256,41 @@ static void bench_faults(const struct pte_format *fmt, FILE *dat)
 
 #define ZAP_SIZE (4 * SZ_1G)
 #define TICK_NS 10000ULL
-#define MAX_POINTS (1 << 22)
 
-static u64 timer_stop;
-static u32 *tick_word;		/* the zapping thread's need-resched word */
-static u64 *gaps, nr_gaps, last_point;
-static u64 requested_at, max_response;	/* when the pending request was made */
-
-static void *timer_thread(void *p)
+static struct resched_stats zap_once(struct host_vm *vm, unsigned int flags, FILE *trace)
 {
-	u64 next = now_ns() + TICK_NS, t;
-
-	(void)p;
-	while (!__atomic_load_n(&timer_stop, __ATOMIC_RELAXED)) {
-		t = now_ns();
-		if (t >= next) {
-			if (!__atomic_load_n(tick_word, __ATOMIC_RELAXED))
-				__atomic_store_n(&requested_at, t, __ATOMIC_RELAXED);
-			__atomic_store_n(tick_word, 1, __ATOMIC_RELAXED);
-			next = t + TICK_NS;
-		}
-	}
-	return NULL;
-}
-
-static void record_point(void)
-{
-	u64 t = now_ns(), req = __atomic_load_n(&requested_at, __ATOMIC_RELAXED);
-
-	__atomic_store_n(tick_word, 0, __ATOMIC_RELAXED);
-	if (req && t - req > max_response && t > req)
-		max_response = t - req;
-	if (nr_gaps < MAX_POINTS)
-		gaps[nr_gaps++] = t - last_point;
-	last_point = t;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct zap_result {
-	u64 total_ns, max_gap_ns, p99_gap_ns, points, max_response_ns;
-};
-
-static struct zap_result zap_once(struct host_vm *vm, unsigned int flags, FILE *trace)
-{
-	struct zap_result res = { 0 };
-	u64 start, i;
+	struct resched_stats res;
 
 	write_lock(&vm->lock);
 	if (pgtable_map(&vm->pgt, gpa(0), ZAP_SIZE, hpa(PA_BASE), rw, &vm->cache,
 			PGT_PAGES_ONLY | PGT_NO_RESCHED))
 		exit(1);
-	nr_gaps = 0;
-	__atomic_store_n(tick_word, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&requested_at, 0, __ATOMIC_RELAXED);
-	max_response = 0;
-	start = last_point = now_ns();
+	resched_probe_begin();
 	pgtable_unmap(&vm->pgt, gpa(0), ZAP_SIZE, flags);
-	record_point();	/* the end of the zap closes the last stretch */
+	resched_probe_end(&res, trace);
 	write_unlock(&vm->lock);
-	res.total_ns = now_ns() - start;
-	res.points = nr_gaps - 1;
-	res.max_response_ns = max_response;
-	if (trace) {
-		u64 at = 0;
-
-		for (i = 0; i < nr_gaps; i++) {
-			at += gaps[i];
-			fprintf(trace, "%.3f %.3f\n", (double)at / 1e6, (double)gaps[i] / 1e3);
-		}
-	}
-	qsort(gaps, nr_gaps, sizeof(u64), cmp_u64);
-	res.max_gap_ns = gaps[nr_gaps - 1];
-	res.p99_gap_ns = gaps[(nr_gaps * 99) / 100];
 	return res;
-}
-
-/*
- * The machine's own stalls (interrupts, a hypervisor preempting this vCPU)
- * lengthen stretches no matter what the walker does.  Measure them: the
- * longest gap between two clock reads of a loop that does nothing else, over
- * as long as the zap took.
- */
-static u64 host_noise_ns(u64 duration_ns)
-{
-	u64 start = now_ns(), prev = start, t, worst = 0;
-
-	do {
-		t = now_ns();
-		if (t - prev > worst)
-			worst = t - prev;
-		prev = t;
-	} while (t - start < duration_ns);
-	return worst;
 }
 
 static void bench_zap(const struct pte_format *fmt)
 {
 	struct host_vm *vm = vm_new(fmt, 1, ZAP_SIZE / SZ_2M + 64);
-	struct zap_result with, without;
+	struct resched_stats with, without;
 	u64 noise;
 	FILE *trace = data_file("zap_gaps.dat");
-	pthread_t timer;
 	char what[96];
 
-	gaps = malloc(MAX_POINTS * sizeof(u64));
-	tick_word = host_resched_word();
-	host_resched_hook = record_point;
-	pthread_create(&timer, NULL, timer_thread, NULL);
+	host_resched_hook = resched_probe_point;
+	resched_probe_start(host_resched_word(), TICK_NS);
 	with = zap_once(vm, 0, trace);
 	without = zap_once(vm, PGT_NO_RESCHED, NULL);
+	/*
+	 * The machine's own stalls (interrupts, a hypervisor preempting this
+	 * vCPU) lengthen stretches no matter what the walker does: show them.
+	 */
 	noise = host_noise_ns(with.total_ns);
-	__atomic_store_n(&timer_stop, 1, __ATOMIC_RELAXED);
-	pthread_join(timer, NULL);
+	resched_probe_stop();
 	host_resched_hook = NULL;
-	*tick_word = 0;
 	fclose(trace);
 
 	snprintf(what, sizeof(what), "%s zap 4 GiB: longest stretch, us", fmt->name);
@@ -395,7 +303,6 @@ static void bench_zap(const struct pte_format *fmt)
 	       "without: total %.1f ms\n",
 	       (unsigned long long)with.points, (double)with.p99_gap_ns / 1e3,
 	       (double)with.total_ns / 1e6, (double)without.total_ns / 1e6);
-	free(gaps);
 	host_vm_destroy(vm);
 }
 
@@ -430,16 +337,16 @@ static struct rcu_result rcu_mode_run(const struct pte_format *fmt, enum pgtable
 		pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, NULL, PGT_SHARED);
 	pgtable_map(&vm->pgt, gpa(SZ_1G), SZ_1G, hpa(2 * SZ_1G), rw, NULL, PGT_SHARED);
 	read_unlock(&vm->lock);
-	t = now_ns();
+	t = bench_now_ns();
 	while (vm->pool->in_use > baseline - 64 - 513 && res.rounds < 1000) {
-		u64 r = now_ns();
+		u64 r = bench_now_ns();
 
 		rcu_quiescent(&vm->rcu, 0);
-		r = now_ns() - r;
+		r = bench_now_ns() - r;
 		res.max_round_ns = r > res.max_round_ns ? r : res.max_round_ns;
 		res.rounds++;
 	}
-	res.total_ns = now_ns() - t;
+	res.total_ns = bench_now_ns() - t;
 	rcu_get_stats(&vm->rcu, &after);
 	res.callbacks = after.queued - before.queued;
 	res.grace_periods = after.grace_periods - before.grace_periods;
