@@ -83,14 +83,28 @@ void arch_thread_switch(struct arch_thread *from, struct arch_thread *to);
 /* The format of this architecture's stage-2 tables, and the IPA size it is set up for. */
 const struct pte_format *arch_stage2_format(void);
 u64 arch_stage2_ipa_limit(void);	/* guest-physical addresses must be below this */
+/*
+ * The CPU translates guest-physical addresses itself (arm64 stage 2, x86
+ * NPT).  false (x86 SVM without NPT): every VM needs a shadow MMU.
+ */
+bool arch_has_nested_paging(void);
+/* The arch can run a VM on a shadow MMU (struct arch_stage2's @shadow): x86 SVM. */
+bool arch_has_shadow_paging(void);
+
+struct shadow_mmu;
 
 /*
  * A VM's stage-2 context.  The VM points its pgtable's owner at its
  * struct arch_stage2, so arch_stage2_mmu_ops can find the VMID to invalidate.
+ *
+ * @shadow (x86 only; NULL elsewhere): the VM runs on shadow page tables
+ * (mmu/shadow.h) built from its own; the stage-2 table at @root then maps
+ * guest-physical memory for the guest while its paging is off.
  */
 struct arch_stage2 {
 	u16 vmid;			/* 1..255; 0 is never a guest's */
 	hpa_t root;
+	struct shadow_mmu *shadow;
 };
 /*
  * phys_to_virt, TLBI by IPA, ...; its need_resched_word and resched are
@@ -162,6 +176,9 @@ struct vcpu_exit {
  * FP/SIMD, the guest kernel's system registers) in @v.
  */
 void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
+
+/* The vCPU's thread leaves for good: drop what it holds in the VM (a shadow root). */
+void arch_vcpu_release(struct arch_vcpu *v);
 
 /* General-purpose register @n of the guest (arm64 x0..x30; 31 reads 0, writes vanish). */
 u64 arch_vcpu_get_reg(const struct arch_vcpu *v, unsigned int n);

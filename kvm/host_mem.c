@@ -143,6 +143,48 @@ void host_mem_free(u32 chunk)
 	spin_unlock(&host_mem.lock);
 }
 
+/* Chunk numbers [@first, @first + @n) are physically consecutive and all marked free. */
+static bool chunks_contiguous(const u8 *is_free, u32 first, u32 n)
+{
+	for (u32 c = first; c < first + n; c++)
+		if (!is_free[c - 1] || (c > first && host_mem.base[c - 1] !=
+						     host_mem.base[c - 2] + HOST_CHUNK_SIZE))
+			return false;
+	return true;
+}
+
+/*
+ * The free list is unordered after a while, so a run is found by marking
+ * the free chunks first.  Rare (one per shadow-paged VM): O(total chunks).
+ */
+u32 host_mem_alloc_contig(u32 n)
+{
+	u8 *is_free = calloc(host_mem.nr_total + 1, 1);
+	u32 c, first = 0, *link;
+
+	if (!is_free || !n)
+		goto out;
+	spin_lock(&host_mem.lock);
+	for (c = host_mem.free_head; c; c = host_mem.next[c - 1])
+		is_free[c - 1] = 1;
+	for (c = 1; c + n - 1 <= host_mem.nr_total && !first; c++)
+		if (chunks_contiguous(is_free, c, n))
+			first = c;
+	for (link = &host_mem.free_head; first && *link;) {
+		c = *link;
+		if (c >= first && c < first + n)
+			*link = host_mem.next[c - 1];
+		else
+			link = &host_mem.next[c - 1];
+	}
+	if (first)
+		host_mem.nr_free -= n;
+	spin_unlock(&host_mem.lock);
+out:
+	free(is_free);
+	return first;
+}
+
 hpa_t host_mem_chunk_pa(u32 chunk)
 {
 	return hpa(host_mem.base[chunk - 1]);

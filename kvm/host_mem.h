@@ -27,6 +27,11 @@ u32 host_mem_alloc(void);
 /* A chunk filled with zeroes, or 0. */
 u32 host_mem_alloc_zeroed(void);
 void host_mem_free(u32 chunk);
+/*
+ * @n physically consecutive chunks (the first's number; the others follow
+ * it), or 0.  Each is freed with host_mem_free().
+ */
+u32 host_mem_alloc_contig(u32 n);
 
 hpa_t host_mem_chunk_pa(u32 chunk);
 

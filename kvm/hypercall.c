@@ -18,12 +18,15 @@
  * still backed (or back a fresh one) and map it again behind the zap, and
  * step 3 would then free memory the guest still maps.  A fault that sees
  * the mark backs off (-EAGAIN) and retries after re-entering the guest.
+ * On a shadow MMU, step 2 starts with a zap of the frames' shadow leaves
+ * through the rmap (rmap_zap_range), also with rescheduling points.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hypercall_abi.h"
+#include "mmu/shadow.h"
 #include "vcpu.h"
 
 #define HC_REPORT_NAME_MAX 128
@@ -135,6 +138,18 @@ static s64 hc_give_back(struct vcpu *v, u64 addr, u64 size)
 		kvm_resched();
 	write_lock(&vm->mmu_lock);
 	give_back_mark(slot, first, last);
+	if (vm->s2.shadow) {
+		/*
+		 * Shadow paging: the frames' shadow leaves, found through the
+		 * rmap, with rescheduling points.  The shadow lock is taken
+		 * before mmu_lock (vm_shadow.c), so not under it; the marks
+		 * make shadow faults on the range retry meanwhile.
+		 */
+		write_unlock(&vm->mmu_lock);
+		rmap_zap_range(vm->s2.shadow, addr >> PAGE_SHIFT, size >> PAGE_SHIFT, 0);
+		write_lock(&vm->mmu_lock);
+	}
+	/* With shadow paging too: what the guest touched while its paging was off. */
 	ret = pgtable_unmap(&vm->stage2, gpa(addr), size, 0);
 	if (ret)
 		printf("vm %s vcpu %u: give-back unmap of [%#llx, +%#llx) failed (%d)\n",

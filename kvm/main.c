@@ -5,7 +5,9 @@
  *
  *   run=GROUP,GROUP,...     groups run one after another
  *   GROUP = VM+VM+...       VMs of a group run side by side
+ *   mmu=shadow              every VM on a shadow MMU, as the "shadow" option (x86)
  *   VM = payload[:opt]...   opt: N (vCPUs), blocks, prepopulate, mem=SIZE[K|M|G],
+ *                           shadow (shadow page tables even with nested paging, x86),
  *                           cpus=N (spread the vCPUs over N physical CPUs only),
  *                           time=SECONDS (limit, default 120, 0 none),
  *                           gdb (debugged: starts stopped, waiting for GDB on the debug
@@ -178,6 +180,10 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 		cfg->console_input = true;
 		return true;
 	}
+	if (!strcmp(opt, "shadow")) {
+		cfg->shadow = true;
+		return true;
+	}
 	if (!strcmp(opt, "prepopulate")) {
 		cfg->prepopulate = true;
 		return true;
@@ -196,6 +202,20 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 	return false;
 }
 
+/* Boot argument mmu=shadow: every VM on a shadow MMU, nested paging or not. */
+static bool all_shadow;
+
+static bool boot_flag(const char *args, const char *flag)
+{
+	size_t len = strlen(flag);
+	const char *p = args, *end = strstr(args, " -- ");
+
+	for (; (p = strstr(p, flag)) && (!end || p < end); p += len)
+		if ((p == args || p[-1] == ' ') && (!p[len] || p[len] == ' '))
+			return true;
+	return false;
+}
+
 /* One VM of a group: "payload[:opt]...". */
 static void parse_vm(struct run_entry *e, const char *tok, size_t len)
 {
@@ -205,6 +225,7 @@ static void parse_vm(struct run_entry *e, const char *tok, size_t len)
 	e->cfg.nr_vcpus = 1;
 	e->cfg.mem_size = VM_RAM_SIZE;
 	e->cfg.time_limit_ns = RUN_TIME_LIMIT_NS;
+	e->cfg.shadow = all_shadow;
 	snprintf(e->cfg.name, sizeof(e->cfg.name), "%.*s", (int)len, tok);
 	if (len >= sizeof(buf)) {
 		printf("run: '%.*s': name too long\n", (int)len, tok);
@@ -527,12 +548,16 @@ static void kvm_init(void)
 	unsigned int nr = arch_nr_cpus();
 
 	linux_boot_setup();
+	all_shadow = boot_flag(arch_boot_args(), "mmu=shadow");
 	if (host_mem_init() || sched_init(nr) || rcu_init(&kvm_rcu, nr, RCU_BACKLOG_LIMIT)) {
 		printf("kvm: cannot initialise (memory)\n");
 		exit(2);
 	}
 	printf("kvm: %u CPUs, %u MiB for guests in 2 MiB chunks, %u payload(s) embedded\n", nr,
 	       host_mem_nr_total() * 2, payload_count);
+	if (!arch_has_nested_paging() || all_shadow)
+		printf("kvm: guest paging: shadow page tables (%s)\n", all_shadow ?
+		       "mmu=shadow" : "the CPU has no nested paging");
 	__atomic_store_n(&kvm_ready, 1, __ATOMIC_RELEASE);
 	arch_tick_start(SCHED_TICK_NS);
 	arch_irq_enable();

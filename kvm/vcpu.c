@@ -200,6 +200,7 @@ void vcpu_thread(void *arg)
 			kvm_resched();
 	}
 	vcpu_console_flush(v);
+	arch_vcpu_release(&v->arch);
 	mmu_cache_drain(&v->cache, &v->vm->pool);
 	__atomic_fetch_add(&v->vm->nr_dead, 1, __ATOMIC_RELEASE);
 }

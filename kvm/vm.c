@@ -15,6 +15,7 @@
 #include "vcpu.h"
 #include "vgic.h"
 #include "vm.h"
+#include "vm_shadow.h"
 
 static struct spinlock vmid_lock = SPINLOCK_INIT;
 static u64 vmid_used[256 / 64];
@@ -196,6 +197,21 @@ static int vm_init_stage2(struct vm *vm)
 }
 
 /*
+ * Nested paging where the CPU has it, unless the VM asks for shadow paging;
+ * shadow paging where it has not (x86 SVM without NPT).
+ */
+static int vm_init_paging_mode(struct vm *vm)
+{
+	bool shadow = vm->cfg.shadow || !arch_has_nested_paging();
+
+	if (!shadow)
+		return 0;
+	if (!arch_has_shadow_paging())
+		return -ENOTSUP;
+	return vm_shadow_create(vm);
+}
+
+/*
  * vCPU @i's physical CPU: index modulo the CPUs it may use, counted from
  * the VM's id so that VMs side by side start on different CPUs.
  */
@@ -285,6 +301,10 @@ struct vm *vm_create(const struct vm_config *cfg)
 		goto fail;
 	what = "stage-2 table";
 	ret = vm_init_stage2(vm);
+	if (ret)
+		goto fail;
+	what = "shadow MMU";
+	ret = vm_init_paging_mode(vm);
 	if (ret)
 		goto fail;
 	what = "vCPUs";
@@ -378,6 +398,7 @@ void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
 
+	vm_shadow_zap(vm);
 	if (vm->stage2.root) {
 		write_lock(&vm->mmu_lock);
 		pgtable_destroy(&vm->stage2, 0);
@@ -388,6 +409,7 @@ void vm_destroy(struct vm *vm)
 		arch_stage2_flush_vmid(&vm->s2);
 		vmid_free(vm->s2.vmid);
 	}
+	vm_shadow_free(vm);
 	vgic_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		sched_thread_release(&vm->vcpus[i]->thread);

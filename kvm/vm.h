@@ -34,11 +34,14 @@
 
 struct guest_boot;
 struct payload_image;
+struct rmap_head;
 struct vgic;
+struct vm_shadow;
 
 struct memslot {
 	u64 base, size;		/* 2 MiB aligned */
 	u32 *chunks;		/* size / 2 MiB backing entries */
+	struct rmap_head *rmap;	/* shadow MMU only: one head per 4 KiB frame */
 };
 
 struct vm_config {
@@ -53,6 +56,7 @@ struct vm_config {
 	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
 	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
 	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub.c) */
+	bool shadow;		/* shadow paging even where the CPU has nested paging */
 };
 
 /* Per-vCPU counters: each written by its own thread only. */
@@ -98,6 +102,7 @@ struct vm {
 	struct gdbstub *gdb;		/* the debugger's stub when debugged, else NULL */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */
+	struct vm_shadow *shadow;	/* the shadow MMU (vm_shadow.c), NULL with nested paging */
 	struct page_pool pool;		/* stage-2 table pages, one host chunk */
 	u32 pool_chunk;
 	unsigned int nr_vcpus;

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 #
 # arm64 guest payloads: build/arm64/guest/<name>.elf for every
-# tests/guest/<name>.c, linked with the guest runtime (tests/guest/runtime/)
-# and our newlib.  Include after mk/arm64.mk (ARM64_TARGET_CFLAGS, ARM64_CC,
-# the newlib stamp).  On its own, from the top of the tree:
+# tests/guest/<name>.c that is not x86-64-only, linked with the guest
+# runtime (tests/guest/runtime/) and our newlib.  Include after mk/arm64.mk
+# (ARM64_TARGET_CFLAGS, ARM64_CC, the newlib stamp).  On its own, from the
+# top of the tree:
 #
 #   make -f mk/arm64.mk -f mk/guest-arm64.mk arm64-guests
 #   make -f mk/arm64.mk -f mk/guest-arm64.mk arm64-guests-bare-run
@@ -20,7 +21,10 @@ guest_arm64_saved_goal := $(.DEFAULT_GOAL)
 
 GUEST_ARM64_OUT ?= $(ARM64_OUT)/guest
 GUEST_ARM64_BARE_OUT ?= $(ARM64_OUT)/guest-bare
-GUEST_ARM64_PAYLOADS ?= $(sort $(basename $(notdir $(wildcard tests/guest/*.c))))
+# x86-64 only: the guest's own page tables (CR3, INVLPG, #PF error codes).
+GUEST_ARM64_X86_ONLY := paging
+GUEST_ARM64_PAYLOADS ?= $(filter-out $(GUEST_ARM64_X86_ONLY), \
+	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
 GUEST_ARM64_BARE_TIMEOUT ?= 60
 
 GUEST_RT_DIR := tests/guest/runtime

@@ -16,6 +16,8 @@
  * was free (faults add entries, other zaps remove them), so the slot is
  * looked up again and the frame's list is read afresh.
  */
+#include <errno.h>
+
 #include "shadow.h"
 
 /* Entries of one frame zapped between two looks at the need-resched word. */
@@ -79,7 +81,7 @@ u64 rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags
 	write_lock(&sm->lock);
 	while (gfn < end) {
 		/* Looked up again after every yield: the slot's heads may have moved. */
-		if (sm->ops->gfn_lookup(sm->vm, gfn, &g)) {
+		if (sm->ops->gfn_lookup(sm->vm, gfn, &g) == -ENOENT) {
 			gfn += g.contig && g.contig < end - gfn ? g.contig : end - gfn;
 			continue;
 		}

@@ -96,7 +96,7 @@ static void write_protect_gfn(struct shadow_mmu *sm, u64 gfn)
 	struct rmap_iter it;
 	u64 *sptep, spte;
 
-	if (sm->ops->gfn_lookup(sm->vm, gfn, &g))
+	if (sm->ops->gfn_lookup(sm->vm, gfn, &g) == -ENOENT)
 		return;
 	for (sptep = rmap_first(g.rmap, &it); sptep; sptep = rmap_next(&it)) {
 		spte = READ_ONCE(*sptep);
@@ -167,7 +167,7 @@ void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned in
 	if (!(spte & PTE64_P))
 		return;
 	if (sp->role.level == PT_LAST_LEVEL) {
-		bool found = !sm->ops->gfn_lookup(sm->vm, shadow_leaf_gfn(sp, idx), &g);
+		bool found = sm->ops->gfn_lookup(sm->vm, shadow_leaf_gfn(sp, idx), &g) != -ENOENT;
 
 		shadow_drop_leaf(sm, sp, idx, found ? g.rmap : NULL);
 		return;
@@ -294,13 +294,19 @@ void shadow_commit_zap(struct shadow_mmu *sm)
 	}
 }
 
-u64 shadow_destroy(struct shadow_mmu *sm)
+void shadow_zap_all(struct shadow_mmu *sm)
 {
 	write_lock(&sm->lock);
+	/* Each zap takes its page (and any orphaned children) off the active list. */
 	while (sm->active.next != &sm->active)
 		shadow_zap_page(sm, sm->active.next);
 	shadow_commit_zap(sm);
 	write_unlock(&sm->lock);
+}
+
+u64 shadow_destroy(struct shadow_mmu *sm)
+{
+	shadow_zap_all(sm);
 	mmu_cache_drain(&sm->cache, sm->pool);
 	return rmap_pool_destroy(&sm->descs);
 }

@@ -133,7 +133,12 @@ struct shadow_ops {
 	int (*write_gpa)(void *vm, gpa_t gpa, u64 val);
 	/* Atomic update of a guest entry (A/D bits, as the CPU does it): true when it held @old. */
 	bool (*cmpxchg_gpa)(void *vm, gpa_t gpa, u64 old, u64 new);
-	/* Memslot lookup: 0, or -ENOENT for a hole (out->contig then counts the hole). */
+	/*
+	 * Memslot lookup: 0; -ENOENT for a hole (out->contig then counts the
+	 * hole); or -EAGAIN for a frame inside a slot that cannot be mapped just
+	 * now (being given back, no memory to back it): out->rmap and
+	 * out->contig are valid, out->pfn is not, and a fault retries.
+	 */
 	int (*gfn_lookup)(void *vm, u64 gfn, struct shadow_gfn *out);
 	/* Invalidate every translation cached from the shadow tables, all CPUs, complete on return. */
 	void (*tlb_flush)(void *vm);
@@ -181,7 +186,7 @@ enum shadow_fault_result {
 	SHADOW_FAULT_INJECT,		/* guest mapping absent or forbids: inject #PF(error_code) */
 	SHADOW_FAULT_EMULATE,		/* write to a write-protected guest table at gpa */
 	SHADOW_FAULT_MMIO,		/* gpa is in no memslot */
-	SHADOW_FAULT_RETRY,		/* guest entry changed under us: re-enter and retry */
+	SHADOW_FAULT_RETRY,		/* guest entry changed, or frame not mappable now: retry */
 };
 
 struct shadow_fault {
@@ -197,6 +202,12 @@ int shadow_init(struct shadow_mmu *sm, const struct shadow_ops *ops, void *vm,
 		struct page_pool *pool, struct shadow_page *meta, struct rcu_state *rcu);
 /* Zap everything; every vCPU must have dropped its root.  Returns pool pages still out. */
 u64 shadow_destroy(struct shadow_mmu *sm);
+/*
+ * Zap every shadow page (the pool ran dry: rebuild from scratch, as KVM does
+ * when it reclaims shadow pages).  Loaded roots become invalid and are
+ * replaced at their vCPU's next fault.
+ */
+void shadow_zap_all(struct shadow_mmu *sm);
 
 void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
 		      bool cr0_wp, bool nxe);

@@ -150,8 +150,14 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 	u64 old = READ_ONCE(sp->spt[idx]), spte;
 	bool tracked = shadow_gfn_write_tracked(sm, gfn);
 	struct shadow_gfn g;
+	int rc;
 
-	if (sm->ops->gfn_lookup(sm->vm, gfn, &g)) {
+	rc = sm->ops->gfn_lookup(sm->vm, gfn, &g);
+	if (rc == -EAGAIN) {
+		shadow_drop_spte(sm, sp, idx);
+		return SHADOW_FAULT_RETRY;
+	}
+	if (rc) {
 		shadow_drop_spte(sm, sp, idx);
 		out->gpa = gpa((gfn << PAGE_SHIFT) | (gva & (PAGE_SIZE - 1)));
 		return SHADOW_FAULT_MMIO;

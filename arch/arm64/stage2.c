@@ -71,6 +71,18 @@ u64 arch_stage2_ipa_limit(void)
 	return s2_ipa_limit;
 }
 
+/* Stage 2 is part of the architecture at EL2: never a shadow MMU here. */
+bool arch_has_nested_paging(void)
+{
+	return true;
+}
+
+/* mmu/shadow.c builds x86 long-mode tables only. */
+bool arch_has_shadow_paging(void)
+{
+	return false;
+}
+
 static void *s2_phys_to_virt(hpa_t pa)
 {
 	return (void *)pa.val;		/* all RAM is identity-mapped at EL2 */

@@ -23,6 +23,12 @@
 
 #define AARCH64_INSN_SIZE 4
 
+/* Nothing of the VM's is held by a vCPU here (no shadow roots on arm64). */
+void arch_vcpu_release(struct arch_vcpu *v)
+{
+	(void)v;
+}
+
 void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg)
 {
 	memset(v, 0, sizeof(*v));

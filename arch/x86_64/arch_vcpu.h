@@ -34,6 +34,7 @@
 
 #ifndef __ASSEMBLER__
 
+#include "mmu/shadow.h"
 #include "mmu/types.h"
 #include "platform.h"		/* arch_cpu_id() */
 
@@ -49,6 +50,21 @@ struct arch_vcpu_debug {
 	unsigned int nr_hw;
 	u64 hw[ARCH_MAX_HW_BREAKPOINTS];
 	u64 guest_dr6, guest_dr7;	/* the guest's while ours are in the VMCB */
+};
+
+/*
+ * A vCPU on a shadow MMU (svm_shadow.c): the control registers and EFER as
+ * the guest wrote them (the VMCB holds what the CPU runs with), and what
+ * the CPU walks: the shadow root, or while the guest's paging is off a PAE
+ * root over the first 4 GiB of the VM's stage-2 table.
+ */
+struct arch_vcpu_shadow {
+	bool on;
+	u32 pending;		/* exit code left for svm_shadow_handle(), 0 none */
+	u64 cr0, cr3, cr4, efer;
+	u64 pae_root[4] __attribute__((aligned(32)));
+	struct shadow_vcpu sv;
+	unsigned int logged;	/* refusals printed so far */
 };
 
 struct arch_vcpu {
@@ -72,6 +88,7 @@ struct arch_vcpu {
 	/* COM1's registers as this vCPU wrote them (vcom1.c): 8 ports + the divisor latch. */
 	u8 com1[10];
 	struct arch_vcpu_debug dbg;
+	struct arch_vcpu_shadow sh;
 	u8 vmcb_mem[2 * SVM_VMCB_SIZE];
 };
 

@@ -564,10 +564,17 @@ static bool is_page(unsigned int level, u64 pte, bool legacy32, bool lma, u64 cr
 int arch_vcpu_translate(const struct arch_vcpu *v, u64 gva, u64 *gpa, u64 *len,
 			int (*read64)(void *ctx, u64 gpa, u64 *val), void *ctx)
 {
-	u64 cr0 = vmcb_r64(v, VMCB_CR0), cr4 = vmcb_r64(v, VMCB_CR4);
-	u64 table = vmcb_r64(v, VMCB_CR3), pte;
+	struct svm_guest_ctl ctl;
+	u64 cr0, cr4, table, pte;
 	unsigned int level, shift;
-	bool legacy32 = false, lma = vmcb_r64(v, VMCB_EFER) & EFER_LMA;
+	bool legacy32 = false, lma;
+
+	/* The guest's own registers: under a shadow MMU the VMCB's are the hypervisor's. */
+	svm_guest_ctl(v, &ctl);
+	cr0 = ctl.cr0;
+	cr4 = ctl.cr4;
+	table = ctl.cr3;
+	lma = ctl.efer & EFER_LMA;
 
 	if (!(cr0 & CR0_PG)) {
 		if (gva >> 32)

@@ -13,7 +13,8 @@
 #ifndef ARCH_X86_64_INSN_H
 #define ARCH_X86_64_INSN_H
 
-#include "mmu/types.h"
+/* Relative to this file: the host tests build with -Immu but not -I. */
+#include "../../mmu/types.h"
 
 #define X86_INSN_MAX 15		/* architectural limit on an instruction's length */
 

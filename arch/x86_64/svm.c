@@ -37,6 +37,8 @@ static bool svm_on[HYP_MAX_CPUS];
 /* One I/O permission map (12 KiB, every port intercepted) and one MSR map (8 KiB) for all VMs. */
 static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
 static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
+/* Under a shadow MMU EFER is the guest's view, not the CPU's: every MSR intercepted. */
+static u8 msrpm_all[2 * 4096] __attribute__((aligned(4096)));
 
 static u32 svm_features;		/* CPUID Fn8000_000A EDX */
 static u32 svm_nr_asids;
@@ -69,6 +71,7 @@ static void svm_global_init(void)
 							    TLB_CONTROL_FLUSH_ALL;
 	memset(iopm, 0xff, sizeof(iopm));
 	memset(msrpm, 0xff, sizeof(msrpm));
+	memset(msrpm_all, 0xff, sizeof(msrpm_all));
 	/*
 	 * MSR permission map (15.11): two bits (read, write) per MSR; the
 	 * second 2 KiB covers 0xc0000000-0xc0001fff.  EFER is in the VMCB.
@@ -124,6 +127,7 @@ static void svm_cpu_init(unsigned int cpu)
 static u64 asid_gen[256];
 static u64 cpu_asid_gen[HYP_MAX_CPUS][256];
 static u64 cpu_guest[HYP_MAX_CPUS];
+static u64 cpu_asid_root[HYP_MAX_CPUS][256];	/* shadow MMU: the root last entered */
 
 static void svm_flush_asid(u16 asid)
 {
@@ -168,11 +172,24 @@ u64 arch_stage2_ipa_limit(void)
 {
 	unsigned int bits = cpuid(0x80000008, 0).eax & 0xff;
 
-	if (x86_virt_detect() != X86_VIRT_SVM_NPT)
+	if (!arch_has_shadow_paging())
 		return 0;
 	if (bits > 48)
 		bits = 48;
 	return 1ULL << bits;
+}
+
+bool arch_has_nested_paging(void)
+{
+	return x86_virt_detect() == X86_VIRT_SVM_NPT;
+}
+
+/* Any SVM: without nested paging every VM is shadowed (svm_shadow.c), with it on request. */
+bool arch_has_shadow_paging(void)
+{
+	enum x86_virt virt = x86_virt_detect();
+
+	return virt == X86_VIRT_SVM || virt == X86_VIRT_SVM_NPT;
 }
 
 static void *npt_phys_to_virt(hpa_t pa)
@@ -279,6 +296,7 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	vmcb_w64(v, VMCB_RIP, entry);
 	vmcb_w64(v, VMCB_G_PAT, PAT_DEFAULT);
 	v->gpr[GPR_RDI] = arg;
+	svm_shadow_reset(v);
 }
 
 u64 arch_vcpu_get_reg(const struct arch_vcpu *v, unsigned int n)
@@ -329,7 +347,7 @@ void arch_vcpu_skip_insn(struct arch_vcpu *v)
 		vmcb_w64(v, VMCB_RIP, v->next_rip);
 }
 
-static void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code)
+void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code)
 {
 	u64 ev = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID;
 
@@ -362,7 +380,10 @@ void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva)
 {
 	u32 code = PF_ERR_P;
 
-	if (vmcb_r64(v, VMCB_EXIT_CODE) == SVM_EXIT_NPF &&
+	u64 exit_code = vmcb_r64(v, VMCB_EXIT_CODE);
+
+	/* #NPF and (shadow MMU) #PF both report W/R in EXITINFO1 bit 1. */
+	if ((exit_code == SVM_EXIT_NPF || exit_code == SVM_EXIT_EXCP_PF) &&
 	    (vmcb_r64(v, VMCB_EXIT_INFO1) & NPF_WRITE))
 		code |= PF_ERR_W;
 	if (v->vmcb[VMCB_CPL] == 3)
@@ -397,6 +418,8 @@ static void svm_cpuid(struct arch_vcpu *v)
 		r.ecx &= ~((1u << 3) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28));
 		r.ecx |= 1u << 31;
 		r.edx &= ~(1u << 9);
+		if (v->sh.on)
+			r.ecx &= ~(1u << 17);	/* PCID: the shadow MMU keys roots by CR3 alone */
 		r.ebx = (r.ebx & 0x00ffffff) | (u32)v->index << 24;
 		break;
 	case 7:
@@ -467,7 +490,7 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 	exit->pc = rip;
 	v->next_rip = svm_features & SVM_FEAT_NRIPS ? vmcb_r64(v, VMCB_NEXT_RIP) : 0;
 
-	if (debug_decode(v, code, exit))
+	if (debug_decode(v, code, exit) || svm_shadow_decode(v, code, exit))
 		return;
 	switch (code) {
 	case SVM_EXIT_NPF:
@@ -538,6 +561,8 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);
+	if (s2->shadow)
+		svm_shadow_before(v, s2);	/* may take the shadow MMU lock */
 	__asm__ volatile("cli; clgi" : : : "memory");
 
 	/*
@@ -550,13 +575,26 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 		vmcb_w32(v, VMCB_ASID, svm_nr_asids - 1);
 		flush = tlb_flush_op;
 	}
-	vmcb_w64(v, VMCB_NP_ENABLE, 1);
-	vmcb_w64(v, VMCB_N_CR3, s2->root.val);
+	vmcb_w64(v, VMCB_NP_ENABLE, !s2->shadow);
+	vmcb_w64(v, VMCB_N_CR3, s2->shadow ? 0 : s2->root.val);
+	vmcb_w64(v, VMCB_MSRPM_PA, (u64)(s2->shadow ? msrpm_all : msrpm));
 	vmcb_w32(v, VMCB_CLEAN, 0);		/* no VMCB state cached across entries */
 
 	st = ((__atomic_load_n(&cpu_guest[cpu], __ATOMIC_RELAXED) >> 16) + 1) << 16;
 	__atomic_store_n(&cpu_guest[cpu], st | s2->vmid, __ATOMIC_SEQ_CST);
 	gen = __atomic_load_n(&asid_gen[s2->vmid & 0xff], __ATOMIC_SEQ_CST);
+	/*
+	 * A shadow root is per vCPU but the ASID per VM: entering with another
+	 * root than this CPU last used for the ASID must not find the other
+	 * root's translations (after the announcement above: see svm_shadow.c).
+	 */
+	if (s2->shadow) {
+		u64 root = svm_shadow_load_root(v, s2);
+
+		if (cpu_asid_root[cpu][s2->vmid & 0xff] != root)
+			flush = tlb_flush_op;
+		cpu_asid_root[cpu][s2->vmid & 0xff] = root;
+	}
 	if (cpu_asid_gen[cpu][s2->vmid & 0xff] != gen || flush) {
 		cpu_asid_gen[cpu][s2->vmid & 0xff] = gen;
 		flush = tlb_flush_op;
@@ -578,6 +616,8 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	svm_decode(v, exit);
 	debug_guest_exit(v);
 	__asm__ volatile("sti" : : : "memory");
+	if (s2->shadow)
+		svm_shadow_handle(v, s2, exit);
 }
 
 /* ---- reports ------------------------------------------------------------------------------------- */

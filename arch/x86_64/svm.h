@@ -72,6 +72,7 @@
 #define INTERCEPT_IOIO (1u << 27)
 #define INTERCEPT_MSR (1u << 28)
 #define INTERCEPT_INTN (1u << 21)
+#define INTERCEPT_INVLPG (1u << 25)
 #define INTERCEPT_TASK_SWITCH (1u << 29)
 #define INTERCEPT_SHUTDOWN (1u << 31)
 /* Intercept vector 4 (MISC2) */
@@ -95,7 +96,11 @@
 #define TLB_CONTROL_FLUSH_ASID 3
 
 /* Exit codes (appendix C) */
+#define SVM_EXIT_READ_CR0 0x000		/* + n: MOV from CRn; 0x010 + n: MOV to CRn (and CLTS, LMSW) */
+#define SVM_EXIT_WRITE_CR0 0x010
 #define SVM_EXIT_EXCP_BASE 0x040
+#define SVM_EXIT_EXCP_PF 0x04e
+#define SVM_EXIT_INVLPG 0x079
 #define SVM_EXIT_INTR 0x060
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_SMI 0x062
@@ -175,6 +180,31 @@ struct vcpu_exit;
 void debug_guest_enter(struct arch_vcpu *v);
 bool debug_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
 void debug_guest_exit(struct arch_vcpu *v);
+
+struct arch_stage2;
+
+/* svm.c: an exception for the next entry (EVENTINJ, 15.20). */
+void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
+
+/*
+ * svm_shadow.c, the shadow MMU's side of a VMRUN (see there):
+ *  - before: intercepts and the CPU's control registers (interrupts on);
+ *  - load_root: the table the CPU walks, after this CPU announced the
+ *    entry (interrupts off); returns it, for the per-CPU TLB check;
+ *  - decode: during exit decoding, true when the exit is the shadow
+ *    MMU's (left in sh.pending);
+ *  - handle: after the exit, interrupts on: CR/EFER/INVLPG/#PF.
+ */
+void svm_shadow_reset(struct arch_vcpu *v);
+void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2);
+u64 svm_shadow_load_root(struct arch_vcpu *v, const struct arch_stage2 *s2);
+bool svm_shadow_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
+void svm_shadow_handle(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
+/* The guest's own CR0, CR3, CR4 and EFER (the VMCB's unless shadowed). */
+struct svm_guest_ctl {
+	u64 cr0, cr3, cr4, efer;
+};
+void svm_guest_ctl(const struct arch_vcpu *v, struct svm_guest_ctl *ctl);
 
 /* svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts off on return. */
 void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa);

@@ -6,7 +6,7 @@
  * (arch_stage2_format()).
  *
  *   AMD SVM with nested paging   svm.c, NPT (pte_format_x86_npt): what runs
- *   AMD SVM without it           needs a shadow MMU (not here yet)
+ *   AMD SVM without it           guests on shadow page tables (svm_shadow.c)
  *   Intel VMX with EPT           the stage-2 format would be EPT
  *                                (pte_format_x86_ept, tested on the host by
  *                                tests/host/), but there is no VMX entry
@@ -106,8 +106,8 @@ const char *x86_virt_describe(enum x86_virt v)
 	case X86_VIRT_SVM_NPT:
 		return "AMD SVM with nested paging: guests run under SVM, stage 2 = NPT";
 	case X86_VIRT_SVM:
-		return "AMD SVM without nested paging: needs a shadow MMU, not implemented: "
-		       "no guests";
+		return "AMD SVM without nested paging: guests run under SVM on shadow page "
+		       "tables (mmu/shadow.c)";
 	case X86_VIRT_VMX_EPT:
 		return "Intel VMX with EPT: would select EPT, but VMX is not implemented here "
 		       "(QEMU TCG offers no VMX): no guests";
