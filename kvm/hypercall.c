@@ -176,6 +176,8 @@ static s64 hc_vcpu_info(struct vcpu *v, u64 which)
 		return v->index;
 	if (which == 1)
 		return v->vm->nr_vcpus;
+	if (which == 2)
+		return v->vm->cfg.mem_size;
 	return HC_EINVAL;
 }
 

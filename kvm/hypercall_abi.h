@@ -42,7 +42,10 @@
 #define HC_GIVE_BACK (HC_BASE + 4)
 /* Monotonic hypervisor time in nanoseconds (for payloads measuring gaps). */
 #define HC_TIME_NS (HC_BASE + 5)
-/* This vCPU's index in its VM (0-based), and the number of vCPUs the VM has (x1 = 1). */
+/*
+ * x1 = 0: this vCPU's index in its VM (0-based); 1: the number of vCPUs the
+ * VM has; 2: the size of its RAM in bytes (the memslot at its RAM base).
+ */
 #define HC_VCPU_INFO (HC_BASE + 6)
 
 #define HC_OK 0

@@ -43,9 +43,10 @@ long hc_report(const char *name, bool ok);
 void hc_exit(long status) __attribute__((noreturn));
 long hc_give_back(uintptr_t gpa, size_t size);
 uint64_t hc_time_ns(void);
-long hc_vcpu_info(unsigned long which);			/* 0: index, 1: count */
+long hc_vcpu_info(unsigned long which);			/* 0: index, 1: count, 2: RAM */
 #define hc_vcpu_index() hc_vcpu_info(0)
 #define hc_vcpu_count() hc_vcpu_info(1)
+#define hc_ram_size() hc_vcpu_info(2)			/* bytes; HC_EINVAL when bare */
 
 /* --- Memory layout (linker/arm64-guest.ld) ------------------------- */
 
