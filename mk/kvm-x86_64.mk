@@ -41,7 +41,13 @@ RUN ?=
 # uart is the COM1 variant (arch/x86_64/vcom1.c).
 KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation,$\
 	smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench,fault_bench:prepopulate,$\
-	uart,give_back_race:3+give_back_race:3:blocks
+	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2
+# The shadow MMU (make test runs each): the set above under KVM_CPU=qemu64
+# (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
+# (KVM_MEM=2G), and shadow VMs forced beside nested-paging ones on -cpu max.
+KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
+KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
+	give_back_race:3:shadow+give_back_race:3
 KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 
 kvm_x86_comma := ,

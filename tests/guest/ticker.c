@@ -25,25 +25,31 @@
 #define WAIT_NS 10000000000ULL
 
 static bool measuring, stop, done;
-static uint64_t max_gap_ns;
+/* What vCPU 0 is doing: each gap is charged to the phase it ended in. */
+enum phase { PHASE_TOUCH, PHASE_GIVE_BACK, NR_PHASES };
+static int phase;
+static uint64_t max_gap_ns[NR_PHASES];
 static unsigned long samples;
 
 static void measure(void *arg)
 {
-	uint64_t prev, now, gap = 0;
+	uint64_t prev, now, gap[NR_PHASES] = { 0 };
 	unsigned long n = 0;
+	int p;
 
 	(void)arg;
 	prev = hc_time_ns();
 	__atomic_store_n(&measuring, true, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
 		now = hc_time_ns();
-		if (now - prev > gap)
-			gap = now - prev;
+		p = __atomic_load_n(&phase, __ATOMIC_ACQUIRE);
+		if (now - prev > gap[p])
+			gap[p] = now - prev;
 		prev = now;
 		n++;
 	}
-	max_gap_ns = gap;
+	for (p = 0; p < NR_PHASES; p++)
+		max_gap_ns[p] = gap[p];
 	samples = n;
 	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
 }
@@ -86,15 +92,21 @@ void test_main(void)
 	}
 	for (a = base; a < base + size; a += GUEST_PAGE_SIZE)
 		*(volatile uint64_t *)a = a | 1;
+	__atomic_store_n(&phase, PHASE_GIVE_BACK, __ATOMIC_RELEASE);
 	checkf(hc_give_back(gpa, size) == HC_OK, "give-back-%zuM", size >> 20);
 
 	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
 	check("vcpu1-off", guest_cpu_wait_off(1, WAIT_NS) == 0);
 	if (!check("vcpu1-done", __atomic_load_n(&done, __ATOMIC_ACQUIRE)))
 		return;
-	printf("ticker: max gap %llu us\n", (unsigned long long)max_gap_ns / 1000);
+	printf("ticker: max gap %llu us (while vCPU 0 touched %zu MiB: %llu us, while it gave "
+	       "them back: %llu us)\n",
+	       (unsigned long long)(max_gap_ns[0] > max_gap_ns[1] ? max_gap_ns[0] : max_gap_ns[1]) /
+	       1000, size >> 20, (unsigned long long)max_gap_ns[PHASE_TOUCH] / 1000,
+	       (unsigned long long)max_gap_ns[PHASE_GIVE_BACK] / 1000);
 	printf("ticker: %lu samples\n", samples);
 	/* A gap needs two reads; a few thousand prove the loop ran throughout. */
 	check("vcpu1-took-samples", samples > 1);
-	check("max-gap-under-50ms", max_gap_ns < GAP_LIMIT_NS);
+	check("max-gap-under-50ms", max_gap_ns[PHASE_TOUCH] < GAP_LIMIT_NS &&
+				    max_gap_ns[PHASE_GIVE_BACK] < GAP_LIMIT_NS);
 }
