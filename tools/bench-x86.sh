@@ -18,6 +18,13 @@
 #    baseline as on arm64: an x86-64 payload needs the hypervisor's entry
 #    contract (tests/guest/runtime/entry_x86_64.h), and QEMU's -kernel
 #    loads no 64-bit ELF;
+#  - shadow paging against nested paging, on the same CPU (-cpu max) in
+#    the same boot: the same fault_bench in a VM forced onto the shadow MMU
+#    (option "shadow": #PF exits instead of #NPF), faulting and with its
+#    memory backed beforehand (prepopulate: no chunk zeroing, the shadow
+#    faults remain), and the 256 MiB give-back of ticker beside a vCPU on
+#    the same physical CPU: the longest gap that vCPU saw during the
+#    give-back, through the rmap (shadow) or the nested tables;
 #  - the hypervisor's own clock at its first guest entry ("total: first
 #    guest instruction N us after the machine started": the TSC, which
 #    QEMU starts at 0 with the machine), beside the wall clock's view of it.
@@ -47,7 +54,8 @@ timed_hyp() {
 		timestamp_lines "$start" >"$log" || true
 }
 
-vms=(fault_bench fault_bench:prepopulate fault_bench:blocks fault_bench:blocks:prepopulate)
+vms=(fault_bench fault_bench:prepopulate fault_bench:blocks fault_bench:blocks:prepopulate
+     fault_bench:shadow fault_bench:shadow:prepopulate ticker:2:cpus=1 ticker:2:cpus=1:shadow)
 run=$(IFS=,; echo "${vms[*]}")
 declare -A best
 for ((r = 0; r < REPEAT; r++)); do
@@ -61,6 +69,12 @@ for ((r = 0; r < REPEAT; r++)); do
 		exit 1
 	}
 	for vm in "${vms[@]}"; do
+		if [ "${vm#ticker}" != "$vm" ]; then
+			v=$(grep -F "[$vm] ticker: max gap" "$work/hyp.$r" |
+				sed -n 's/.*gave them back: \([0-9]*\) us.*/\1/p' | head -1)
+			best[$vm.gap]=$(min "${best[$vm.gap]:-}" "$v")
+			continue
+		fi
 		for what in touch4k touch2m; do
 			v=$(bench_ns "$work/hyp.$r" "$vm" "$what")
 			best[$vm.$what]=$(min "${best[$vm.$what]:-}" "$v")
@@ -90,6 +104,11 @@ for cfg in "fault_bench touch4k 16384 4K" "fault_bench:blocks touch2m 128 2M"; d
 		printf "    %s: %.1f us per #NPF (the difference per touch), %d exits\n", s,
 		       (f - p) / n / 1e3, n }'
 done
+"$(dirname "$0")/bench-x86-shadow.sh" "$REPEAT" \
+	"${best[fault_bench:shadow.touch4k]}" "${best[fault_bench.touch4k]}" \
+	"${best[fault_bench:shadow:prepopulate.touch4k]}" "${best[fault_bench:prepopulate.touch4k]}" \
+	"${best[ticker:2:cpus=1:shadow.gap]}" "${best[ticker:2:cpus=1.gap]}"
+echo
 awk -v h="${best[boot.payload]}" -v b="${best[boot.stub]}" 'BEGIN {
 	printf "%-44s %12.0f  %-30s %12.0f  %7.2fx\n", "QEMU start to the payload'"'"'s first line, ms",
 	       h / 1e6, "QEMU start to our UEFI stub", b / 1e6, h / b }'
