@@ -541,6 +541,20 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		v->gpr[GPR_RBX] = (u64)-1;
 		exit->reason = EXIT_HYPERCALL;
 		break;
+	case SVM_EXIT_INVALID:
+		/*
+		 * VMRUN refused the VMCB (a consistency check, 15.5.1).  The
+		 * save area then holds whatever the CPU had loaded -- QEMU
+		 * writes the host's state there -- so re-entering would run the
+		 * hypervisor's own code as the guest: the VM ends instead.
+		 */
+		printf("vcpu %u: VMRUN refused the VMCB (VMEXIT_INVALID): ending the VM as "
+		       "HC_EXIT(-1)\n", v->index);
+		arch_vcpu_dump(v);
+		vmcb_w64(v, VMCB_RAX, HC_EXIT);
+		v->gpr[GPR_RBX] = (u64)-1;
+		exit->reason = EXIT_HYPERCALL;
+		break;
 	case SVM_EXIT_MSR:
 		/* Every MSR but EFER: #GP, as for an MSR the CPU does not have. */
 		svm_inject(v, X86_VEC_GP, true, 0);
