@@ -56,6 +56,8 @@ svm_vmrun:
 	mov	G(RDI)(%rdi), %rdi
 	vmload	%rax
 	vmrun	%rax
+	.global svm_vmrun_resume	/* where #VMEXIT resumes the host (svm.c checks for it) */
+svm_vmrun_resume:
 	vmsave	%rax
 	/* Host RSP and RAX are back (from VM_HSAVE_PA); every other register is the guest's. */
 	push	%rdi
