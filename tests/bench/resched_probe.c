@@ -2,6 +2,7 @@
 /* Rescheduling-point measurement for the zap benchmarks (see resched_probe.h). */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "resched_probe.h"
@@ -12,13 +13,25 @@ static u32 *tick_word;
 static u64 tick_ns, timer_stop, start_ns;
 static u64 *gaps, nr_gaps, last_point, requested_at, max_response;
 static pthread_t timer;
+/*
+ * The same in the measured thread's own CPU time: what it ran between two
+ * points, and after a request before serving it.  Wall time also counts
+ * the host descheduling it (or the request thread), which no zap can help.
+ */
+static clockid_t zap_clock;
+static u64 requested_cpu, last_point_cpu, max_gap_cpu, max_response_cpu;
 
-u64 bench_now_ns(void)
+static u64 clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+u64 bench_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* Busy: a sleeping thread wakes up 50 us late (timer slack), longer than a tick. */
@@ -30,8 +43,11 @@ static void *timer_thread(void *p)
 	while (!__atomic_load_n(&timer_stop, __ATOMIC_RELAXED)) {
 		t = bench_now_ns();
 		if (t >= next) {
-			if (!__atomic_load_n(tick_word, __ATOMIC_RELAXED))
+			if (!__atomic_load_n(tick_word, __ATOMIC_RELAXED)) {
+				__atomic_store_n(&requested_cpu, clock_ns(zap_clock),
+						 __ATOMIC_RELAXED);
 				__atomic_store_n(&requested_at, t, __ATOMIC_RELAXED);
+			}
 			__atomic_store_n(tick_word, 1, __ATOMIC_RELAXED);
 			next = t + tick_ns;
 		}
@@ -41,12 +57,17 @@ static void *timer_thread(void *p)
 
 void resched_probe_start(u32 *word, u64 period_ns)
 {
+	/* The measured operations run on the thread that starts the probe. */
+	if (pthread_getcpuclockid(pthread_self(), &zap_clock))
+		exit(1);
 	tick_word = word;
 	tick_ns = period_ns;
 	timer_stop = 0;
 	gaps = malloc(MAX_POINTS * sizeof(u64));
 	if (!gaps)
 		exit(1);
+	/* Touched now: a first-touch page fault inside a point would be charged to the zap. */
+	memset(gaps, 0, MAX_POINTS * sizeof(u64));
 	pthread_create(&timer, NULL, timer_thread, NULL);
 }
 
@@ -63,18 +84,30 @@ void resched_probe_begin(void)
 {
 	nr_gaps = 0;
 	max_response = 0;
+	max_gap_cpu = 0;
+	max_response_cpu = 0;
 	__atomic_store_n(tick_word, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&requested_at, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&requested_cpu, 0, __ATOMIC_RELAXED);
+	last_point_cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	start_ns = last_point = bench_now_ns();
 }
 
 void resched_probe_point(void)
 {
 	u64 t = bench_now_ns(), req = __atomic_load_n(&requested_at, __ATOMIC_RELAXED);
+	u64 cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	u64 req_cpu = __atomic_load_n(&requested_cpu, __ATOMIC_RELAXED);
 
 	__atomic_store_n(tick_word, 0, __ATOMIC_RELAXED);
 	if (req && t > req && t - req > max_response)
 		max_response = t - req;
+	if (req_cpu && cpu > req_cpu && cpu - req_cpu > max_response_cpu)
+		max_response_cpu = cpu - req_cpu;
+	__atomic_store_n(&requested_cpu, 0, __ATOMIC_RELAXED);
+	if (cpu - last_point_cpu > max_gap_cpu)
+		max_gap_cpu = cpu - last_point_cpu;
+	last_point_cpu = cpu;
 	if (nr_gaps < MAX_POINTS)
 		gaps[nr_gaps++] = t - last_point;
 	last_point = t;
@@ -95,6 +128,8 @@ void resched_probe_end(struct resched_stats *out, FILE *trace)
 	out->total_ns = last_point - start_ns;
 	out->points = nr_gaps - 1;
 	out->max_response_ns = max_response;
+	out->max_gap_cpu_ns = max_gap_cpu;
+	out->max_response_cpu_ns = max_response_cpu;
 	for (i = 0; trace && i < nr_gaps; i++) {
 		at += gaps[i];
 		fprintf(trace, "%.3f %.3f\n", (double)at / 1e6, (double)gaps[i] / 1e3);

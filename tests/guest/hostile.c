@@ -231,6 +231,12 @@ static void outside_memory(void)
 #endif
 }
 
+/* HC_VCPU_INFO 2, the VM's RAM size: at least what the image was linked for (bare: refused). */
+static bool ram_size_plausible(long ram)
+{
+	return ram == HC_EINVAL || (ram > 0 && (uintptr_t)ram >= guest_ram_end() - guest_ram_start());
+}
+
 static void expect_ret(long got, long want, const char *what)
 {
 	if (got != want)
@@ -313,7 +319,9 @@ static void bad_arguments(uintptr_t scratch)
 	expect_ret(hc_give_back(scratch, -scratch), HC_EINVAL, "give-back-wraps");
 	check("refused-give-backs-lost-nothing", intact(scratch, 4 * PAGE) && intact(last, PAGE));
 
-	expect_ret(hc_vcpu_info(2), HC_EINVAL, "vcpu-info-2");
+	expect_ret(hc_vcpu_info(3), HC_EINVAL, "vcpu-info-3");
+	expect_ret(hc_vcpu_info(~0UL), HC_EINVAL, "vcpu-info-all-ones");
+	check("vcpu-info-ram-size", ram_size_plausible(hc_ram_size()));
 }
 
 static volatile bool cpu1_running, cpu1_release;
