@@ -15,7 +15,9 @@
 struct resched_stats {
 	u64 total_ns, max_gap_ns, p99_gap_ns, points, max_response_ns;
 	/* In the measured thread's own CPU time (CLOCK_THREAD_CPUTIME_ID). */
-	u64 max_gap_cpu_ns, max_response_cpu_ns;
+	u64 max_gap_cpu_ns;
+	u64 gaps_over_50us;	/* stretches longer than the goal */
+	u64 max_requester_stall_ns;	/* the requesting thread's own longest stall */
 };
 
 u64 bench_now_ns(void);
@@ -33,5 +35,7 @@ void resched_probe_end(struct resched_stats *out, FILE *trace);
  * loop doing nothing else, over @duration_ns.
  */
 u64 host_noise_ns(u64 duration_ns);
+/* The same, also counting the stalls longer than 50 us into *@over_50us. */
+u64 host_noise_count_ns(u64 duration_ns, u64 *over_50us);
 
 #endif
