@@ -45,9 +45,11 @@ KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isol
 # The shadow MMU (make test runs each): the set above under KVM_CPU=qemu64
 # (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
 # (KVM_MEM=2G), and shadow VMs forced beside nested-paging ones on -cpu max.
+# cr_refuse only where control registers are emulated (QEMU's own CPU checks none of it).
+KVM_X86_SHADOW_RUN := $(KVM_X86_RUN_DEFAULT),cr_refuse
 KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
 KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
-	give_back_race:3:shadow+give_back_race:3
+	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow
 KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 
 kvm_x86_comma := ,

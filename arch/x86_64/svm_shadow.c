@@ -276,6 +276,9 @@ static int guest_write_cr0(struct arch_vcpu *v, u64 val)
 		return -EINVAL;
 	if (!(val & CR0_PE))
 		return -ENOTSUP;		/* real mode: not run here */
+	/* Paging goes off only from compatibility mode, never in 64-bit mode (APM 14.7). */
+	if (pg_off && long_mode(v) && (*(u16 *)(v->vmcb + VMCB_CS_ATTR) & SEG_ATTR_L))
+		return -EINVAL;
 	if (pg_on && (v->sh.efer & EFER_LME) && !(v->sh.cr4 & CR4_PAE))
 		return -EINVAL;
 	if (pg_on && !(v->sh.efer & EFER_LME))
@@ -370,9 +373,11 @@ static void handle_cr(struct arch_vcpu *v)
 		err = insn.mem ? -ENOTSUP : guest_write_cr0(v, (v->sh.cr0 & ~0xeULL) | (val & 0xf));
 		break;
 	case X86_INSN_SMSW:
+		/* A 16-bit destination keeps the register's upper bits (SDM "SMSW"). */
 		err = insn.mem ? -ENOTSUP : 0;
+		val = insn.size == 2 ? arch_vcpu_get_reg(v, insn.rm) & ~0xffffULL : 0;
 		if (!err)
-			arch_vcpu_set_reg(v, insn.rm, v->sh.cr0 & 0xffff);
+			arch_vcpu_set_reg(v, insn.rm, val | (v->sh.cr0 & 0xffff));
 		break;
 	default:
 		err = -ENOTSUP;

@@ -145,7 +145,9 @@ bool guest_probe_port_read(uint16_t port, struct guest_abort *info)
  * The length of the instruction at p, for the forms a compiler emits for a
  * load or store through a pointer (and port I/O): legacy prefixes, REX,
  * MOV/MOVZX/MOVSX/ALU/TEST with a ModRM memory operand, MOV with an
- * immediate, MOV with a 64-bit offset, IN/OUT.  0 for anything else.
+ * immediate, MOV with a 64-bit offset, IN/OUT; and MOV to/from a control
+ * register, RDMSR, WRMSR (the refused writes of tests/guest/paging.c).  0 for
+ * anything else.
  * Intel SDM vol. 2A, 2.1 "Instruction Format" and 2.2.1 (REX); ModRM/SIB
  * addressing, tables 2-2 and 2-3.
  */
@@ -170,6 +172,10 @@ static unsigned int insn_len(const uint8_t *p)
 	op = *p++;
 	if (op == 0x0f) {
 		op = *p++;
+		if (op == 0x30 || op == 0x32)
+			return p - start;	/* WRMSR, RDMSR */
+		if (op == 0x20 || op == 0x22)
+			return p - start + 1;	/* MOV to/from CRn: ModRM is always a register */
 		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 			return 0;
 	} else if (op >= 0xa0 && op <= 0xa3) {
