@@ -18,7 +18,8 @@
 #   tools/gdb-test.sh [--arch arm64|x86_64] [image [payload-elf [timeout-seconds]]]
 #
 # Defaults: build/arm64/hyp.bin (x86_64: the ESP directory build/x86_64/esp),
-# build/<arch>/guest/gdbdemo.elf, 240 s per boot.  One PASS/FAIL line per
+# build/<arch>/guest/gdbdemo.elf, 240 s per boot (x86_64: QEMU CPU model
+# $GDB_TEST_CPU, default max; qemu64 debugs a VM on the shadow MMU).  One PASS/FAIL line per
 # case, then "N passed, N failed"; exit 1 if any failed.  Logs:
 # build/<arch>/gdb-test/.
 set -uo pipefail
@@ -78,7 +79,8 @@ boot() {	# log port
 	local chardev="socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=off"
 
 	if [ "$arch" = x86_64 ]; then
-		setsid tools/qemu-run.sh --arch x86_64 --smp 2 --mem 1G --log "$log" \
+		setsid tools/qemu-run.sh --arch x86_64 --cpu "${GDB_TEST_CPU:-max}" --smp 2 \
+			--mem 1G --log "$log" \
 			"$image" "$limit" -- \
 			-fw_cfg 'name=opt/hyp/cmdline,string=run=gdbdemo:2:gdb' \
 			-chardev "$chardev" \
