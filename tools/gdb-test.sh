@@ -19,9 +19,9 @@
 #
 # Defaults: build/arm64/hyp.bin (x86_64: the ESP directory build/x86_64/esp),
 # build/<arch>/guest/gdbdemo.elf, 240 s per boot (x86_64: QEMU CPU model
-# $GDB_TEST_CPU, default max; qemu64 debugs a VM on the shadow MMU).  One PASS/FAIL line per
-# case, then "N passed, N failed"; exit 1 if any failed.  Logs:
-# build/<arch>/gdb-test/.
+# $GDB_TEST_CPU, default max; qemu64 debugs a VM on the shadow MMU).  One
+# PASS/FAIL line per case, then "N passed, N failed"; exit 1 if any failed.
+# Logs: build/<arch>/gdb-test/.
 set -uo pipefail
 
 arch=arm64
