@@ -82,6 +82,8 @@ struct arch_vcpu {
 	u64 vmcb_pa;
 	/* What the last exit left behind for arch_vcpu_skip_insn(): the next RIP, 0 if unknown. */
 	u64 next_rip;
+	/* The previous exit's code and the event this entry injected (svm.c's host-state check). */
+	u64 prev_exit_code, entry_event_inj;
 	unsigned int index;
 	/* I/O port accesses refused with #GP so far (the first few are logged). */
 	unsigned int io_refused;

@@ -578,11 +578,17 @@ extern const char svm_vmrun_resume[];
 
 static void svm_check_host_state_leak(struct arch_vcpu *v)
 {
-	if (vmcb_r64(v, VMCB_RIP) != (u64)svm_vmrun_resume || vmcb_r64(v, VMCB_CR3) != read_cr3())
+	u64 code = vmcb_r64(v, VMCB_EXIT_CODE);
+
+	if (vmcb_r64(v, VMCB_RIP) != (u64)svm_vmrun_resume || vmcb_r64(v, VMCB_CR3) != read_cr3()) {
+		v->prev_exit_code = code;
 		return;
+	}
 	printf("vcpu %u: the guest's state is the host's after #VMEXIT %#llx (RIP past VMRUN, "
-	       "host CR3): ending the VM as HC_EXIT(-1)\n", v->index,
-	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_CODE));
+	       "host CR3; previous exit %#llx, injected %#llx, EXITINTINFO %#llx): ending the VM "
+	       "as HC_EXIT(-1)\n", v->index, (unsigned long long)code,
+	       (unsigned long long)v->prev_exit_code, (unsigned long long)v->entry_event_inj,
+	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INT_INFO));
 	vmcb_w64(v, VMCB_EXIT_CODE, SVM_EXIT_INVALID);
 }
 
@@ -635,6 +641,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	}
 	v->vmcb[VMCB_TLB_CONTROL] = flush;
 	debug_guest_enter(v);
+	v->entry_event_inj = vmcb_r64(v, VMCB_EVENT_INJ);
 
 	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu]);
 
