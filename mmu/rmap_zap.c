@@ -36,16 +36,36 @@ static bool resched_due(const struct zap_ctx *z)
 				rwlock_contended(&z->sm->lock));
 }
 
+static bool orphans_stop(void *ctx)
+{
+	return resched_due(ctx);
+}
+
 static void zap_yield(struct zap_ctx *z)
 {
 	struct shadow_mmu *sm = z->sm;
 
-	/* Pay the TLB debt first: once the lock is free others may rely on the entries being gone. */
-	shadow_commit_zap(sm);
+	/*
+	 * Pay the TLB debt first: once the lock is free others may rely on the
+	 * entries being gone.  Orphans still queued stay unreachable meanwhile.
+	 */
+	shadow_flush_and_free(sm);
 	sm->stats.resched_points++;
 	write_unlock(&sm->lock);
 	sm->ops->resched();
 	write_lock(&sm->lock);
+}
+
+/* Zap the queued orphans with rescheduling points between pages.  true if it yielded. */
+static bool zap_orphans(struct zap_ctx *z)
+{
+	bool yielded = false;
+
+	while (!shadow_zap_orphans(z->sm, z->may_yield ? orphans_stop : NULL, z)) {
+		zap_yield(z);
+		yielded = true;
+	}
+	return yielded;
 }
 
 /* Write-protect every entry of one frame.  Entries handled. */
@@ -112,8 +132,15 @@ u64 rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags
 					zap_yield(&z);
 					break;
 				}
-				/* The frame held a guest table: its shadow pages go too. */
+				/*
+				 * The frame held a guest table: its shadow pages go
+				 * too, and the subtrees they orphan page by page.
+				 */
 				shadow_zap_gfn(sm, gfn);
+				if (zap_orphans(&z)) {
+					gfn++;
+					break;		/* yielded: look the slot up again */
+				}
 			}
 			if (resched_due(&z)) {
 				gfn++;

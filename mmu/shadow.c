@@ -158,6 +158,53 @@ void shadow_drop_leaf(struct shadow_mmu *sm, struct shadow_page *sp, unsigned in
 		sm->stats.rmap_missing++;
 }
 
+/*
+ * A non-root page that lost its last parent is unreachable: queue it rather
+ * than zap it here, so that a zap through the rmap can stop at rescheduling
+ * points between the pages of a cascade (zapping one upper-level page may
+ * orphan a whole subtree).  Queued pages stay live and hashed: a fault may
+ * link one again, and shadow_zap_orphans() then leaves it be.
+ */
+static void queue_orphan(struct shadow_mmu *sm, struct shadow_page *sp)
+{
+	if (sp->orphan_queued)
+		return;
+	sp->orphan_queued = true;
+	sp->orphan_prev = NULL;
+	sp->orphan_next = sm->orphans;
+	if (sm->orphans)
+		sm->orphans->orphan_prev = sp;
+	sm->orphans = sp;
+}
+
+static void dequeue_orphan(struct shadow_mmu *sm, struct shadow_page *sp)
+{
+	if (!sp->orphan_queued)
+		return;
+	if (sp->orphan_prev)
+		sp->orphan_prev->orphan_next = sp->orphan_next;
+	else
+		sm->orphans = sp->orphan_next;
+	if (sp->orphan_next)
+		sp->orphan_next->orphan_prev = sp->orphan_prev;
+	sp->orphan_next = sp->orphan_prev = NULL;
+	sp->orphan_queued = false;
+}
+
+bool shadow_zap_orphans(struct shadow_mmu *sm, bool (*stop)(void *ctx), void *ctx)
+{
+	struct shadow_page *sp;
+
+	while ((sp = sm->orphans)) {
+		dequeue_orphan(sm, sp);
+		if (rmap_empty(&sp->parents) && !sp->root_count && sp->role.level)
+			shadow_zap_page(sm, sp);
+		if (sm->orphans && stop && stop(ctx))
+			return false;
+	}
+	return true;
+}
+
 void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned int idx)
 {
 	u64 spte = READ_ONCE(sp->spt[idx]);
@@ -178,12 +225,13 @@ void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned in
 	if (rmap_remove(&sm->descs, &child->parents, &sp->spt[idx]))
 		sm->stats.rmap_missing++;
 	/*
-	 * An unreachable non-root page is zapped at once rather than cached:
-	 * it would keep its guest table write-protected for nothing, and keeps
-	 * "every live non-root page has a parent" true for the rmap checks.
+	 * An unreachable non-root page is zapped (before the lock is dropped,
+	 * see shadow_commit_zap) rather than cached: it would keep its guest
+	 * table write-protected for nothing, and keeps "every live non-root
+	 * page has a parent" true for the rmap checks.
 	 */
 	if (rmap_empty(&child->parents) && !child->root_count && child->role.level)
-		shadow_zap_page(sm, child);
+		queue_orphan(sm, child);
 }
 
 /*
@@ -201,6 +249,7 @@ void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp)
 	if (!sp->live || sp->invalid)
 		return;
 	sp->invalid = true;	/* stops re-entry from a child's orphan zap */
+	dequeue_orphan(sm, sp);	/* it may be freed (and its descriptor reused) before the queue runs */
 	for (idx = 0; idx < PT_ENTRIES; idx++)
 		shadow_drop_spte(sm, sp, idx);
 	while ((parent = rmap_first(&sp->parents, &it))) {
@@ -273,6 +322,12 @@ static void free_page_rcu(struct rcu_head *head)
 }
 
 void shadow_commit_zap(struct shadow_mmu *sm)
+{
+	shadow_zap_orphans(sm, NULL, NULL);
+	shadow_flush_and_free(sm);
+}
+
+void shadow_flush_and_free(struct shadow_mmu *sm)
 {
 	struct shadow_page *sp;
 

@@ -112,6 +112,9 @@ struct shadow_page {
 	u64 *gfns;			/* indirect level-3 pages: the gfn each leaf maps */
 	struct rmap_head parents;	/* shadow entries pointing here */
 	struct shadow_page *zap_next;	/* awaiting the TLB flush before it is freed */
+	/* Lost its last parent: queued to be zapped (sm->orphans), see shadow_zap_orphans(). */
+	struct shadow_page *orphan_next, *orphan_prev;
+	bool orphan_queued;
 	struct rcu_head rcu;
 	struct shadow_mmu *sm;
 };
@@ -166,6 +169,7 @@ struct shadow_mmu {
 	struct shadow_page *hash[SHADOW_HASH_BUCKETS];
 	struct shadow_page active;	/* list head of live pages */
 	struct shadow_page *zapped;	/* unlinked, waiting for the TLB flush */
+	struct shadow_page *orphans;	/* unreachable non-root pages still to zap */
 	struct mmu_page_cache cache;	/* pages for one operation, filled before the lock */
 	u64 nr_indirect;		/* live pages that shadow a guest table */
 	u64 loaded_roots;		/* sum of root_count */
@@ -278,8 +282,15 @@ void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp);
 void shadow_zap_gfn(struct shadow_mmu *sm, u64 gfn);	/* every indirect page of @gfn */
 bool shadow_drop_gfn_entry(struct shadow_mmu *sm, u64 gfn, unsigned int idx);
 bool shadow_gfn_write_tracked(struct shadow_mmu *sm, u64 gfn);
-/* Flush the TLB if owed, then free (or hand to RCU) the zapped pages. */
+/* Zap every queued orphan, flush the TLB if owed, then free (or hand to RCU) the zapped pages. */
 void shadow_commit_zap(struct shadow_mmu *sm);
+/* The same without the orphans: what a zap pays before it yields with orphans still queued. */
+void shadow_flush_and_free(struct shadow_mmu *sm);
+/*
+ * Zap queued orphans one page at a time (each may queue its own children);
+ * after each, stop early when @stop(@ctx) says so.  true when none is left.
+ */
+bool shadow_zap_orphans(struct shadow_mmu *sm, bool (*stop)(void *ctx), void *ctx);
 u64 shadow_leaf_gfn(const struct shadow_page *sp, unsigned int idx);
 
 #endif

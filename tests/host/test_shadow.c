@@ -548,9 +548,19 @@ static void populate_zap_guest(struct fake_vm *fv, struct shadow_vcpu *v)
 
 static u64 hook_calls;
 static bool hook_reraise;
+/* Shadow pages zapped between two rescheduling points, at most (a cascade must not run unbroken). */
+static struct shadow_mmu *hook_sm;
+static u64 hook_last_zapped, hook_max_zapped;
 
 static void counting_hook(void)
 {
+	if (hook_sm) {
+		u64 z = hook_sm->stats.pages_zapped;
+
+		if (z - hook_last_zapped > hook_max_zapped)
+			hook_max_zapped = z - hook_last_zapped;
+		hook_last_zapped = z;
+	}
 	hook_calls++;
 	if (hook_reraise)
 		*host_resched_word() = 1;	/* ask again at once: a point after every batch */
@@ -623,9 +633,24 @@ static void test_zap_points(void)
 	nr_gvas = 0;
 	CHECK_EQ(do_fault(fv, &v, 7000ULL << 12, PFERR_W | PFERR_U), SHADOW_FAULT_FIXED);
 
-	/* Give back the frames holding the guest tables: their shadow pages go too. */
+	/*
+	 * Give back the frames holding the guest tables: their shadow pages go
+	 * too, with the subtrees they orphan, and a point between any two pages.
+	 */
+	hook_sm = &fv->sm;
+	hook_last_zapped = fv->sm.stats.pages_zapped;
+	hook_max_zapped = 0;
+	calls = fv->sm.stats.pages_zapped;
 	*host_resched_word() = 1;
 	rmap_zap_range(&fv->sm, 0, 64, 0);
+	counting_hook();
+	hook_sm = NULL;
+	printf("    zap of the guest's tables: %llu shadow pages, at most %llu between two points\n",
+	       (unsigned long long)(fv->sm.stats.pages_zapped - calls),
+	       (unsigned long long)hook_max_zapped);
+	CHECK(fv->sm.stats.pages_zapped - calls > 4);
+	CHECK(hook_max_zapped <= 2);
+	CHECK(fv->sm.orphans == NULL);
 	for (sp = fv->sm.active.next; sp != &fv->sm.active; sp = sp->next)
 		CHECK(sp->role.direct || sp->gfn >= 64);
 	CHECK_EQ(do_fault(fv, &v, 7001ULL << 12, PFERR_U), SHADOW_FAULT_FIXED);
