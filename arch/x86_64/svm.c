@@ -567,12 +567,14 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 }
 
 /*
- * Seen twice under QEMU 7.2 TCG (make bench-x86_64, nested paging): after
- * some #VMEXIT the guest's save area held the host's own state (RIP just
- * past our VMRUN, CR3 our page table), and the guest then ran hypervisor
- * code under its nested tables, aborting until its time limit.  Not
- * understood yet; a guest cannot produce both values on its own, so the
- * VM is ended at once with the evidence instead.
+ * Seen under QEMU 7.2's multi-threaded TCG (about one boot in ten with
+ * VMs giving memory back side by side): after a #VMEXIT, mostly an #NPF on
+ * the host's own PML4, the guest's save area held the host's state (RIP
+ * just past our VMRUN, our CR3, RSP and RAX) although it held the guest's
+ * right before the VMRUN.  Only the emulated VMRUN/#VMEXIT writes that
+ * state; with one TCG thread it never happened, so tools/qemu-run.sh runs
+ * x86 that way.  The guest's real state is lost by then: the VM ends with
+ * the evidence rather than run the hypervisor's code as its guest.
  */
 extern const char svm_vmrun_resume[];
 
