@@ -53,13 +53,17 @@ $(1)/obj/payload/%.o: tests/guest/%.c | $(ARM64_NEWLIB_STAMP)
 	@mkdir -p $$(@D)
 	$$(ARM64_CC) $$(GUEST_ARM64_CFLAGS) $(3) -c $$< -o $$@
 
+$(1)/obj/lib/%.o: lib/%.c | $(ARM64_NEWLIB_STAMP)
+	@mkdir -p $$(@D)
+	$$(ARM64_CC) $$(GUEST_ARM64_CFLAGS) $(3) -c $$< -o $$@
+
 $(1)/%.elf: $(1)/obj/payload/%.o \
 		$(patsubst %,$(1)/obj/%.o,$(basename $(GUEST_RT_ARM64_SRCS) $(2))) \
-		linker/arm64-guest.ld
+		$(1)/obj/lib/newlib_syscalls.o linker/arm64-guest.ld
 	$$(ARM64_CC) $$(GUEST_ARM64_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) -o $$@ \
 		$$(filter %.o,$$^) $$(GUEST_ARM64_LIBS)
 
--include $(wildcard $(1)/obj/*.d $(1)/obj/payload/*.d)
+-include $(wildcard $(1)/obj/*.d $(1)/obj/payload/*.d $(1)/obj/lib/*.d)
 endef
 
 $(eval $(call guest_arm64_variant,$(GUEST_ARM64_OUT),,))
@@ -71,7 +75,8 @@ GUEST_ARM64_BARE_ELFS := $(patsubst %,$(GUEST_ARM64_BARE_OUT)/%.elf,$(GUEST_ARM6
 # Pattern-built objects would count as intermediate and be deleted.
 .SECONDARY: $(foreach d,$(GUEST_ARM64_OUT) $(GUEST_ARM64_BARE_OUT), \
 	$(patsubst %,$(d)/obj/payload/%.o,$(GUEST_ARM64_PAYLOADS)) \
-	$(patsubst %,$(d)/obj/%.o,$(basename $(GUEST_RT_ARM64_SRCS) $(GUEST_RT_ARM64_BARE_SRCS))))
+	$(patsubst %,$(d)/obj/%.o,$(basename $(GUEST_RT_ARM64_SRCS) $(GUEST_RT_ARM64_BARE_SRCS))) \
+	$(d)/obj/lib/newlib_syscalls.o)
 
 .PHONY: arm64-guests arm64-guests-bare arm64-guests-bare-run
 

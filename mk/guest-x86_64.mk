@@ -21,7 +21,7 @@ GUEST_X86_PAYLOADS ?= $(filter-out $(GUEST_X86_ARM64_ONLY), \
 
 GUEST_RT_DIR := tests/guest/runtime
 GUEST_RT_X86_SRCS := start_x86_64.S vectors_x86_64.S arch_x86_64.c abort_x86_64.c \
-	syscalls_x86_64.c start.c hypercall.c test.c smp.c syscalls.c locks.c
+	start.c hypercall.c test.c smp.c syscalls.c locks.c
 
 GUEST_X86_CFLAGS = $(X86_TARGET_CFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-I. -I$(GUEST_RT_DIR) -MMD -MP
@@ -30,7 +30,12 @@ GUEST_X86_LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=n
 	-Wl,-z,norelro -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker/x86_64-guest.ld
 GUEST_X86_LIBS = -L$(X86_NEWLIB)/lib -Wl,--start-group -lc -lm -lgcc -Wl,--end-group
 
-GUEST_X86_RT_OBJS := $(patsubst %,$(GUEST_X86_OUT)/obj/%.o,$(basename $(GUEST_RT_X86_SRCS)))
+GUEST_X86_RT_OBJS := $(patsubst %,$(GUEST_X86_OUT)/obj/%.o,$(basename $(GUEST_RT_X86_SRCS))) \
+	$(GUEST_X86_OUT)/obj/lib/newlib_syscalls.o
+
+$(GUEST_X86_OUT)/obj/lib/%.o: lib/%.c | $(X86_NEWLIB_STAMP)
+	@mkdir -p $(@D)
+	$(X86_CC) $(GUEST_X86_CFLAGS) -c $< -o $@
 
 $(GUEST_X86_OUT)/obj/%.o: $(GUEST_RT_DIR)/%.c | $(X86_NEWLIB_STAMP)
 	@mkdir -p $(@D)
@@ -59,6 +64,6 @@ GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_OUT)/%.elf,$(GUEST_X86_PAYLOADS))
 
 x86_64-guests: $(GUEST_X86_ELFS)
 
--include $(wildcard $(GUEST_X86_OUT)/obj/*.d $(GUEST_X86_OUT)/obj/payload/*.d)
+-include $(wildcard $(GUEST_X86_OUT)/obj/*.d $(GUEST_X86_OUT)/obj/payload/*.d $(GUEST_X86_OUT)/obj/lib/*.d)
 
 .DEFAULT_GOAL := $(guest_x86_64_saved_goal)
