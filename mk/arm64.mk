@@ -59,6 +59,7 @@ ARM64_HYP_SRCS += \
 	arch/arm64/psci.c \
 	arch/arm64/smp.c \
 	arch/arm64/syscalls.c \
+	lib/newlib_locks.c \
 	lib/newlib_syscalls.c \
 	arch/arm64/sysreg_names.c \
 	arch/arm64/gic.c \

@@ -67,6 +67,7 @@ X86_HYP_SRCS += \
 	arch/x86_64/paging.c \
 	arch/x86_64/smp.c \
 	arch/x86_64/syscalls.c \
+	lib/newlib_locks.c \
 	lib/newlib_syscalls.c \
 	arch/x86_64/uart16550.c \
 	arch/x86_64/virt.c

@@ -1,48 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Locks for newlib (built with --enable-newlib-retargetable-locking, see
- * tools/build-newlib.sh), on the ticket lock of mmu/sync.h, so that malloc and
- * stdio may be called from several CPUs at once.
- *
- * Recursive locks are owned per CPU: hypervisor code does not migrate in the
- * middle of a libc call.  Do not call stdio or malloc from an exception
- * handler that may interrupt them on the same CPU: the recursive lock would
- * let it in and corrupt the FILE or the heap (exception reports use
- * snprintf and console_write() for that reason).
- *
- * Also the two hooks mmu/sync.h asks of its environment: mmu_cpu_relax()
- * and mmu_this_cpu().
+ * The two hooks mmu/sync.h asks of its environment, which newlib's locks
+ * (lib/newlib_locks.c) use too.
  */
-#include <sys/lock.h>
-
 #include "mmu/sync.h"
 #include "platform.h"
-
-struct __lock {
-	struct spinlock sl;
-	u32 owner;		/* logical CPU + 1, 0 when free */
-	u32 depth;		/* recursive acquisitions by the owner */
-};
-
-/* The static locks newlib names (see newlib/libc/misc/lock.c). */
-struct __lock __lock___sinit_recursive_mutex;
-struct __lock __lock___sfp_recursive_mutex;
-struct __lock __lock___atexit_recursive_mutex;
-struct __lock __lock___at_quick_exit_mutex;
-struct __lock __lock___malloc_recursive_mutex;
-struct __lock __lock___env_recursive_mutex;
-struct __lock __lock___tz_mutex;
-struct __lock __lock___dd_hash_mutex;
-struct __lock __lock___arc4random_mutex;
-
-/*
- * Dynamic locks (one per FILE) come from a fixed pool rather than malloc:
- * __sfp() creates them while it may already hold other stdio locks, and a
- * pool cannot fail half-way.  Three for stdin/stdout/stderr plus a few fopen()s.
- */
-#define LOCK_POOL_SIZE 32
-static struct __lock lock_pool[LOCK_POOL_SIZE];
-static u32 lock_pool_used;	/* bitmap */
 
 void mmu_cpu_relax(void)
 {
@@ -50,130 +12,10 @@ void mmu_cpu_relax(void)
 	__asm__ volatile("yield" : : : "memory");
 }
 
-/* Physical CPU number (TPIDR_EL2), for the per-CPU reader slots of struct rwlock. */
+/* Physical CPU number (TPIDR_EL2): the per-CPU reader slots of struct rwlock, lock owners. */
 unsigned int mmu_this_cpu(void)
 {
 	return arch_cpu_id();
 }
 
-#ifdef RWLOCK_MAX_CPUS
 _Static_assert(HYP_MAX_CPUS <= RWLOCK_MAX_CPUS, "struct rwlock has too few reader slots");
-#endif
-
-static u32 me(void)
-{
-	return arch_cpu_id() + 1;
-}
-
-static struct __lock *lock_alloc(void)
-{
-	for (;;) {
-		u32 used = __atomic_load_n(&lock_pool_used, __ATOMIC_RELAXED);
-		int i;
-
-		if (used == ~0u) {
-			static const char msg[] = "hyp: newlib lock pool exhausted\n";
-
-			console_write(msg, sizeof(msg) - 1);
-			arch_cpu_stop();
-		}
-		i = __builtin_ctz(~used);
-		if (__atomic_compare_exchange_n(&lock_pool_used, &used, used | (1u << i), false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			lock_pool[i] = (struct __lock){ SPINLOCK_INIT, 0, 0 };
-			return &lock_pool[i];
-		}
-	}
-}
-
-static void lock_free(struct __lock *l)
-{
-	if (l >= lock_pool && l < lock_pool + LOCK_POOL_SIZE)
-		__atomic_fetch_and(&lock_pool_used, ~(1u << (l - lock_pool)), __ATOMIC_RELEASE);
-}
-
-/*
- * Ticket lock try-acquire: take ticket "owner" only if nobody holds or waits
- * for the lock (next == owner).  If next equals the owner we read, the owner
- * cannot have moved (it never passes next), so success means the lock is ours.
- */
-static bool ticket_trylock(struct spinlock *sl)
-{
-	u32 owner = __atomic_load_n(&sl->owner, __ATOMIC_RELAXED);
-	u32 next = owner;
-
-	return __atomic_compare_exchange_n(&sl->next, &next, owner + 1, false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
-}
-
-void __retarget_lock_init(_LOCK_T *lock)
-{
-	*lock = lock_alloc();
-}
-
-void __retarget_lock_init_recursive(_LOCK_T *lock)
-{
-	*lock = lock_alloc();
-}
-
-void __retarget_lock_close(_LOCK_T lock)
-{
-	lock_free(lock);
-}
-
-void __retarget_lock_close_recursive(_LOCK_T lock)
-{
-	lock_free(lock);
-}
-
-void __retarget_lock_acquire(_LOCK_T lock)
-{
-	spin_lock(&lock->sl);
-}
-
-void __retarget_lock_release(_LOCK_T lock)
-{
-	spin_unlock(&lock->sl);
-}
-
-/*
- * try_acquire: nothing in newlib 3.3 calls these.  They follow
- * pthread_mutex_trylock() (0 when acquired), as newlib's Linux port maps
- * them; newlib's single-threaded dummies return 1, which says nothing.
- */
-int __retarget_lock_try_acquire(_LOCK_T lock)
-{
-	return ticket_trylock(&lock->sl) ? 0 : -1;
-}
-
-void __retarget_lock_acquire_recursive(_LOCK_T lock)
-{
-	if (READ_ONCE(lock->owner) == me()) {
-		lock->depth++;
-		return;
-	}
-	spin_lock(&lock->sl);
-	WRITE_ONCE(lock->owner, me());
-	lock->depth = 1;
-}
-
-int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
-{
-	if (READ_ONCE(lock->owner) == me()) {
-		lock->depth++;
-		return 0;
-	}
-	if (!ticket_trylock(&lock->sl))
-		return -1;
-	WRITE_ONCE(lock->owner, me());
-	lock->depth = 1;
-	return 0;
-}
-
-void __retarget_lock_release_recursive(_LOCK_T lock)
-{
-	if (--lock->depth)
-		return;
-	WRITE_ONCE(lock->owner, 0);
-	spin_unlock(&lock->sl);
-}
