@@ -29,15 +29,16 @@
 # (default: hyp.log beside the ESP directory; <file>.log for a .EFI).
 #
 # x86_64 runs on one host thread (-accel tcg,thread=single) unless
-# X86_TCG_THREAD=multi: under QEMU 7.2's multi-threaded TCG an SVM guest was
-# seen, in about one boot in ten of shadow and nested-paging VMs giving
-# memory back side by side, to come out of a #VMEXIT with the host's own
-# state (RIP past our VMRUN, our CR3, RSP and RAX) in its VMCB save area, or
-# to triple-fault in a spin loop.  Only QEMU's VMRUN/#VMEXIT writes that
-# state, the VMCB held the guest's just before the VMRUN, and in 30 boots
-# with one TCG thread it never happened (svm.c ends such a VM with the
-# evidence).  The hypervisor's CPUs still interleave; arm64 and the host
-# tests keep true parallelism.
+# X86_TCG_THREAD=multi: under QEMU 7.2's multi-threaded TCG, nested-paging
+# guests whose vCPUs fault while another vCPU gives memory back (stage-2
+# unmaps, TLB-flush IPIs) come out of a #VMEXIT with the host's own state
+# (RIP past our VMRUN, our CR3, RSP and RAX) in their VMCB save area, or
+# triple-fault in a spin loop: RUN=give_back_race:3+give_back_race:3 twice
+# per boot failed in 10 of 22 boots, and in 0 of 30 with one TCG thread.
+# Only QEMU's VMRUN/#VMEXIT writes that state, the VMCB held the guest's
+# just before the VMRUN, and the code before the shadow MMU (d0a3a41) shows
+# it too (svm.c ends such a VM with the evidence).  The hypervisor's CPUs
+# still interleave; arm64 and the host tests keep true parallelism.
 #
 # Both work with stdin closed or not a terminal (CI): QEMU then reads
 # /dev/null.  With a terminal, Ctrl-A x quits QEMU and Ctrl-A c gives its

@@ -567,8 +567,8 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 }
 
 /*
- * Seen under QEMU 7.2's multi-threaded TCG (about one boot in ten with
- * VMs giving memory back side by side): after a #VMEXIT, mostly an #NPF on
+ * Seen under QEMU 7.2's multi-threaded TCG (nested-paging vCPUs faulting
+ * while another vCPU gives memory back): after a #VMEXIT, mostly an #NPF on
  * the host's own PML4, the guest's save area held the host's state (RIP
  * just past our VMRUN, our CR3, RSP and RAX) although it held the guest's
  * right before the VMRUN.  Only the emulated VMRUN/#VMEXIT writes that
