@@ -9,6 +9,7 @@
  *   VM = payload[:opt]...   opt: N (vCPUs), blocks, prepopulate, mem=SIZE[K|M|G],
  *                           shadow (shadow page tables even with nested paging, x86),
  *                           cpus=N (spread the vCPUs over N physical CPUs only),
+ *                           cpu=N (vCPU 0 on physical CPU N, the others after it),
  *                           time=SECONDS (limit, default 120, 0 none),
  *                           gdb (debugged: starts stopped, waiting for GDB on the debug
  *                           channel; no time limit unless a time= follows)
@@ -192,6 +193,11 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 		cfg->spread = strtoul(opt + 5, &end, 10);
 		return !*end && cfg->spread;
 	}
+	if (!strncmp(opt, "cpu=", 4)) {
+		v = strtoul(opt + 4, &end, 10);
+		cfg->first_cpu = v;
+		return !*end && opt[4] && v < arch_nr_cpus();
+	}
 	if (!strncmp(opt, "mem=", 4))
 		return parse_size(opt + 4, &cfg->mem_size);
 	if (!strncmp(opt, "time=", 5)) {
@@ -226,6 +232,7 @@ static void parse_vm(struct run_entry *e, const char *tok, size_t len)
 	e->cfg.mem_size = VM_RAM_SIZE;
 	e->cfg.time_limit_ns = RUN_TIME_LIMIT_NS;
 	e->cfg.shadow = all_shadow;
+	e->cfg.first_cpu = -1;
 	snprintf(e->cfg.name, sizeof(e->cfg.name), "%.*s", (int)len, tok);
 	if (len >= sizeof(buf)) {
 		printf("run: '%.*s': name too long\n", (int)len, tok);

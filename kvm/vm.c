@@ -213,15 +213,17 @@ static int vm_init_paging_mode(struct vm *vm)
 
 /*
  * vCPU @i's physical CPU: index modulo the CPUs it may use, counted from
- * the VM's id so that VMs side by side start on different CPUs.
+ * the VM's id so that VMs side by side start on different CPUs, or from
+ * the CPU the VM asked for (cpu=N: two VMs made to share one CPU).
  */
 static unsigned int vm_vcpu_cpu(struct vm *vm, unsigned int i)
 {
 	unsigned int nr = arch_nr_cpus(), spread = vm->cfg.spread;
+	unsigned int first = vm->cfg.first_cpu >= 0 ? (unsigned int)vm->cfg.first_cpu : vm->id;
 
 	if (!spread || spread > nr)
 		spread = nr;
-	return (vm->id + i % spread) % nr;
+	return (first + i % spread) % nr;
 }
 
 static int vm_init_vcpus(struct vm *vm)

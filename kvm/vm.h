@@ -52,6 +52,7 @@ struct vm_config {
 	bool blocks;		/* map 2 MiB blocks where a whole chunk backs them */
 	bool prepopulate;	/* back and map the whole memslot before the start */
 	unsigned int spread;	/* physical CPUs its vCPUs are spread over (0: all) */
+	int first_cpu;		/* physical CPU of vCPU 0 (-1: by the VM's id) */
 	u64 time_limit_ns;	/* 0: none */
 	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
 	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
