@@ -208,8 +208,13 @@ void vcpu_thread(void *arg)
 			gdbstub_vcpu_exit(v, &exit, pc_before);
 		if (v->vm->cfg.console_input)
 			vuart_pl011_poll_input(v->vm);	/* typed input, whoever runs */
-		if (READ_ONCE(*kvm_need_resched_word()))
+		if (READ_ONCE(*kvm_need_resched_word())) {
+			u64 switches = sched_this_cpu_switches();
+
 			kvm_resched();
+			if (sched_this_cpu_switches() != switches)
+				v->stats.preempted++;	/* HC_VCPU_INFO(3) */
+		}
 	}
 	vcpu_console_flush(v);
 	arch_vcpu_release(&v->arch);
