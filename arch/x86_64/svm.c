@@ -556,6 +556,13 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 	u64 info1 = vmcb_r64(v, VMCB_EXIT_INFO1);
 	u64 rip = vmcb_r64(v, VMCB_RIP);
 
+	/*
+	 * VMEXIT_INVALID is -1 (APM vol. 2, appendix C), but QEMU 7.2 stores
+	 * it as a 32-bit -1: both are the failed VMRUN, whose save area holds
+	 * the host's state -- never to be re-entered.
+	 */
+	if ((u32)code == (u32)SVM_EXIT_INVALID)
+		code = SVM_EXIT_INVALID;
 	memset(exit, 0, sizeof(*exit));
 	v->hc_from_host = false;
 	exit->syndrome = code;

@@ -172,6 +172,17 @@ static void set_gate(unsigned int vec, const void *fn, uint8_t type)
 
 static struct dtr runtime_idtr;
 
+/*
+ * A page-table entry by one plain 8-byte MOV: a shadow MMU emulates that
+ * store to a write-protected guest table (an OR into memory, which the
+ * compiler would otherwise emit, was seen to hang the shadow MMU on the
+ * active PML4).
+ */
+static void set_pte(uint64_t *pte, uint64_t val)
+{
+	__asm__ volatile("movq %1, %0" : "=m"(*pte) : "r"(val) : "memory");
+}
+
 static void user_mode_setup(void)
 {
 	struct dtr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
@@ -201,15 +212,15 @@ static void user_mode_setup(void)
 	set_gate(VEC_RETURN, user_back_ret, 0xee);	/* DPL 3: callable from user mode */
 
 	/* RAM (GiB 1) user-accessible: U/S at the PML4 and the 1 GiB PDPT entry. */
-	guest_pml4[0] |= 4;
-	guest_pdpt[1] |= 4;
+	set_pte(&guest_pml4[0], guest_pml4[0] | 4);
+	set_pte(&guest_pdpt[1], guest_pdpt[1] | 4);
 	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
 }
 
 static void user_mode_teardown(void)
 {
-	guest_pdpt[1] &= ~4ULL;
-	guest_pml4[0] &= ~4ULL;
+	set_pte(&guest_pdpt[1], guest_pdpt[1] & ~4ULL);
+	set_pte(&guest_pml4[0], guest_pml4[0] & ~4ULL);
 	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
 }
 
