@@ -42,7 +42,7 @@ kvm_x86_comma := ,
 # uart is the COM1 variant (arch/x86_64/vcom1.c).
 KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation,$\
 	smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench,fault_bench:prepopulate,$\
-	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2,regleak+regleak:cpu=0,$\
+	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2,regleak:cpu=0+regleak:cpu=0,$\
 	user_hypercall:2
 # The shadow MMU (make test runs each): the set above under KVM_CPU=qemu64
 # (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
@@ -51,10 +51,10 @@ KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isol
 # regleak is left out there for now: the shadow MMU takes CR4 bits the CPU
 # lacks (qemu64 has no PKE, FSGSBASE, OSXSAVE), VMRUN then refuses the
 # VMCB and the VM ends; it runs shadowed on -cpu max (KVM_X86_MIXED_RUN).
-KVM_X86_SHADOW_RUN := $(subst $(kvm_x86_comma)regleak+regleak:cpu=0,,$(KVM_X86_RUN_DEFAULT)),cr_refuse
+KVM_X86_SHADOW_RUN := $(subst $(kvm_x86_comma)regleak:cpu=0+regleak:cpu=0,,$(KVM_X86_RUN_DEFAULT)),cr_refuse
 KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
 KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
-	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow,regleak:shadow+regleak:cpu=0,$\
+	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow,regleak:shadow:cpu=0+regleak:cpu=0,$\
 	user_hypercall:2:shadow
 KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 

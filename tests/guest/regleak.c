@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * CPU state must not leak between VMs that share a physical CPU.  Run as
- * two VMs on ONE physical CPU (`regleak+regleak:cpu=0`): each writes values
+ * two VMs on ONE physical CPU (`regleak:cpu=0+regleak:cpu=0`): each writes values
  * of its own (seeded from HC_TIME_NS, so the two differ) into every class
  * of register a guest can write, gives the CPU up long enough for the
  * scheduler to run the other VM there, reads them back and checks its own
