@@ -267,6 +267,16 @@ long gdb_read_mem(struct gdbstub *s, u64 gva, void *buf, u64 len)
 	return done ? (long)done : -EFAULT;
 }
 
+/* Guest-physical address of @gva through the Hg vCPU's tables; *@len bytes to its page's end. */
+int gdb_translate(struct gdbstub *s, u64 gva, u64 *gpa, u64 *len)
+{
+	struct vcpu *v = mem_vcpu(s);
+
+	if (!v || arch_vcpu_translate(&v->arch, gva, gpa, len, read_phys64, s->vm))
+		return -EFAULT;
+	return 0;
+}
+
 /* All of [@gva, @gva + @len) or nothing: every page is translated before a byte is written. */
 int gdb_write_mem(struct gdbstub *s, u64 gva, const void *buf, u64 len)
 {

@@ -40,8 +40,16 @@ enum gdb_action {
 	ACT_STEP,
 };
 
+/*
+ * A software breakpoint: inserted at guest-virtual @addr (how the debugger
+ * names it), which then translated to guest-physical @gpa.  Removal writes
+ * @saved back at @gpa, not at whatever @addr translates to by then (the
+ * guest may have switched tables or given the page back), and only if the
+ * breakpoint instruction is still there.
+ */
 struct gdb_sw_bp {
 	u64 addr;
+	u64 gpa;
 	u32 saved;	/* the instruction the breakpoint replaced */
 	bool used;
 };
@@ -102,6 +110,7 @@ void gdb_resume(struct gdbstub *s, const enum gdb_action *act);
 void gdb_stop_reply(struct gdbstub *s);
 long gdb_read_mem(struct gdbstub *s, u64 gva, void *buf, u64 len);
 int gdb_write_mem(struct gdbstub *s, u64 gva, const void *buf, u64 len);
+int gdb_translate(struct gdbstub *s, u64 gva, u64 *gpa, u64 *len);
 void gdb_remove_all_breakpoints(struct gdbstub *s);
 void gdb_end_session(struct gdbstub *s);
 

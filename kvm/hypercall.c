@@ -178,6 +178,8 @@ static s64 hc_vcpu_info(struct vcpu *v, u64 which)
 		return v->vm->nr_vcpus;
 	if (which == 2)
 		return v->vm->cfg.mem_size;
+	if (which == 3)
+		return v->stats.preempted;
 	return HC_EINVAL;
 }
 

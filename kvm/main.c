@@ -49,7 +49,8 @@
 #define RUN_DEFAULT "loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
 		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
 		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2," \
-		    "vgic:2:cpus=1,spin:2:time=3:expect=limit+ticker:2:cpus=1," \
+		    "vgic:2:cpus=1,spin:time=3:expect=limit:cpu=0+ticker:2:cpus=1:cpu=0," \
+		    "spin:time=2:expect=limit:cpu=1," \
 		    "oom:mem=1G+oom:mem=512M:blocks+oom:mem=1G:expect=refused"
 #define RUN_MAX_GROUP 8
 #define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
@@ -426,6 +427,7 @@ static void print_counters(const char *who, const struct vcpu_stats *s,
 		{ "exits", s->exits },
 		{ "hypercalls", s->hypercalls },
 		{ "PSCI", s->psci_calls },
+		{ "refused calls", s->hc_refused },
 		{ "UART", s->mmio },
 		{ "aborts", s->aborts },
 		{ "WFI", s->wfi },

@@ -398,6 +398,11 @@ u64 sched_resched_latency_max(void)
 	return max;
 }
 
+u64 sched_this_cpu_switches(void)
+{
+	return READ_ONCE(this_sched_cpu()->switches);
+}
+
 u64 sched_nr_switches(void)
 {
 	u64 n = 0;

@@ -93,6 +93,8 @@ void sched_idle_loop(void) __attribute__((noreturn));
 
 /* Counters for the summary: switches so far, deepest stack use of a released thread. */
 u64 sched_nr_switches(void);
+/* Switches on the calling CPU so far (a pinned thread: changed across a call = it was switched out). */
+u64 sched_this_cpu_switches(void);
 u64 sched_stack_peak_bytes(void);
 /* Longest time from a tick raising need-resched to the thread calling kvm_resched(), ns. */
 u64 sched_resched_latency_max(void);

@@ -64,6 +64,8 @@ struct vm_config {
 struct vcpu_stats {
 	u64 exits, faults, fault_dying, fault_eagain, chunk_races, mmio, aborts;
 	u64 hypercalls, psci_calls, wfi, give_backs, give_back_bytes, chunks_freed, unhandled;
+	u64 hc_refused;		/* hypercalls and PSCI calls from the guest's user mode */
+	u64 preempted;		/* the tick switched this vCPU out for another thread */
 };
 
 enum vcpu_power {

@@ -210,9 +210,12 @@ else
 fi
 
 # ---- 3. a NAK flood from a client that stops reading, beside a heartbeat ----
+# x86-64: one heartbeat vCPU, on CPU 0, so that CPU 1 idles unless the stub keeps it busy:
+# under QEMU's one TCG thread two busy CPUs take turns of up to 100 ms (tools/qemu-run.sh).
+[ "$arch" = x86_64 ] && heartbeat=heartbeat:cpu=0 || heartbeat=heartbeat:2
 port=$(free_port)
 log=$out/flood.log
-if ! boot "$log" "$port" 'gdbdemo:2:gdb+heartbeat:2'; then
+if ! boot "$log" "$port" "gdbdemo:2:gdb+$heartbeat"; then
 	case_result fail flood-boot "see $log"
 else
 	GDB_ARCH=$arch timeout 120 tests/gdb/flood.sh "$port" "$elf" "$log" >"$out/flood.out" 2>&1
@@ -222,8 +225,13 @@ else
 	grep -qaE '^(PASS|FAIL) ' "$out/flood.out" || case_result fail flood "no output"
 	finish 60
 	rc=$?
-	check flood-heartbeat-vcpu0 "$log" 'PASS heartbeat:2/vcpu0-max-gap-under-50ms'
-	check flood-heartbeat-vcpu1 "$log" 'PASS heartbeat:2/vcpu1-max-gap-under-50ms'
+	if grep -qaE "^PASS $heartbeat/vcpu0-max-gap-under-50ms" "$log" &&
+	   ! grep -qaE "^FAIL $heartbeat/" "$log"; then
+		case_result ok flood-heartbeat-never-starved
+	else
+		case_result fail flood-heartbeat-never-starved "$(grep -a 'heartbeat: vCPU' "$log" |
+			tr '\n' ' ')"
+	fi
 	check flood-payload-result "$log" 'PASS gdbdemo.*/verdict-set-by-debugger'
 	[ "$rc" -eq 0 ] && case_result ok flood-hypervisor-survived ||
 		case_result fail flood-hypervisor-survived "exit status $rc; see $log"

@@ -77,6 +77,14 @@ struct arch_vcpu {
 	u8 guest_fx[512] __attribute__((aligned(16)));
 	/* The host's x87/SSE state around one VMRUN (the entry code's scratch). */
 	u8 host_fx[512] __attribute__((aligned(16)));
+	/*
+	 * Guest state nothing in SVM switches (arch/x86_64/README.md, "What a
+	 * guest can write"): DR0-DR3 (debug.c) and PKRU (svm.c).
+	 */
+	u64 guest_dr[4];
+	u32 guest_pkru;
+	/* This exit's EXIT_HYPERCALL is the hypervisor's own HC_EXIT(-1), not the guest's VMMCALL. */
+	bool hc_from_host;
 	/* The VMCB: page aligned inside vmcb_mem (kvm allocates vCPUs 64-byte aligned). */
 	u8 *vmcb;
 	u64 vmcb_pa;

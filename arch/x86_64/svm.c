@@ -14,7 +14,14 @@
  * part of the VMCB state, so passing it through only changes the guest's),
  * the SVM instructions (VMLOAD/VMSAVE would otherwise act on a host
  * physical address), XSETBV (XCR0 is not switched), MONITOR/MWAIT, INVD,
- * task switches and shutdown (a triple fault must not reset the machine).
+ * WBINVD (a flush of every cache in the machine: a guest could slow every
+ * other VM with it), RDPMC (the host's performance counters), task
+ * switches and shutdown (a triple fault must not reset the machine).
+ *
+ * Every piece of CPU state a guest can write is either in the VMCB
+ * (switched by VMRUN/#VMEXIT and VMLOAD/VMSAVE), switched here by hand
+ * (general registers, x87/SSE, DR0-DR3, PKRU, TSC_AUX) or intercepted:
+ * the table is in arch/x86_64/README.md, "What a guest can write".
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +50,10 @@ static u8 msrpm_all[2 * 4096] __attribute__((aligned(4096)));
 static u32 svm_features;		/* CPUID Fn8000_000A EDX */
 static u32 svm_nr_asids;
 static u8 tlb_flush_op;
+static bool host_pku;			/* PKRU exists: switched around VMRUN */
+static bool host_tsc_aux;		/* TSC_AUX exists (RDTSCP or RDPID) */
+/* Per CPU: the vCPU index TSC_AUX holds (written only when another vCPU enters), ~0 unknown. */
+static u32 cpu_tsc_aux[HYP_MAX_CPUS];
 
 /* A VMCB segment: selector, attributes (descriptor bits 47:40 and 55:52), limit, base. */
 static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit,
@@ -77,12 +88,51 @@ static void svm_global_init(void)
 	 * second 2 KiB covers 0xc0000000-0xc0001fff.  EFER is in the VMCB.
 	 */
 	msrpm[0x800 + (MSR_EFER - 0xc0000000) * 2 / 8] &= ~3;
+	/* CPUID Fn0000_0007 ECX[3] PKU; Fn8000_0001 EDX[27] RDTSCP, Fn0000_0007 ECX[22] RDPID. */
+	host_pku = cpuid_max(0) >= 7 && (cpuid(7, 0).ecx & BIT(3));
+	host_tsc_aux = (cpuid(0x80000001, 0).edx & BIT(27)) ||
+		       (cpuid_max(0) >= 7 && (cpuid(7, 0).ecx & BIT(22)));
+	for (unsigned int cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
+		cpu_tsc_aux[cpu] = ~0u;
 	if (svm_nr_asids <= 255)
 		printf("hyp: SVM offers %u ASIDs: VMIDs from %u up share the last one, "
 		       "flushed at every entry\n", svm_nr_asids, svm_nr_asids - 1);
 }
 
 static unsigned int svm_init_state;	/* 0 none, 1 in progress, 2 done */
+
+/*
+ * State a guest can use but not write, fixed once per CPU so that it holds
+ * nothing of the host's (and no other VM's):
+ *  - XCR0 = x87 | SSE.  A guest may set CR4.OSXSAVE although CPUID hides
+ *    XSAVE (nothing intercepts CR4 under nested paging), and then XSAVE,
+ *    XRSTOR and VEX instructions use the host's XCR0 (XSETBV is
+ *    intercepted, so it cannot change it).  With x87 | SSE they reach only
+ *    the state FXSAVE/FXRSTOR switch; AVX and wider state, which nothing
+ *    switches, stay disabled whatever the firmware enabled.  IA32_XSS = 0
+ *    likewise for XSAVES/XRSTORS (supervisor components).  The hypervisor
+ *    itself uses no XSAVE state (built for SSE only).
+ *  - CR4.PKE in the host, where the CPU has protection keys: only so that
+ *    RDPKRU/WRPKRU can switch the guests' PKRU (arch_vcpu_run()).  The
+ *    host's own pages are supervisor pages, which PKRU never restricts
+ *    (Intel SDM vol. 3A, 4.6.2), and the host's PKRU is 0 (no restriction)
+ *    anyway.
+ */
+static void svm_cpu_pin_state(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+
+	if (r.ecx & BIT(26)) {			/* XSAVE */
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		xsetbv(0, XCR0_X87 | XCR0_SSE);
+		if (cpuid_max(0) >= 0xd && (cpuid(0xd, 1).eax & BIT(3)))	/* XSAVES */
+			wrmsr(MSR_XSS, 0);
+	}
+	if (host_pku) {
+		write_cr4(read_cr4() | CR4_PKE);
+		wrpkru(0);
+	}
+}
 
 /* This CPU: EFER.SVME (15.4 "Enabling SVM"), its host save area (15.30.4), EFER.NXE for NPT's NX. */
 static void svm_cpu_init(unsigned int cpu)
@@ -102,6 +152,7 @@ static void svm_cpu_init(unsigned int cpu)
 		efer |= EFER_NXE;
 	wrmsr(MSR_EFER, efer);
 	wrmsr(MSR_VM_HSAVE_PA, (u64)hsave_area[cpu]);
+	svm_cpu_pin_state();
 	svm_on[cpu] = true;
 }
 
@@ -251,6 +302,10 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 
 	memset(v->gpr, 0, sizeof(v->gpr));
 	memset(v->guest_fx, 0, sizeof(v->guest_fx));
+	/* Power-on values: DR0-DR3 0, PKRU 0 (Intel SDM vol. 3A, table 9-1). */
+	memset(v->guest_dr, 0, sizeof(v->guest_dr));
+	v->guest_pkru = 0;
+	v->hc_from_host = false;
 	/* FXSAVE image (Intel SDM vol. 1, 10.5.1): FCW at 0, MXCSR at 24; power-on values. */
 	*(u16 *)&v->guest_fx[0] = 0x37f;
 	*(u32 *)&v->guest_fx[24] = 0x1f80;
@@ -264,13 +319,13 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-		 INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+		 INTERCEPT_INIT | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
 		 INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
 		 INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN);
 	/* VMRUN must be intercepted or VMRUN fails its consistency checks (15.5.1). */
 	vmcb_w32(v, VMCB_INTERCEPT_MISC2, INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 		 INTERCEPT_VMLOAD | INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-		 INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+		 INTERCEPT_SKINIT | INTERCEPT_WBINVD | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
 		 INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV | INTERCEPT_RDPRU);
 	vmcb_w64(v, VMCB_IOPM_PA, (u64)iopm);
 	vmcb_w64(v, VMCB_MSRPM_PA, (u64)msrpm);
@@ -324,6 +379,17 @@ u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n)
 	static const u8 reg[6] = { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
 
 	return n < 6 ? arch_vcpu_get_reg(v, reg[n]) : 0;
+}
+
+/*
+ * VMMCALL is intercepted at every privilege level (APM vol. 2, 15.13.1
+ * does not look at CPL), so a guest's user code reaches us as its kernel
+ * does.  Only CPL 0 may call (KVM refuses the others too): the exits the
+ * hypervisor makes up itself (hc_from_host) are always honoured.
+ */
+bool arch_vcpu_hypercall_allowed(const struct arch_vcpu *v)
+{
+	return v->hc_from_host || v->vmcb[VMCB_CPL] == 0;
 }
 
 void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
@@ -437,6 +503,11 @@ static void svm_cpuid(struct arch_vcpu *v)
 	case 0x80000001:
 		r.ecx &= ~(1u << 2);	/* SVM */
 		break;
+	case 0x80000008:
+		/* WBNOINVD: its length is not known at the WBINVD exit without next-RIP. */
+		if (!(svm_features & SVM_FEAT_NRIPS))
+			r.ebx &= ~(1u << 9);
+		break;
 	}
 	vmcb_w64(v, VMCB_RAX, r.eax);
 	v->gpr[GPR_RBX] = r.ebx;
@@ -485,7 +556,15 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 	u64 info1 = vmcb_r64(v, VMCB_EXIT_INFO1);
 	u64 rip = vmcb_r64(v, VMCB_RIP);
 
+	/*
+	 * VMEXIT_INVALID is -1 (APM vol. 2, appendix C), but QEMU 7.2 stores
+	 * it as a 32-bit -1: both are the failed VMRUN, whose save area holds
+	 * the host's state -- never to be re-entered.
+	 */
+	if ((u32)code == (u32)SVM_EXIT_INVALID)
+		code = SVM_EXIT_INVALID;
 	memset(exit, 0, sizeof(*exit));
+	v->hc_from_host = false;
 	exit->syndrome = code;
 	exit->pc = rip;
 	v->next_rip = svm_features & SVM_FEAT_NRIPS ? vmcb_r64(v, VMCB_NEXT_RIP) : 0;
@@ -539,6 +618,7 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		arch_vcpu_dump(v);
 		vmcb_w64(v, VMCB_RAX, HC_EXIT);
 		v->gpr[GPR_RBX] = (u64)-1;
+		v->hc_from_host = true;
 		exit->reason = EXIT_HYPERCALL;
 		break;
 	case SVM_EXIT_INVALID:
@@ -553,11 +633,32 @@ static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		arch_vcpu_dump(v);
 		vmcb_w64(v, VMCB_RAX, HC_EXIT);
 		v->gpr[GPR_RBX] = (u64)-1;
+		v->hc_from_host = true;
 		exit->reason = EXIT_HYPERCALL;
 		break;
 	case SVM_EXIT_MSR:
 		/* Every MSR but EFER: #GP, as for an MSR the CPU does not have. */
 		svm_inject(v, X86_VEC_GP, true, 0);
+		exit->reason = EXIT_NONE;
+		break;
+	case SVM_EXIT_RDPMC:
+		/*
+		 * The counters are the host's (and other VMs'): the guest has
+		 * none, and RDPMC of a counter that does not exist is #GP(0)
+		 * (APM vol. 3, RDPMC).
+		 */
+		svm_inject(v, X86_VEC_GP, true, 0);
+		exit->reason = EXIT_NONE;
+		break;
+	case SVM_EXIT_WBINVD:
+		/*
+		 * Guest memory is write-back and no device writes it behind the
+		 * caches, so there is nothing to write back for the guest: a
+		 * no-op, as KVM does without non-coherent DMA.  WBNOINVD (F3 0F
+		 * 09) exits here too; without next-RIP it is hidden (CPUID) and
+		 * taken as the two-byte WBINVD.
+		 */
+		vmcb_w64(v, VMCB_RIP, v->next_rip ? v->next_rip : rip + 2);
 		exit->reason = EXIT_NONE;
 		break;
 	default:
@@ -594,10 +695,43 @@ static void svm_check_host_state_leak(struct arch_vcpu *v)
 	vmcb_w64(v, VMCB_EXIT_CODE, SVM_EXIT_INVALID);
 }
 
+/*
+ * Guest state VMRUN does not switch, right around it (interrupts and GIF
+ * off; DR0-DR3 are debug.c's):
+ *  - PKRU: a guest may set CR4.PKE although CPUID hides PKU (CR4 is not
+ *    intercepted under nested paging) and then WRPKRU; the register is
+ *    outside the VMCB, so without this the next VM on the CPU would read
+ *    it.  Read back after every exit, the host's 0 put back, the guest's
+ *    loaded before its entries (only when not 0: the usual guest never
+ *    enabled PKE, and its PKRU stays the power-on 0).
+ *  - TSC_AUX: not writable by a guest (WRMSR is intercepted) but read by
+ *    RDTSCP and RDPID (which SVM cannot intercept): it holds this vCPU's
+ *    index, as an OS would put its CPU number there, never the host's
+ *    value.  Written only when another vCPU than the last enters here.
+ */
+static void svm_switch_in(struct arch_vcpu *v, unsigned int cpu)
+{
+	if (host_pku && v->guest_pkru)
+		wrpkru(v->guest_pkru);
+	if (host_tsc_aux && cpu_tsc_aux[cpu] != v->index) {
+		wrmsr(MSR_TSC_AUX, v->index);
+		cpu_tsc_aux[cpu] = v->index;
+	}
+}
+
+static void svm_switch_out(struct arch_vcpu *v)
+{
+	if (!host_pku)
+		return;
+	v->guest_pkru = rdpkru();
+	if (v->guest_pkru)
+		wrpkru(0);
+}
+
 void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit)
 {
 	unsigned int cpu;
-	u64 st, gen, intinfo;
+	u64 st, gen, intinfo, host_dr7;
 	u8 flush = TLB_CONTROL_NONE;
 
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
@@ -642,11 +776,13 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 		flush = tlb_flush_op;
 	}
 	v->vmcb[VMCB_TLB_CONTROL] = flush;
-	debug_guest_enter(v);
+	host_dr7 = debug_guest_enter(v);
 	v->entry_event_inj = vmcb_r64(v, VMCB_EVENT_INJ);
+	svm_switch_in(v, cpu);
 
-	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu]);
+	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu], host_dr7);
 
+	svm_switch_out(v);
 	__atomic_store_n(&cpu_guest[cpu], st + (1 << 16), __ATOMIC_RELEASE);
 	svm_check_host_state_leak(v);
 	/*
@@ -676,6 +812,7 @@ static const struct {
 	{ SVM_EXIT_IOIO, "IOIO" },	{ SVM_EXIT_MSR, "MSR" },
 	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN" }, { SVM_EXIT_VMMCALL, "VMMCALL" },
 	{ SVM_EXIT_XSETBV, "XSETBV" },	{ SVM_EXIT_NPF, "NPF" },
+	{ SVM_EXIT_RDPMC, "RDPMC" },	{ SVM_EXIT_WBINVD, "WBINVD" },
 	{ 0x07d, "TASK_SWITCH" },	{ 0x076, "INVD" },
 	{ 0x07a, "INVLPGA" },		{ 0x080, "VMRUN" },
 	{ 0x082, "VMLOAD" },		{ 0x083, "VMSAVE" },

@@ -65,6 +65,7 @@
 #define INTERCEPT_NMI (1u << 1)
 #define INTERCEPT_SMI (1u << 2)
 #define INTERCEPT_INIT (1u << 3)
+#define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
 #define INTERCEPT_HLT (1u << 24)
@@ -83,6 +84,7 @@
 #define INTERCEPT_STGI (1u << 4)
 #define INTERCEPT_CLGI (1u << 5)
 #define INTERCEPT_SKINIT (1u << 6)
+#define INTERCEPT_WBINVD (1u << 9)	/* and WBNOINVD */
 #define INTERCEPT_MONITOR (1u << 10)
 #define INTERCEPT_MWAIT (1u << 11)
 #define INTERCEPT_MWAIT_ARMED (1u << 12)
@@ -108,12 +110,14 @@
 #define SVM_EXIT_EXCP_DB 0x041
 #define SVM_EXIT_EXCP_BP 0x043
 #define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_SWINT 0x075
 #define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_IOIO 0x07b
 #define SVM_EXIT_MSR 0x07c
 #define SVM_EXIT_SHUTDOWN 0x07f
 #define SVM_EXIT_VMMCALL 0x081
+#define SVM_EXIT_WBINVD 0x089
 #define SVM_EXIT_XSETBV 0x08d
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_INVALID (~0ULL)
@@ -171,13 +175,16 @@ static inline void vmcb_w32(struct arch_vcpu *v, unsigned int off, u32 val)
 }
 
 /*
- * debug.c, around each VMRUN of svm.c: load the debugger's wishes (exception
- * intercepts, TF, DR0-DR7) right before it, interrupts and GIF off; after
- * the exit, recognise a debug exit (true: @exit filled) and give the guest
- * its own DR6/DR7/TF back.
+ * debug.c, around each VMRUN of svm.c, interrupts and GIF off: load DR0-DR3
+ * (the guest's own, or the debugger's breakpoints) and the debugger's
+ * wishes (exception intercepts, TF, the VMCB's DR7) right before it, and
+ * return the DR7 value svm_vmrun() writes into the host's DR7 as its last
+ * act before VMRUN (0: none; see there).  After the exit: recognise a debug
+ * exit (true: @exit filled), save the guest's DR0-DR3 and give it its own
+ * DR6/DR7/TF back.
  */
 struct vcpu_exit;
-void debug_guest_enter(struct arch_vcpu *v);
+u64 debug_guest_enter(struct arch_vcpu *v);
 bool debug_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
 void debug_guest_exit(struct arch_vcpu *v);
 
@@ -206,8 +213,16 @@ struct svm_guest_ctl {
 };
 void svm_guest_ctl(const struct arch_vcpu *v, struct svm_guest_ctl *ctl);
 
-/* svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts off on return. */
-void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa);
+/*
+ * svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts
+ * off on return.  @host_dr7: written into DR7 right before VMRUN when not 0
+ * (QEMU's breakpoints, debug.c); DR7 is left with every breakpoint disabled
+ * at the first instructions after #VMEXIT either way.  The addresses from
+ * svm_dr7_armed up to svm_dr7_disarmed are the only host code that runs
+ * with it armed.
+ */
+void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa, u64 host_dr7);
+extern const char svm_dr7_armed[], svm_dr7_disarmed[];
 
 /* vcom1.c: COM1's registers (@reg = port - VCOM1_PORT) for one byte IN / OUT of @v. */
 #define VCOM1_PORT 0x3f8
