@@ -45,6 +45,8 @@ unsigned int arch_free_ram(struct arch_ram_range *out, unsigned int max)
 #define FW_CFG_SIGNATURE 0x00
 #define FW_CFG_FILE_DIR 0x19
 #define FW_CFG_CMDLINE "opt/hyp/cmdline"
+/* Room for the longest run list make test passes, several times over. */
+#define BOOT_ARGS_MAX 8192
 
 static void fw_cfg_read(void *buf, size_t n)
 {
@@ -80,8 +82,12 @@ static void fw_cfg_cmdline(char *out, size_t max)
 			continue;
 		size = be32(ent);
 		sel = (u16)(ent[4] << 8 | ent[5]);
-		if (size >= max)
-			size = max - 1;
+		if (size >= max) {
+			printf("hyp: the boot arguments (%u bytes) do not fit in %zu: refused\n",
+			       size, max - 1);
+			snprintf(out, max, "%s", X86_CMDLINE_TOO_LONG);
+			return;
+		}
 		outw(FW_CFG_SEL, sel);
 		fw_cfg_read(out, size);
 		out[size] = 0;
@@ -91,7 +97,7 @@ static void fw_cfg_cmdline(char *out, size_t max)
 
 const char *arch_boot_args(void)
 {
-	static char args[X86_CMDLINE_MAX];
+	static char args[BOOT_ARGS_MAX];
 	static bool done;
 
 	if (!done) {
