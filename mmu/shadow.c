@@ -252,7 +252,8 @@ void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp)
 
 	if (!sp->live || sp->invalid)
 		return;
-	sp->invalid = true;	/* stops re-entry from a child's orphan zap */
+	/* Stops re-entry from a child's orphan zap; read unlocked by shadow_root_valid(). */
+	__atomic_store_n(&sp->invalid, true, __ATOMIC_RELAXED);
 	dequeue_orphan(sm, sp);	/* it may be freed (and its descriptor reused) before the queue runs */
 	for (idx = 0; idx < PT_ENTRIES; idx++)
 		shadow_drop_spte(sm, sp, idx);
@@ -320,10 +321,12 @@ static void free_page_rcu(struct rcu_head *head)
 	struct shadow_page *sp = (struct shadow_page *)((u8 *)head -
 							 __builtin_offsetof(struct shadow_page, rcu));
 	struct shadow_mmu *sm = sp->sm;
+	u64 pages = 1 + !!sp->gfns;	/* read first: once freed, @sp may be reused at once */
 
 	/* Runs outside the MMU lock, on whichever CPU ends the grace period. */
 	__atomic_fetch_add(&sm->stats.pages_freed_rcu, 1, __ATOMIC_RELAXED);
 	free_page_now(sm, sp);
+	__atomic_fetch_sub(&sm->rcu_pending, pages, __ATOMIC_RELEASE);
 }
 
 void shadow_commit_zap(struct shadow_mmu *sm)
@@ -346,6 +349,7 @@ void shadow_flush_and_free(struct shadow_mmu *sm)
 		sp->zap_next = NULL;
 		/* The freeing rule of shadow.h: a loaded root may still lead a reader here. */
 		if (sm->rcu && sm->loaded_roots && (!sm->reach_known || sp->reached)) {
+			__atomic_fetch_add(&sm->rcu_pending, 1 + !!sp->gfns, __ATOMIC_RELAXED);
 			call_rcu(sm->rcu, mmu_this_cpu(), &sp->rcu, free_page_rcu);
 		} else {
 			sm->stats.pages_freed++;
@@ -409,10 +413,13 @@ void shadow_zap_all(struct shadow_mmu *sm)
 	write_unlock(&sm->lock);
 }
 
-/* The cache's top-up, a page of rmap descriptors, and one pinned root page per vCPU. */
+/*
+ * The cache's top-up and a page of rmap descriptors; per vCPU a pinned root
+ * and what its last fault linked under it (which a zap hands to RCU).
+ */
 u64 shadow_pool_min_pages(unsigned int nr_vcpus)
 {
-	return SHADOW_FAULT_PAGES + 1 + (u64)nr_vcpus;
+	return SHADOW_FAULT_PAGES + 1 + (u64)nr_vcpus * (1 + SHADOW_FAULT_PAGES);
 }
 
 u64 shadow_destroy(struct shadow_mmu *sm)
@@ -498,16 +505,28 @@ hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err)
 	return root;
 }
 
+bool shadow_make_room(struct shadow_mmu *sm)
+{
+	/*
+	 * Pages a zap handed to RCU come back at the end of the grace period:
+	 * when they are enough for a fault, zapping again would only throw
+	 * away what the vCPUs rebuilt since (each zap invalidates every root,
+	 * and vCPUs zapping in turn would keep each other from ever running).
+	 */
+	if (__atomic_load_n(&sm->rcu_pending, __ATOMIC_ACQUIRE) > SHADOW_FAULT_PAGES)
+		return false;
+	shadow_zap_all(sm);
+	return true;
+}
+
 int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3)
 {
 	int err = 0;
 
 	shadow_new_cr3(v, cr3, &err);
-	if (err != -ENOSPC)
-		return err;
-	/* What no loaded root reaches is back in the pool on return (see shadow_zap_all). */
-	shadow_zap_all(v->sm);
-	shadow_new_cr3(v, cr3, &err);
+	/* What no loaded root reaches is back in the pool after a zap (see shadow_zap_all). */
+	if (err == -ENOSPC && shadow_make_room(v->sm))
+		shadow_new_cr3(v, cr3, &err);
 	return err;
 }
 

@@ -190,6 +190,7 @@ struct shadow_mmu {
 	struct mmu_page_cache cache;	/* pages for one operation, filled before the lock */
 	u64 nr_indirect;		/* live pages that shadow a guest table */
 	u64 loaded_roots;		/* sum of root_count */
+	u64 rcu_pending;		/* pool pages handed to call_rcu, not yet back */
 	bool reach_known;		/* sp->reached is up to date (inside shadow_zap_all) */
 	bool tlb_owed;
 	struct shadow_stats stats;
@@ -232,9 +233,10 @@ u64 shadow_destroy(struct shadow_mmu *sm);
  */
 void shadow_zap_all(struct shadow_mmu *sm);
 /*
- * Pages a pool must have for @nr_vcpus vCPUs to always get a root in the
- * end: each may pin a zapped root until it loads another, plus what one
- * fault tops up.  A smaller pool could fail root loads forever.
+ * Pages a pool must have for @nr_vcpus vCPUs to get a root in the end: each
+ * may pin a zapped root until it loads another, with the pages its last
+ * fault linked under it waiting for a grace period, plus what one fault
+ * tops up.  A smaller pool could fail root loads for ever.
  */
 u64 shadow_pool_min_pages(unsigned int nr_vcpus);
 
@@ -251,7 +253,14 @@ hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err);
 /* Drop the vCPU's root (vCPU going away). */
 void shadow_put_root(struct shadow_vcpu *v);
 /*
- * shadow_new_cr3(), and when the pool is empty shadow_zap_all() and once
+ * The pool is empty (-ENOSPC from a fault or a root load): shadow_zap_all(),
+ * unless enough pages for a fault are already on their way back through RCU
+ * (false: then zapping again would only undo the other vCPUs' work; pass a
+ * quiescent state and retry).
+ */
+bool shadow_make_room(struct shadow_mmu *sm);
+/*
+ * shadow_new_cr3(), and when the pool is empty shadow_make_room() and once
  * more.  0, or -ENOSPC: no root to run on yet (the pages still under loaded
  * roots come back after a grace period): the caller must not enter the
  * guest on anything but a valid root, passes a quiescent state and retries.
