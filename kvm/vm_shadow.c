@@ -231,11 +231,13 @@ void vm_shadow_zap(struct vm *vm)
 		return;
 	st = &vs->sm.stats;
 	printf("vm %s: shadow MMU: %llu faults (%llu fixed), %llu pages created, %llu zapped, "
-	       "%llu emulated table writes, %llu write-protected, %llu TLB flushes\n", vm->name,
+	       "%llu emulated table writes, %llu write-protected, %llu TLB flushes, %llu pool "
+	       "zaps (%llu pages back at once)\n", vm->name,
 	       (unsigned long long)st->faults, (unsigned long long)st->faults_fixed,
 	       (unsigned long long)st->pages_created, (unsigned long long)st->pages_zapped,
 	       (unsigned long long)st->emulated_writes, (unsigned long long)st->wrprot_entries,
-	       (unsigned long long)st->tlb_flushes);
+	       (unsigned long long)st->tlb_flushes, (unsigned long long)st->zap_alls,
+	       (unsigned long long)st->pages_freed_at_zap_all);
 	descs = shadow_destroy(&vs->sm);
 	if (descs || st->rmap_missing)
 		printf("vm %s: shadow MMU: %llu rmap descriptors still in use, %llu rmap entries "

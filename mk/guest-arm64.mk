@@ -22,7 +22,7 @@ guest_arm64_saved_goal := $(.DEFAULT_GOAL)
 GUEST_ARM64_OUT ?= $(ARM64_OUT)/guest
 GUEST_ARM64_BARE_OUT ?= $(ARM64_OUT)/guest-bare
 # x86-64 only: the guest's own page tables (CR3, INVLPG, #PF error codes).
-GUEST_ARM64_X86_ONLY := paging cr_refuse
+GUEST_ARM64_X86_ONLY := paging cr_refuse shadow_rmw shadow_pool
 GUEST_ARM64_PAYLOADS ?= $(filter-out $(GUEST_ARM64_X86_ONLY), \
 	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
 GUEST_ARM64_BARE_TIMEOUT ?= 60

@@ -41,12 +41,13 @@ RUN ?=
 # uart is the COM1 variant (arch/x86_64/vcom1.c).
 KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation,$\
 	smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench,fault_bench:prepopulate,$\
-	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2
+	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2,shadow_rmw
 # The shadow MMU (make test runs each): the set above under KVM_CPU=qemu64
 # (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
 # (KVM_MEM=2G), and shadow VMs forced beside nested-paging ones on -cpu max.
-# cr_refuse only where control registers are emulated (QEMU's own CPU checks none of it).
-KVM_X86_SHADOW_RUN := $(KVM_X86_RUN_DEFAULT),cr_refuse
+# cr_refuse only where control registers are emulated (QEMU's own CPU checks none of it);
+# shadow_pool overflows the shadow MMU's pool (it passes under nested paging, for nothing).
+KVM_X86_SHADOW_RUN := $(KVM_X86_RUN_DEFAULT),cr_refuse,shadow_pool:4
 KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
 KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
 	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow
