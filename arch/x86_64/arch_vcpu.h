@@ -70,6 +70,7 @@ struct arch_vcpu_shadow {
 	/* The last store to a guest table not emulated, and how often in a row (svm_shadow.c). */
 	u64 unemulated_rip, unemulated_gfn;
 	unsigned int unemulated;
+	bool entered_without_root;	/* a bug svm_shadow_load_root() caught: the VM ends */
 };
 
 struct arch_vcpu {

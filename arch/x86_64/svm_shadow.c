@@ -268,8 +268,12 @@ u64 svm_shadow_load_root(struct arch_vcpu *v, const struct arch_stage2 *s2)
 		/* Pinned since svm_shadow_before(); zapped meanwhile, it reads as all zero. */
 		root = (u64)(uintptr_t)v->sh.sv.root->spt;
 	} else {
-		/* svm_shadow_before() lets no paging guest in without a root: a bug if seen. */
-		printf("vcpu %u: BUG: entering with paging on and no shadow root\n", v->index);
+		/*
+		 * svm_shadow_before() lets no paging guest in without a root: a
+		 * bug if seen.  Safe (every access faults), and the VM ends at
+		 * the exit (svm_shadow_handle) so that no test passes over it.
+		 */
+		v->sh.entered_without_root = true;
 		root = (u64)(uintptr_t)empty_root;
 	}
 	vmcb_w64(v, VMCB_CR3, root);
@@ -653,6 +657,11 @@ void svm_shadow_handle(struct arch_vcpu *v, const struct arch_stage2 *s2, struct
 	u32 code = v->sh.pending & ~(u32)BIT(31);
 
 	(void)s2;
+	if (v->sh.entered_without_root) {
+		v->sh.entered_without_root = false;
+		end_vm(v, exit, -EFAULT, "BUG: entered with paging on and no shadow root", 0);
+		return;
+	}
 	if (!v->sh.pending)
 		return;
 	v->sh.pending = 0;
