@@ -77,7 +77,7 @@ GUEST_TIMEOUT ?= 900
 test-arm64: deps-arm64
 	@$(MAKE) --no-print-directory -s arm64-arch-smoke arm64-kvm
 	@tools/run-tests.sh "tools/qemu-run.sh $(ARM64_SMOKE_OUT)/hyp.bin $(ARM64_SMOKE_TIMEOUT)" \
-		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
+		"tools/qemu-run.sh --smp 2 --mem $(KVM_MEM) $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
 		"$(MAKE) --no-print-directory -s test-linux" \
 		"$(MAKE) --no-print-directory -s test-gdb"
 

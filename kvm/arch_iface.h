@@ -283,12 +283,14 @@ void arch_cpu_kick(unsigned int cpu);
 /*
  * The debugger's byte channel, a serial port of its own (arm64: a 16550 on
  * PCI).  open: find and set it up, once; 0 or -ENODEV.  getc never blocks
- * (-1: nothing waiting); putc waits a bounded time for the transmitter.
- * Callers serialise them.
+ * (-1: nothing waiting).  write never waits either: it hands the
+ * transmitter what it takes now and returns how many bytes that was (0
+ * while it is full: a debugger that stops reading must not hold a CPU; all
+ * of them when there is no channel).  Callers serialise them.
  */
 int arch_debug_chan_open(void);
 int arch_debug_chan_getc(void);
-void arch_debug_chan_putc(u8 c);
+u32 arch_debug_chan_write(const u8 *buf, u32 len);
 
 /*
  * Registers as GDB numbers them in arch_gdb_target_xml() (the "regnum"

@@ -7,6 +7,15 @@
 
 /* The largest packet we take (qSupported PacketSize, hex): data between '$' and '#'. */
 #define GDB_PACKET_SIZE 4096
+/*
+ * Room the transmit queue must have before another input byte is taken: a
+ * whole reply ($, data, #, checksum), the ack before it and a stop reply.
+ */
+#define GDB_TX_RESERVE (GDB_PACKET_SIZE + 64)
+/* The reserve twice: a reply and a resend of the last packet queued at once. */
+#define GDB_TXQ_SIZE (2 * GDB_TX_RESERVE)
+/* A packet that arrived damaged this often will not arrive: later '-' for it are ignored. */
+#define GDB_MAX_RESENDS 8
 #define GDB_MAX_SW_BP 64
 #define GDB_SIGINT 2
 #define GDB_SIGTRAP 5
@@ -50,9 +59,18 @@ struct gdbstub {
 	bool pending;			/* rx[] holds a packet to run once every vCPU is parked */
 	char rx_buf[GDB_PACKET_SIZE + 1];
 
-	/* sending: the last packet, again on '-' */
+	/*
+	 * sending: the last packet (again on '-', once however many '-' came
+	 * while a resend was owed), and what the transmitter has not taken yet
+	 */
 	u32 tx_len;
 	u8 tx[GDB_PACKET_SIZE + 4];
+	bool resend;
+	u32 resends;			/* of the last packet */
+	u32 txq_head, txq_len;
+	u8 txq[GDB_TXQ_SIZE];
+	u64 tx_dropped;			/* packets the queue had no room for (a client not reading) */
+	u64 poll_deadline_ns;		/* the channel work of this poll stops here */
 	char reply[GDB_PACKET_SIZE];	/* the reply being built (data only) */
 	u32 reply_len;
 	bool no_ack;			/* QStartNoAckMode */

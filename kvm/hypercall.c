@@ -101,7 +101,7 @@ static void give_back_release(struct vcpu *v, struct memslot *slot, u64 gpa, u64
 		u32 c = slot->chunks[i] & CHUNK_MASK;
 
 		if (c && hi - lo == HOST_CHUNK_SIZE) {
-			host_mem_free(c);
+			host_mem_free(&v->vm->mem, c);
 			v->stats.chunks_freed++;
 			c = 0;
 		} else if (c) {

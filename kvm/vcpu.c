@@ -202,5 +202,7 @@ void vcpu_thread(void *arg)
 	vcpu_console_flush(v);
 	arch_vcpu_release(&v->arch);
 	mmu_cache_drain(&v->cache, &v->vm->pool);
-	__atomic_fetch_add(&v->vm->nr_dead, 1, __ATOMIC_RELEASE);
+	if (__atomic_add_fetch(&v->vm->nr_dead, 1, __ATOMIC_ACQ_REL) == v->vm->nr_vcpus &&
+	    v->vm->waiter)
+		sched_wake(v->vm->waiter);
 }

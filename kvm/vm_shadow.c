@@ -185,6 +185,12 @@ static const struct shadow_ops vm_shadow_ops = {
 	.resched = kvm_resched,
 };
 
+u32 vm_shadow_pool_chunks(const struct vm_config *cfg)
+{
+	(void)cfg;
+	return VM_SHADOW_POOL_CHUNKS;
+}
+
 int vm_shadow_create(struct vm *vm)
 {
 	struct vm_shadow *vs = calloc(1, sizeof(*vs));
@@ -194,7 +200,7 @@ int vm_shadow_create(struct vm *vm)
 	if (!vs)
 		return -ENOMEM;
 	vm->shadow = vs;
-	vs->first_chunk = host_mem_alloc_contig(VM_SHADOW_POOL_CHUNKS);
+	vs->first_chunk = host_mem_alloc_contig(&vm->mem, VM_SHADOW_POOL_CHUNKS);
 	if (!vs->first_chunk)
 		return -ENOMEM;
 	ret = page_pool_init(&vs->pool, host_mem_chunk_va(vs->first_chunk),
@@ -259,7 +265,7 @@ void vm_shadow_free(struct vm *vm)
 	}
 	if (vs->first_chunk)
 		for (i = 0; i < VM_SHADOW_POOL_CHUNKS; i++)
-			host_mem_free(vs->first_chunk + i);
+			host_mem_free(&vm->mem, vs->first_chunk + i);
 	free(vs->meta);
 	free(vs);
 	vm->shadow = NULL;

@@ -6,7 +6,13 @@
 #ifndef KVM_VM_SHADOW_H
 #define KVM_VM_SHADOW_H
 
+#include "mmu/types.h"
+
 struct vm;
+struct vm_config;
+
+/* Host chunks the shadow MMU of a VM made from @cfg takes (its page pool). */
+u32 vm_shadow_pool_chunks(const struct vm_config *cfg);
 
 /*
  * 8 MiB of shadow tables per VM (host chunks, allocated at creation): a

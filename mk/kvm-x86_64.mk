@@ -33,7 +33,7 @@ kvm_x86_64_saved_goal := $(.DEFAULT_GOAL)
 
 KVM_RUN_TIMEOUT ?= 300
 KVM_SMP ?= 2
-KVM_MEM ?= 1G
+KVM_MEM ?= 2G
 KVM_CPU ?= max
 RUN ?=
 # What runs when RUN is empty: kvm/main.c's RUN_DEFAULT minus what x86 does
@@ -41,7 +41,8 @@ RUN ?=
 # uart is the COM1 variant (arch/x86_64/vcom1.c).
 KVM_X86_RUN_DEFAULT := loader,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation,$\
 	smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench,fault_bench:prepopulate,$\
-	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2,shadow_rmw
+	uart,give_back_race:3+give_back_race:3:blocks,paging,paging:2,shadow_rmw,$\
+	spin:2:time=3:expect=limit+ticker:2:cpus=1,oom:mem=1G:blocks+oom:mem=512M+oom:mem=1G:expect=refused
 # The shadow MMU (make test runs each): the set above under KVM_CPU=qemu64
 # (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
 # (KVM_MEM=2G), and shadow VMs forced beside nested-paging ones on -cpu max.

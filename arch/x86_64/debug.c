@@ -66,9 +66,6 @@
 
 /* ---- the channel: COM2 ---------------------------------------------------------------- */
 
-/* A stuck transmitter must not stop the hypervisor: give up on a byte after this many polls. */
-#define THR_SPIN_MAX 1000000
-
 static int chan_state;		/* 0 not looked for, 1 found, -1 none */
 
 int arch_debug_chan_open(void)
@@ -90,10 +87,10 @@ int arch_debug_chan_getc(void)
 	return chan_state > 0 ? uart_port_getc(COM2_PORT) : -1;
 }
 
-void arch_debug_chan_putc(u8 c)
+/* Never waits: a debugger that stops reading fills the FIFO, and then we write nothing. */
+u32 arch_debug_chan_write(const u8 *buf, u32 len)
 {
-	if (chan_state > 0)
-		uart_port_putc(COM2_PORT, c, THR_SPIN_MAX);
+	return chan_state > 0 ? uart_port_write_nowait(COM2_PORT, buf, len) : len;
 }
 
 /* ---- entry and exit ----------------------------------------------------------------- */
