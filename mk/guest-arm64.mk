@@ -24,7 +24,7 @@ GUEST_ARM64_BARE_OUT ?= $(ARM64_OUT)/guest-bare
 # x86-64 only: the guest's own page tables (CR3, INVLPG, #PF error codes).
 # regleak and user_hypercall: only their x86-64 halves are written here yet
 # (each arm64 half comes in its own #if defined(__aarch64__) block).
-GUEST_ARM64_X86_ONLY := paging cr_refuse regleak user_hypercall
+GUEST_ARM64_X86_ONLY := paging cr_refuse shadow_rmw shadow_pool regleak user_hypercall
 GUEST_ARM64_PAYLOADS ?= $(filter-out $(GUEST_ARM64_X86_ONLY), \
 	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
 GUEST_ARM64_BARE_TIMEOUT ?= 60

@@ -58,11 +58,15 @@ KVM_X86_RUN_DEFAULT := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),regleak:cpu=0+reg
 # regleak is left out there for now: the shadow MMU takes CR4 bits the CPU
 # lacks (qemu64 has no PKE, FSGSBASE, OSXSAVE), VMRUN then refuses the
 # VMCB and the VM ends; it runs shadowed on -cpu max (KVM_X86_MIXED_RUN).
-KVM_X86_SHADOW_RUN := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),user_hypercall:2,cr_refuse
+# The shadow MMU's own payloads: shadow_rmw (also beside a nested-paging copy in the mixed
+# run), shadow_pool overflowing the pool (twice: the bug it guards against showed in about
+# one run of two; under nested paging it would pass for nothing).
+KVM_X86_SHADOW_RUN := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),user_hypercall:2,cr_refuse,$\
+	shadow_rmw,shadow_pool:4,shadow_pool:4
 KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
 KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
 	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow,regleak:shadow:cpu=0+regleak:cpu=0,$\
-	user_hypercall:2:shadow
+	user_hypercall:2:shadow,shadow_rmw:shadow+shadow_rmw
 KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 
 KVM_X86_GEN := $(X86_OUT)/gen
@@ -71,7 +75,7 @@ KVM_X86_SRCS := $(filter-out kvm/vgic.c kvm/vgic_mmio.c,$(sort $(wildcard kvm/*.
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
 	mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c \
 	arch/x86_64/svm.c arch/x86_64/svm_entry.S arch/x86_64/vcom1.c arch/x86_64/kvm_arch.c \
-	arch/x86_64/debug.c arch/x86_64/svm_shadow.c arch/x86_64/insn.c \
+	arch/x86_64/debug.c arch/x86_64/svm_shadow.c arch/x86_64/insn.c arch/x86_64/insn_rmw.c \
 	$(KVM_X86_PAYLOADS_S)
 
 X86_HYP_MAIN := kvm/main.c

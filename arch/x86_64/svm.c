@@ -737,8 +737,9 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);
-	if (s2->shadow)
-		svm_shadow_before(v, s2);	/* may take the shadow MMU lock */
+	/* May take the shadow MMU lock; no root to enter with: no entry (svm_shadow.c). */
+	if (s2->shadow && !svm_shadow_before(v, s2, exit))
+		return;
 	__asm__ volatile("cli; clgi" : : : "memory");
 
 	/*

@@ -196,6 +196,8 @@ void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
 /*
  * svm_shadow.c, the shadow MMU's side of a VMRUN (see there):
  *  - before: intercepts and the CPU's control registers (interrupts on);
+ *    false when the vCPU must not enter this time (no shadow root to run
+ *    on yet, or the VM ends): @exit then says what to do instead;
  *  - load_root: the table the CPU walks, after this CPU announced the
  *    entry (interrupts off); returns it, for the per-CPU TLB check;
  *  - decode: during exit decoding, true when the exit is the shadow
@@ -203,7 +205,7 @@ void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
  *  - handle: after the exit, interrupts on: CR/EFER/INVLPG/#PF.
  */
 void svm_shadow_reset(struct arch_vcpu *v);
-void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2);
+bool svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
 u64 svm_shadow_load_root(struct arch_vcpu *v, const struct arch_stage2 *s2);
 bool svm_shadow_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
 void svm_shadow_handle(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
