@@ -55,14 +55,11 @@ KVM_X86_RUN_DEFAULT := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),regleak:cpu=0+reg
 # (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
 # (KVM_MEM=2G), and shadow VMs forced beside nested-paging ones on -cpu max.
 # cr_refuse only where control registers are emulated (QEMU's own CPU checks none of it).
-# regleak is left out there for now: the shadow MMU takes CR4 bits the CPU
-# lacks (qemu64 has no PKE, FSGSBASE, OSXSAVE), VMRUN then refuses the
-# VMCB and the VM ends; it runs shadowed on -cpu max (KVM_X86_MIXED_RUN).
 # The shadow MMU's own payloads: shadow_rmw (also beside a nested-paging copy in the mixed
 # run), shadow_pool overflowing the pool (twice: the bug it guards against showed in about
 # one run of two; under nested paging it would pass for nothing).
-KVM_X86_SHADOW_RUN := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),user_hypercall:2,cr_refuse,$\
-	shadow_rmw,shadow_pool:4,shadow_pool:4
+KVM_X86_SHADOW_RUN := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),regleak:cpu=0+regleak:cpu=0,$\
+	user_hypercall:2,cr_refuse,shadow_rmw,shadow_pool:4,shadow_pool:4
 KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
 KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
 	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow,regleak:shadow:cpu=0+regleak:cpu=0,$\

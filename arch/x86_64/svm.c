@@ -474,9 +474,8 @@ void arch_vcpu_inject_undef(struct arch_vcpu *v)
  * is none at 0xfee00000), with the hypervisor bit set.  Leaf 1 EBX[31:24]
  * is the vCPU index as the initial APIC ID.
  */
-static void svm_cpuid(struct arch_vcpu *v)
+static struct cpuid_regs svm_guest_cpuid(const struct arch_vcpu *v, u32 leaf, u32 sub)
 {
-	u32 leaf = (u32)vmcb_r64(v, VMCB_RAX), sub = (u32)v->gpr[GPR_RCX];
 	struct cpuid_regs r = cpuid(leaf, sub);
 
 	switch (leaf) {
@@ -509,10 +508,45 @@ static void svm_cpuid(struct arch_vcpu *v)
 			r.ebx &= ~(1u << 9);
 		break;
 	}
+	return r;
+}
+
+static void svm_cpuid(struct arch_vcpu *v)
+{
+	struct cpuid_regs r = svm_guest_cpuid(v, (u32)vmcb_r64(v, VMCB_RAX), (u32)v->gpr[GPR_RCX]);
+
 	vmcb_w64(v, VMCB_RAX, r.eax);
 	v->gpr[GPR_RBX] = r.ebx;
 	v->gpr[GPR_RCX] = r.ecx;
 	v->gpr[GPR_RDX] = r.edx;
+}
+
+/* CR4 bit @bit may be set when CPUID bit @fbit of @reg says the guest has the feature. */
+#define CR4_IF(reg, fbit, bit) (((reg) >> (fbit) & 1) ? BIT(bit) : 0)
+
+/*
+ * The CR4 bits a guest may set: those whose feature its own CPUID shows
+ * (APM vol. 2, 3.1.3 "CR4 Register"; a bit for an absent feature is
+ * reserved and a MOV to CR4 setting it #GPs).  VMXE and SMXE never: the
+ * guest is offered neither.  Where CR4 writes are intercepted (the shadow
+ * MMU) this is what a CPU would refuse, and what VMRUN would refuse later.
+ */
+u64 svm_guest_cr4_mask(const struct arch_vcpu *v)
+{
+	struct cpuid_regs l1 = svm_guest_cpuid(v, 1, 0), l7 = svm_guest_cpuid(v, 7, 0);
+	u64 mask = BIT(8);	/* PCE: RDPMC is intercepted whatever CR4 says */
+
+	mask |= CR4_IF(l1.edx, 1, 0) | CR4_IF(l1.edx, 1, 1);	/* VME: VME, PVI */
+	mask |= CR4_IF(l1.edx, 4, 2) | CR4_IF(l1.edx, 2, 3);	/* TSC: TSD; DE */
+	mask |= CR4_IF(l1.edx, 3, 4) | CR4_IF(l1.edx, 6, 5);	/* PSE, PAE */
+	mask |= CR4_IF(l1.edx, 7, 6) | CR4_IF(l1.edx, 13, 7);	/* MCE, PGE */
+	mask |= CR4_IF(l1.edx, 24, 9) | CR4_IF(l1.edx, 25, 10);	/* FXSR: OSFXSR; SSE: OSXMMEXCPT */
+	mask |= CR4_IF(l7.ecx, 2, 11) | CR4_IF(l7.ecx, 16, 12);	/* UMIP, LA57 */
+	mask |= CR4_IF(l7.ebx, 0, 16) | CR4_IF(l1.ecx, 17, 17);	/* FSGSBASE, PCIDE */
+	mask |= CR4_IF(l1.ecx, 26, 18);				/* XSAVE: OSXSAVE */
+	mask |= CR4_IF(l7.ebx, 7, 20) | CR4_IF(l7.ebx, 20, 21);	/* SMEP, SMAP */
+	mask |= CR4_IF(l7.ecx, 3, 22) | CR4_IF(l7.ecx, 7, 23);	/* PKU: PKE; CET */
+	return mask;
 }
 
 /* ---- I/O ports ----------------------------------------------------------------------------------- */

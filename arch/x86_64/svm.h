@@ -234,4 +234,7 @@ void vcom1_out(struct arch_vcpu *v, unsigned int reg, u8 val);
 
 #endif
 
+/* The CR4 bits the guest's CPUID lets it set (svm.c). */
+u64 svm_guest_cr4_mask(const struct arch_vcpu *v);
+
 #endif

@@ -380,7 +380,8 @@ static int guest_write_cr0(struct arch_vcpu *v, u64 val)
 
 static int guest_write_cr4(struct arch_vcpu *v, u64 val)
 {
-	if ((val >> 32) || (val & (CR4_PCIDE | CR4_LA57)))
+	/* PCID and 5-level paging are not shadowed, whatever the CPU has. */
+	if ((val & ~svm_guest_cr4_mask(v)) || (val & (CR4_PCIDE | CR4_LA57)))
 		return -EINVAL;
 	if (long_mode(v) && !(val & CR4_PAE))
 		return -EINVAL;
