@@ -237,4 +237,9 @@ void vcom1_out(struct arch_vcpu *v, unsigned int reg, u8 val);
 /* The CR4 bits the guest's CPUID lets it set (svm.c). */
 u64 svm_guest_cr4_mask(const struct arch_vcpu *v);
 
+/* CPUID Fn8000_000A EDX of the host (svm.c): what SVM offers, e.g. SVM_FEAT_NRIPS. */
+extern u32 svm_features;
+/* After a #VMEXIT: fill @exit from the VMCB, answering what needs no kvm/ (svm_exit.c). */
+void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit);
+
 #endif
