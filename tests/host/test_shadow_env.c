@@ -54,16 +54,17 @@ static int fake_gfn_lookup(void *vm, u64 gfn, struct shadow_gfn *out)
 {
 	struct fake_vm *fv = vm;
 
+	/* An error inside a slot still names the frame's rmap head (the ops contract). */
 	if (gfn < SLOT0_FRAMES) {
 		*out = (struct shadow_gfn){ HOST_PFN_BASE + gfn, true, &fv->rmap0[gfn],
 					    SLOT0_FRAMES - gfn };
-		return 0;
+		return fv->gfn_lookup_error;
 	}
 	if (gfn >= SLOT1_BASE && gfn - SLOT1_BASE < fv->slot1_frames) {
 		*out = (struct shadow_gfn){ HOST_PFN_BASE + gfn, !fv->slot1_readonly,
 					    &fv->rmap1[gfn - SLOT1_BASE],
 					    fv->slot1_frames - (gfn - SLOT1_BASE) };
-		return 0;
+		return fv->gfn_lookup_error;
 	}
 	out->contig = gfn < SLOT1_BASE ? SLOT1_BASE - gfn : 0;
 	return -1;

@@ -31,6 +31,7 @@ struct fake_vm {
 	bool slot1_readonly;
 	u64 next_table;			/* bump allocator of guest table frames in slot 0 */
 	u64 tlb_flushes;
+	int gfn_lookup_error;		/* nonzero: what every frame lookup answers (-EAGAIN, -ENOMEM) */
 };
 
 extern const struct shadow_ops fake_shadow_ops;

@@ -16,7 +16,10 @@
  *    bound, every lockless walk from a vCPU's root finds the right page or
  *    nothing (never a freed table), nothing leaks;
  *  - min_pool: with the smallest pool shadow_pool_min_pages() allows, full,
- *    a root still loads after a grace period.
+ *    a root still loads after a grace period;
+ *  - host_oom_ends: a frame the host cannot back (-ENOMEM from the memslot
+ *    lookup) is reported as -ENOMEM, for the VM to end; a frame being given
+ *    back (-EAGAIN) is a retry; neither maps anything.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -334,11 +337,31 @@ static void test_min_pool(void)
 	CHECK_EQ(fake_vm_destroy(fv), 0);
 }
 
+static void test_host_oom_ends(void)
+{
+	struct fake_vm *fv = fake_vm_create(256, 0, 0);
+	struct shadow_vcpu v;
+	struct shadow_fault out;
+
+	build_spaces(fv);
+	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
+	CHECK_EQ(shadow_load_root_or_zap(&v, gpa(space_cr3[0])), 0);
+	fv->gfn_lookup_error = -ENOMEM;
+	CHECK_EQ(shadow_page_fault(&v, gva_of(0), PFERR_U | PFERR_W, &out), -ENOMEM);
+	fv->gfn_lookup_error = -EAGAIN;
+	CHECK_EQ(shadow_page_fault(&v, gva_of(0), PFERR_U | PFERR_W, &out), SHADOW_FAULT_RETRY);
+	fv->gfn_lookup_error = 0;
+	CHECK_EQ(shadow_page_fault(&v, gva_of(0), PFERR_U | PFERR_W, &out), SHADOW_FAULT_FIXED);
+	shadow_put_root(&v);
+	CHECK_EQ(fake_vm_destroy(fv), 0);
+}
+
 int main(void)
 {
 	host_set_cpu(0);
 	RUN(test_zap_all_frees_unloaded);
 	RUN(test_exhaustion_race);
 	RUN(test_min_pool);
+	RUN(test_host_oom_ends);
 	return harness_done();
 }
