@@ -119,7 +119,9 @@ struct class_state {
 	uint64_t expect[MAX_REGS];
 	bool undef[MAX_REGS];	/* the access is expected to UNDEF */
 	int mode;		/* either-way classes: what round 0 found (1 values, 0 UNDEF) */
-	unsigned int bad;
+	unsigned int bad;	/* registers found wrong, all rounds */
+	unsigned int bad_rounds;
+	int last_bad_round;
 	bool reported;
 };
 
@@ -278,9 +280,24 @@ SYSREG(pmevcntr0_el0, pmevcntr0_el0)
 SYSREG(pmevtyper0_el0, pmevtyper0_el0)
 SYSREG(pmccntr_el0, pmccntr_el0)
 SYSREG(pmccfiltr_el0, pmccfiltr_el0)
-SYSREG(pmcntenset_el0, pmcntenset_el0)
-SYSREG(pmintenset_el1, pmintenset_el1)
-SYSREG(pmovsset_el0, pmovsset_el0)
+
+/* The SET registers only set bits: clear all through the CLR twin first. */
+#define SETCLR(id, set, clr)							\
+	static uint64_t id##_read(void)						\
+	{									\
+		uint64_t v;							\
+		__asm__ volatile("mrs %0, " #set : "=r"(v));			\
+		return v;							\
+	}									\
+	static void id##_write(uint64_t v)					\
+	{									\
+		__asm__ volatile("msr " #clr ", %0; msr " #set ", %1; isb"	\
+				 : : "r"(~0ULL), "r"(v) : "memory");		\
+	}
+
+SETCLR(pmcntenset_el0, pmcntenset_el0, pmcntenclr_el0)
+SETCLR(pmintenset_el1, pmintenset_el1, pmintenclr_el1)
+SETCLR(pmovsset_el0, pmovsset_el0, pmovsclr_el0)
 SYSREG(pmuserenr_el0, pmuserenr_el0)
 
 static const struct reg pmu_regs[] = {
@@ -518,6 +535,10 @@ static void mismatch(const struct reg_class *c, struct class_state *s, unsigned 
 		     const char *what, const struct reg *r, uint64_t want, uint64_t got)
 {
 	s->bad++;
+	if (s->last_bad_round != (int)round + 1) {
+		s->last_bad_round = round + 1;
+		s->bad_rounds++;
+	}
 	if (s->reported)
 		return;
 	s->reported = true;
@@ -596,7 +617,11 @@ void test_main(void)
 	}
 	printf("regleak: the CPU went to another thread in %u of %u rounds\n", switched, ROUNDS);
 	checkf(switched == ROUNDS, "shared-cpu");
-	for (i = 0; i < NR_CLASSES; i++)
+	for (i = 0; i < NR_CLASSES; i++) {
+		if (state[i].bad)
+			printf("regleak: %s: wrong in %u of %u rounds (%u registers in all)\n",
+			       classes[i].name, state[i].bad_rounds, ROUNDS, state[i].bad);
 		checkf(state[i].bad == 0, "%s", classes[i].name);
+	}
 	ptimer_irq_rounds();
 }
