@@ -281,7 +281,12 @@ SYSREG(pmevtyper0_el0, pmevtyper0_el0)
 SYSREG(pmccntr_el0, pmccntr_el0)
 SYSREG(pmccfiltr_el0, pmccfiltr_el0)
 
-/* The SET registers only set bits: clear all through the CLR twin first. */
+/*
+ * The SET registers only set bits: clear all through the CLR twin first.
+ * Called armed for one abort (try_write()): an UNDEF of the first MSR ends
+ * the write (guest_abort_seen() keeps saying so to the caller), else the
+ * second is armed again.
+ */
 #define SETCLR(id, set, clr)							\
 	static uint64_t id##_read(void)						\
 	{									\
@@ -291,8 +296,11 @@ SYSREG(pmccfiltr_el0, pmccfiltr_el0)
 	}									\
 	static void id##_write(uint64_t v)					\
 	{									\
-		__asm__ volatile("msr " #clr ", %0; msr " #set ", %1; isb"	\
-				 : : "r"(~0ULL), "r"(v) : "memory");		\
+		__asm__ volatile("msr " #clr ", %0; isb" : : "r"(~0ULL) : "memory");	\
+		if (guest_abort_seen(NULL))					\
+			return;							\
+		guest_expect_abort();						\
+		__asm__ volatile("msr " #set ", %0; isb" : : "r"(v) : "memory");	\
 	}
 
 SETCLR(pmcntenset_el0, pmcntenset_el0, pmcntenclr_el0)
