@@ -41,7 +41,7 @@
 #define RUN_DEFAULT "loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
 		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
 		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2," \
-		    "vgic:2:cpus=1"
+		    "vgic:2:cpus=1,regleak:cpu=1+regleak:cpu=1,user_hypercall:2"
 #define RUN_MAX_GROUP 8
 #define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
 #define RCU_BACKLOG_LIMIT 4096
