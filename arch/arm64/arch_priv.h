@@ -71,7 +71,7 @@ void el1_regs_load(const struct arch_vcpu *v);
 void el1_regs_save(struct arch_vcpu *v);
 void el1_dbg_load(const struct arch_dbg_regs *d);
 void el1_ptimer_in(const struct arch_vcpu *v);
-void el1_ptimer_out(struct arch_vcpu *v);
+void el1_ptimer_out(const struct arch_vcpu *v);
 
 /*
  * sysreg_trap.c: trapped guest accesses (ESR_EL2.EC 0x18) to registers that

@@ -17,10 +17,12 @@
  * CPU (vcpu.c, el1_dirty).  They are saved at every exit: the guest writes
  * them without a trap, and kvm/ reads some (the timers, the vector base).
  * Two exceptions, because they act while the hypervisor runs:
- *   - CNTP_CTL_EL0, the EL1 physical timer's control: its interrupt would
- *     reach the hypervisor (or, still loaded, fire for the next guest), so
- *     el1_ptimer_out() disables it at every exit and el1_ptimer_in() loads
- *     it at every entry.  CNTP_CVAL_EL0 alone does nothing and is lazy.
+ *   - CNTP_CTL_EL0, the EL1 physical timer's control: enabled, its
+ *     interrupt would reach the hypervisor (or, still loaded, fire for the
+ *     next guest), so el1_ptimer_out() disables an enabled one at every
+ *     exit and el1_ptimer_in() enables it again at every entry.  A disabled
+ *     one stays as the guest left it: no write on the common path (a write
+ *     makes QEMU reprogram its timer).
  *   - the debug registers while the GDB stub debugs the vCPU: the CPU holds
  *     the debugger's (debug.c), the guest's stay in memory (its accesses
  *     trap, MDCR_EL2.TDE), so they are neither saved nor loaded.
@@ -77,6 +79,7 @@ SYSREG_RW(csselr, csselr_el1)
 SYSREG_RW(cntkctl, cntkctl_el1)
 SYSREG_RW(cntv_ctl, cntv_ctl_el0)
 SYSREG_RW(cntv_cval, cntv_cval_el0)
+SYSREG_RW(cntp_ctl, cntp_ctl_el0)
 SYSREG_RW(cntp_cval, cntp_cval_el0)
 SYSREG_RW(mdscr, mdscr_el1)
 /*
@@ -127,6 +130,7 @@ static const struct el1_reg el1_table[] = {
 	EL1(cntkctl, cntkctl, NEED_NONE),
 	EL1(cntv_ctl, cntv_ctl, NEED_NONE),
 	EL1(cntv_cval, cntv_cval, NEED_NONE),
+	EL1(cntp_ctl, cntp_ctl, NEED_NONE),
 	EL1(cntp_cval, cntp_cval, NEED_NONE),
 	EL1(mdscr, mdscr, NEED_NONE),
 	EL1(pauth_keys[0], apiakeylo, NEED_PAUTH),
@@ -274,15 +278,16 @@ void el1_dbg_load(const struct arch_dbg_regs *d)
 	regs_load(dbg_live, nr_dbg_live, d);
 }
 
-/* Every entry, after el1_regs_load(): the physical timer runs only while its guest does. */
+/* Every entry, after el1_regs_load(): an enabled physical timer runs only while its guest does. */
 void el1_ptimer_in(const struct arch_vcpu *v)
 {
-	write_sysreg(cntp_ctl_el0, v->el1.cntp_ctl);
+	if (v->el1.cntp_ctl & CNT_CTL_ENABLE)
+		write_sysreg(cntp_ctl_el0, v->el1.cntp_ctl);
 }
 
-/* Every exit, interrupts still masked: save its control, then stop it (no interrupt, line low). */
-void el1_ptimer_out(struct arch_vcpu *v)
+/* Every exit, after el1_regs_save(), interrupts still masked: stop it (no interrupt, line low). */
+void el1_ptimer_out(const struct arch_vcpu *v)
 {
-	v->el1.cntp_ctl = read_sysreg(cntp_ctl_el0);
-	write_sysreg(cntp_ctl_el0, 0);
+	if (v->el1.cntp_ctl & CNT_CTL_ENABLE)
+		write_sysreg(cntp_ctl_el0, 0);
 }

@@ -216,8 +216,8 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	} while ((kind & 3) == EXC_SYNC && (id_regs_trap(v, read_sysreg(esr_el2)) ||
 					     sysreg_trap_emulate(v, read_sysreg(esr_el2))));
 
-	el1_ptimer_out(v);
 	el1_regs_save(v);
+	el1_ptimer_out(v);
 	debug_guest_exit(v);
 	vgic_hw_save(v);
 	switch (kind & 3) {
