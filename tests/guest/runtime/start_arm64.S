@@ -111,6 +111,7 @@ cpu_stack:
  *                       it reach stage 2 and are not stage 1 faults
  *   GiB 8   0x200000000 the probe window: guest_map_window() (mmu_arm64.c)
  *                       points it at any 1 GiB the stage 1 can output
+ *   GiB 9   0x240000000 the EL0 alias of GiB 1: guest_el0_alias() maps it
  *   anything else: unmapped (a stage 1 translation fault, the guest's own)
  * Static data: the hypervisor's loader writes it, the MMU-off code never does.
  */
