@@ -140,7 +140,7 @@ enum vcpu_exit_reason {
 	EXIT_FIRMWARE_CALL,	/* arm64 SMC (PSCI over SMC); pc already past it */
 	EXIT_MEM_FAULT,		/* stage-2 / NPT fault */
 	EXIT_WFI,		/* the guest waits for an interrupt; pc already past it */
-	EXIT_YIELD,		/* the guest waits for an event (arm64 WFE): let others run; pc past it */
+	EXIT_YIELD,		/* the guest waits for an event (arm64 WFE): yield; pc past it */
 	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
 	EXIT_SEND_IPI,		/* the guest asked for an SGI (@ipi_*); pc already past it */
 	EXIT_DEBUG,		/* breakpoint or single step for the debugger (@debug) */

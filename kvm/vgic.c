@@ -202,7 +202,7 @@ static void vgic_consider(struct vgic *vg, struct vgic_irq *irq, u32 intid,
 	best[i] = p;
 }
 
-/* The timers' outputs are wires into their PPIs: sampled whenever the vCPU's interrupts are looked at. */
+/* The timers' outputs are wires into their PPIs, sampled whenever the vCPU's are looked at. */
 static void vgic_sample_timers(struct vcpu *v)
 {
 	vgic_inject_ppi(v, ARCH_VTIMER_INTID, arch_vcpu_timer_level(&v->arch));

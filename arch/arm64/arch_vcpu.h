@@ -61,8 +61,8 @@ struct arch_el1_regs {
 	u64 cpacr, contextidr, tpidr_el0, tpidr_el1, tpidrro_el0, par, csselr;
 	u64 cntkctl, cntv_ctl, cntv_cval, mdscr;
 	u64 cntp_ctl, cntp_cval;	/* the EL1 physical timer (CNTHCTL_EL2 gives it to EL1) */
-	u64 tpidr2;			/* TPIDR2_EL0, where the CPU has SME (which stays hidden) */
-	u64 vdisr;			/* VDISR_EL2, the guest's DISR_EL1 (HCR_EL2.AMO), with RAS */
+	u64 tpidr2;			/* TPIDR2_EL0, with SME (which stays hidden) */
+	u64 vdisr;			/* VDISR_EL2, the guest's DISR_EL1 (AMO), with RAS */
 	/*
 	 * Pointer authentication keys (FEAT_PAuth), Lo then Hi: APIAKey,
 	 * APIBKey, APDAKey, APDBKey, APGAKey (Arm ARM APIAKeyLo_EL1 ...).

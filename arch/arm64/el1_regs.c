@@ -126,7 +126,7 @@ static unsigned int brps, wrps;
 
 _Static_assert(ARCH_MAX_DBG_SLOTS == 16, "DBG_REGS lists 16 slots");
 
-/* Boot CPU, once: which registers exist, from the hardware's ID registers (not the guest's view). */
+/* Boot CPU, once: which registers exist, by the hardware's ID registers (not the guest's view). */
 void el1_regs_init(void)
 {
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1);

@@ -42,7 +42,7 @@ struct trap_rule {
 static const struct trap_rule trap_rules[] = {
 	/* ACTLR_EL1 (HCR_EL2.TACR) */
 	{ 3, 0, 1, 0, 0, BIT(1), TRAP_RAZ_WI },
-	/* ERRIDR_EL1 and ERRSELR_EL1 (CRm 3), ERXFR ... ERXPFG* (4), ERXMISC0-3 (5) (HCR_EL2.TERR) */
+	/* ERRIDR, ERRSELR (CRm 3), ERXFR ... ERXPFG* (4), ERXMISC0-3 (5) (HCR_EL2.TERR) */
 	{ 3, 0, 5, 3, 5, OP2_ALL, TRAP_RAZ_WI },
 	/*
 	 * PMU (MDCR_EL2.TPM, TPMCR): PMCR ... PMOVSSET (op1 3, CRn 9, CRm
@@ -52,9 +52,12 @@ static const struct trap_rule trap_rules[] = {
 	{ 3, 3, 9, 12, 14, OP2_ALL, TRAP_UNDEF },
 	{ 3, 3, 14, 8, 15, OP2_ALL, TRAP_UNDEF },
 	{ 3, 0, 9, 14, 14, BIT(1) | BIT(2) | BIT(6), TRAP_UNDEF },
-	/* SPE: PMS*_EL1 (CRm 9), PMB*_EL1 (CRm 10) (MDCR_EL2.TPMS, E2PB = 0); TRBE: TRB*_EL1 (CRm 11, E2TB = 0) */
+	/*
+	 * SPE: PMS*_EL1 (CRm 9), PMB*_EL1 (CRm 10) (MDCR_EL2.TPMS, E2PB = 0);
+	 * TRBE: TRB*_EL1 (CRm 11, MDCR_EL2.E2TB = 0).
+	 */
 	{ 3, 0, 9, 9, 11, OP2_ALL, TRAP_UNDEF },
-	/* TRFCR_EL1 (MDCR_EL2.TTRF); the trace unit's TRC* registers, op0 2, op1 1 (CPTR_EL2.TTA) */
+	/* TRFCR_EL1 (MDCR_EL2.TTRF); the trace unit's TRC*, op0 2, op1 1 (CPTR_EL2.TTA) */
 	{ 3, 0, 1, 2, 2, BIT(1), TRAP_UNDEF },
 	{ 2, 1, ANY, 0, 15, OP2_ALL, TRAP_UNDEF },
 	/* Activity monitors: AMCR_EL0 ... AMEVTYPER1<n>_EL0 (CPTR_EL2.TAM) */

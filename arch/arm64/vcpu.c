@@ -439,9 +439,12 @@ void arch_init(void)
 	stage2_init();
 	id_regs_init();		/* after stage2_init: the guest's PARange */
 	el1_regs_init();
-	/* ID_AA64PFR0_EL1.RAS [31:28], ID_AA64MMFR1_EL1.LO [19:16]: their trap bits are RES0 without. */
-	hcr_guest = HCR_EL2_GUEST | HCR_EL2_ISOLATE | (id_regs_have_pauth() ? HCR_EL2_PAUTH : 0) |
-		    (id_field(pfr0, 28) ? HCR_EL2_TERR : 0) | (id_field(mmfr1, 16) ? HCR_EL2_TLOR : 0);
+	/* ID_AA64PFR0_EL1.RAS [31:28], ID_AA64MMFR1_EL1.LO [19:16]: without, the traps are RES0. */
+	hcr_guest = HCR_EL2_GUEST | HCR_EL2_ISOLATE | (id_regs_have_pauth() ? HCR_EL2_PAUTH : 0);
+	if (id_field(pfr0, 28))
+		hcr_guest |= HCR_EL2_TERR;
+	if (id_field(mmfr1, 16))
+		hcr_guest |= HCR_EL2_TLOR;
 	gic_init();
 }
 
@@ -472,7 +475,7 @@ void arch_cpu_init(void)
 
 	write_sysreg(hcr_el2, hcr_guest);
 	stage2_cpu_init();
-	/* Trace unit (ID_AA64DFR0_EL1.TraceVer) and activity monitor (ID_AA64PFR0_EL1.AMU) registers trap. */
+	/* Trace unit (ID_AA64DFR0_EL1.TraceVer) and AMU (ID_AA64PFR0_EL1.AMU) registers trap. */
 	write_sysreg(cptr_el2, CPTR_EL2_BOOT | (id_field(dfr0, 4) ? CPTR_EL2_TTA : 0) |
 		     (id_field(pfr0, 44) ? CPTR_EL2_TAM : 0));
 	/* The guest sees the physical counter and EL1 timer; its virtual counter equals it. */

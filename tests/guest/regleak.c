@@ -574,7 +574,8 @@ static void class_write(const struct reg_class *c, struct class_state *s, unsign
 			/* Either way, but one way for the whole run. */
 			if (round == 0 && i == 0) {
 				s->mode = w || rd;
-				printf("regleak: %s: %s\n", c->name, s->mode ? "switched" : "UNDEF");
+				printf("regleak: %s: %s\n", c->name,
+				       s->mode ? "switched" : "UNDEF");
 			}
 			mode = s->mode;
 		}

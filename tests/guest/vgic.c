@@ -82,7 +82,7 @@ static void __attribute__((target("general-regs-only"))) on_irq(unsigned int int
 		seen[cpu][intid]++;
 }
 
-/* The EL1 physical timer (CNTP_CTL_EL0, as CNTV): the hypervisor switches it and delivers PPI 30. */
+/* The EL1 physical timer (CNTP_*_EL0, as CNTV): switched by the hypervisor, PPI 30. */
 static void ptimer_arm(uint64_t ticks)
 {
 	uint64_t cval = cntvct() + ticks;	/* CNTVOFF is 0: one count for both timers */
