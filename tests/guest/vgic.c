@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
- * The virtual GICv3 and the virtual timer, as a guest kernel uses them
- * (Arm IHI 0069): identification registers (GICD_PIDR2/GICR_PIDR2 ArchRev,
+ * The virtual GICv3 and the timers, as a guest kernel uses them (Arm IHI
+ * 0069): identification registers (GICD_PIDR2/GICR_PIDR2 ArchRev,
  * GICD_TYPER, each redistributor's GICR_TYPER), the virtual timer's PPI 27
- * taken as an IRQ (once while spinning, once from WFI), an SGI from vCPU 0
- * to vCPU 1 through ICC_SGI1R_EL1, and an SPI made pending through
- * GICD_ISPENDR delivered to the vCPU its IROUTER names.  Needs 2 vCPUs.
+ * and the EL1 physical timer's PPI 30 taken as IRQs (once while spinning,
+ * once from WFI), an SGI from vCPU 0 to vCPU 1 through ICC_SGI1R_EL1, vCPU
+ * 1 in WFE woken by vCPU 0's SEV, an unaligned word written at the end of
+ * a redistributor's GICR_IPRIORITYR that must not reach the SPIs, and an
+ * SPI made pending through GICD_ISPENDR delivered to the vCPU its IROUTER
+ * names.  Needs 2 vCPUs.
  *
  * Under the hypervisor this checks the emulated distributor and
  * redistributors, the list registers, the trapped SGI register, the
- * virtual timer's routing and WFI wake-ups; the exact GICD_TYPER values are
- * the hypervisor's.  Bare (-M virt,gic-version=3): QEMU's own GIC, which
- * checks the payload.
+ * timers' routing and WFI wake-ups; the exact GICD_TYPER values are the
+ * hypervisor's.  WFE: a hypervisor must not sleep a trapped WFE until an
+ * interrupt (none comes here); QEMU 7.2 never traps WFE (TCG runs it as a
+ * yield, whatever HCR_EL2.TWE says), so there the case checks the payload
+ * only.  Bare (-M virt,gic-version=3): QEMU's own GIC, which checks the
+ * payload (not the unaligned access, which is the hypervisor's to refuse).
  */
 #include <stdio.h>
 
