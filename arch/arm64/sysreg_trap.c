@@ -60,8 +60,12 @@ static const struct trap_rule trap_rules[] = {
 	/* TRFCR_EL1 (MDCR_EL2.TTRF); the trace unit's TRC*, op0 2, op1 1 (CPTR_EL2.TTA) */
 	{ 3, 0, 1, 2, 2, BIT(1), TRAP_UNDEF },
 	{ 2, 1, ANY, 0, 15, OP2_ALL, TRAP_UNDEF },
-	/* Activity monitors: AMCR_EL0 ... AMEVTYPER1<n>_EL0 (CPTR_EL2.TAM) */
+	/*
+	 * Activity monitors (CPTR_EL2.TAM): AMCR_EL0 ... AMCNTENSET1_EL0 (CRm
+	 * 2-3), AMEVCNTR0<n>/AMEVTYPER0<n> (4-7), AMEVCNTR1<n>/AMEVTYPER1<n> (12-15)
+	 */
 	{ 3, 3, 13, 2, 7, OP2_ALL, TRAP_UNDEF },
+	{ 3, 3, 13, 12, 15, OP2_ALL, TRAP_UNDEF },
 	/* LORSA, LOREA, LORN, LORC, LORID_EL1 (HCR_EL2.TLOR) */
 	{ 3, 0, 10, 4, 4, BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(7), TRAP_UNDEF },
 	/* SCXTNUM_EL1, SCXTNUM_EL0 (HCR_EL2.EnSCXT = 0) */
