@@ -12,14 +12,17 @@ MMU_SRCS := mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu
 	    mmu/rcu.c
 HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c
 HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress test_fdt_gen \
-	      test_shadow test_x86_insn
+	      test_shadow test_shadow_pool test_x86_insn test_x86_rmw
 # Sources a host test has besides its own .c file and HOST_SUPPORT.
 SRCS_test_difftest := tests/host/difftest_model.c tests/host/difftest_gen.c
 SRCS_test_fdt_gen := kvm/fdt_gen.c
 SHADOW_SRCS := mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c
 SRCS_test_shadow := $(SHADOW_SRCS) tests/host/test_shadow_env.c
+SRCS_test_shadow_pool := $(SHADOW_SRCS) tests/host/test_shadow_env.c
 SRCS_test_x86_insn := arch/x86_64/insn.c
+SRCS_test_x86_rmw := arch/x86_64/insn.c arch/x86_64/insn_rmw.c
 HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h) kvm/fdt_gen.h \
+	     arch/x86_64/insn.h \
 	     kvm/guest_platform.h
 
 # Three builds of the host tests: plain, ThreadSanitizer, AddressSanitizer+UBSan.
@@ -74,7 +77,7 @@ GUEST_TIMEOUT ?= 900
 test-arm64: deps-arm64
 	@$(MAKE) --no-print-directory -s arm64-arch-smoke arm64-kvm
 	@tools/run-tests.sh "tools/qemu-run.sh $(ARM64_SMOKE_OUT)/hyp.bin $(ARM64_SMOKE_TIMEOUT)" \
-		"tools/qemu-run.sh --smp 2 --mem 1G $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
+		"tools/qemu-run.sh --smp 2 --mem $(KVM_MEM) $(ARM64_OUT)/hyp.bin $(GUEST_TIMEOUT)" \
 		"$(MAKE) --no-print-directory -s test-linux" \
 		"$(MAKE) --no-print-directory -s test-gdb"
 

@@ -184,6 +184,16 @@ void arch_vcpu_release(struct arch_vcpu *v);
 /* General-purpose register @n of the guest (arm64 x0..x30; 31 reads 0, writes vanish). */
 u64 arch_vcpu_get_reg(const struct arch_vcpu *v, unsigned int n);
 void arch_vcpu_set_reg(struct arch_vcpu *v, unsigned int n, u64 val);
+/*
+ * The hypercall (or firmware call) of the last exit came from the guest's
+ * kernel level, the only one allowed to make them (x86: CPL 0; a guest's
+ * user code must not end the VM, give its kernel's pages back, print or
+ * start vCPUs).  arm64: always true, HVC and SMC at EL0 are UNDEFINED
+ * (Arm ARM D1.4 "Exceptions"; with HCR_EL2.TSC only EL1's SMC traps) and
+ * never reach the hypervisor.  Refused calls get arch_vcpu_inject_undef()
+ * at the calling instruction, as the architecture gives EL0 on arm64.
+ */
+bool arch_vcpu_hypercall_allowed(const struct arch_vcpu *v);
 /* Hypercall arguments and result: arm64 x0 = function ID, x1..x5, result in x0. */
 u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n);	/* 0 = function ID */
 void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val);
@@ -287,12 +297,14 @@ void arch_cpu_kick(unsigned int cpu);
 /*
  * The debugger's byte channel, a serial port of its own (arm64: a 16550 on
  * PCI).  open: find and set it up, once; 0 or -ENODEV.  getc never blocks
- * (-1: nothing waiting); putc waits a bounded time for the transmitter.
- * Callers serialise them.
+ * (-1: nothing waiting).  write never waits either: it hands the
+ * transmitter what it takes now and returns how many bytes that was (0
+ * while it is full: a debugger that stops reading must not hold a CPU; all
+ * of them when there is no channel).  Callers serialise them.
  */
 int arch_debug_chan_open(void);
 int arch_debug_chan_getc(void);
-void arch_debug_chan_putc(u8 c);
+u32 arch_debug_chan_write(const u8 *buf, u32 len);
 
 /*
  * Registers as GDB numbers them in arch_gdb_target_xml() (the "regnum"
@@ -302,9 +314,20 @@ void arch_debug_chan_putc(u8 c);
  * for a number beyond the last.
  */
 #define ARCH_GDB_REG_MAX 16
+#define ARCH_GDB_MAX_REGS 128	/* arch_gdb_nr_regs() is at most this */
 unsigned int arch_gdb_nr_regs(void);
 unsigned int arch_gdb_get_reg(const struct arch_vcpu *v, unsigned int n, u8 *buf);
 unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf);
+/*
+ * Validate a value for register @n (as arch_gdb_set_reg() would read it
+ * from @buf) before setting it: 0, or -EINVAL for a value the hardware
+ * would refuse to load (x86: MXCSR reserved bits, RFLAGS reserved bits or
+ * VM, a selector other than the current one, a non-canonical FS/GS base)
+ * or that would put the guest where it cannot be (arm64: a PSTATE mode
+ * other than EL0t, EL1t, EL1h).  gdbstub checks every value of a G packet
+ * before it sets any.
+ */
+int arch_gdb_check_reg(const struct arch_vcpu *v, unsigned int n, const u8 *buf);
 const char *arch_gdb_target_xml(void);
 /* The software breakpoint instruction (arm64: BRK #0) and its size. */
 u32 arch_sw_breakpoint_insn(unsigned int *size);

@@ -11,6 +11,14 @@
  * read to its end, counted in the checksum and answered with an error: no
  * input can make us write past a buffer or wait for more than is there.
  *
+ * Sending never waits for the client: everything goes through a queue the
+ * transmitter drains as fast as it takes bytes, and input is read only
+ * while the queue has room for a whole reply.  A client that stops reading
+ * therefore stops being served, nothing more: its '-' flood costs one flag
+ * each (the last packet is resent once per drained queue, not once per
+ * '-', and at most GDB_MAX_RESENDS times), and no poll ever spins on a full
+ * transmitter.
+ *
  * Stopping: gdb_stop_all() marks every vCPU held and kicks it out of the
  * guest; a vCPU notices at its next entry (gdbstub_vcpu_enter) and parks,
  * polling the stub while it waits.  GDB gets its stop reply once every
@@ -27,8 +35,15 @@
 #define GDB_EXIT_POLL_NS 1000000ULL
 /* A parked vCPU polls the channel every tick. */
 #define GDB_PARK_POLL_NS 1000000ULL
-/* Bytes taken per poll: a flood of input cannot keep one caller forever. */
-#define GDB_POLL_BUDGET 8192
+/*
+ * Time one poll may spend on the channel.  Every byte in or out is a device
+ * register access (two for input), slow under emulation: the work is
+ * bounded by time, not bytes, so that a poll from a thread that shares its
+ * CPU with vCPUs stays well inside a tick; what is left waits for the next.
+ */
+#define GDB_POLL_NS 1000000ULL
+/* Bytes between two looks at the clock. */
+#define GDB_POLL_STRIDE 32
 
 struct gdbstub gdb_stub;
 
@@ -36,12 +51,58 @@ static const char hexdigits[] = "0123456789abcdef";
 
 /* ---- sending ------------------------------------------------------------------------ */
 
-static void chan_write(const u8 *p, u32 len)
+static bool poll_time_left(const struct gdbstub *s)
 {
-	u32 i;
+	return arch_time_ns() < s->poll_deadline_ns;
+}
 
+/* Hand the transmitter what it takes now; the rest waits for the next poll. */
+static void tx_drain(struct gdbstub *s)
+{
+	while (s->txq_len && poll_time_left(s)) {
+		u32 first = GDB_TXQ_SIZE - s->txq_head;
+		u32 n = s->txq_len < first ? s->txq_len : first;
+
+		n = arch_debug_chan_write(s->txq + s->txq_head,
+					  n < GDB_POLL_STRIDE ? n : GDB_POLL_STRIDE);
+		if (!n)
+			return;
+		s->txq_head = (s->txq_head + n) % GDB_TXQ_SIZE;
+		s->txq_len -= n;
+	}
+}
+
+static u32 tx_room(const struct gdbstub *s)
+{
+	return GDB_TXQ_SIZE - s->txq_len;
+}
+
+/* All of @p or, when the client let the queue fill up, none of it. */
+static bool tx_queue(struct gdbstub *s, const u8 *p, u32 len)
+{
+	u32 i, tail;
+
+	if (tx_room(s) < len) {
+		s->tx_dropped++;
+		return false;
+	}
+	tail = (s->txq_head + s->txq_len) % GDB_TXQ_SIZE;
 	for (i = 0; i < len; i++)
-		arch_debug_chan_putc(p[i]);
+		s->txq[(tail + i) % GDB_TXQ_SIZE] = p[i];
+	s->txq_len += len;
+	tx_drain(s);
+	return true;
+}
+
+/* A '-' asked for the last packet again: queue it once the queue has gone out. */
+static void tx_resend(struct gdbstub *s)
+{
+	if (s->resend && s->tx_len && !s->txq_len) {
+		s->resend = false;
+		if (++s->resends > GDB_MAX_RESENDS)
+			return;
+		tx_queue(s, s->tx, s->tx_len);
+	}
 }
 
 /* Frame @data (already escaped where it must be) and send it; kept for a '-'. */
@@ -61,7 +122,9 @@ void gdb_put_packet(struct gdbstub *s, const char *data, u32 len)
 	s->tx[2 + len] = hexdigits[sum >> 4];
 	s->tx[3 + len] = hexdigits[sum & 15];
 	s->tx_len = len + 4;
-	chan_write(s->tx, s->tx_len);
+	s->resend = false;	/* a '-' from now on is about this packet */
+	s->resends = 0;
+	tx_queue(s, s->tx, s->tx_len);
 }
 
 static void put_str(struct gdbstub *s, const char *str)
@@ -74,7 +137,7 @@ static void put_ack(struct gdbstub *s, bool good)
 	u8 c = good ? '+' : '-';
 
 	if (!s->no_ack)
-		chan_write(&c, 1);
+		tx_queue(s, &c, 1);
 }
 
 /* ---- the VM's vCPUs ------------------------------------------------------------------- */
@@ -204,6 +267,16 @@ long gdb_read_mem(struct gdbstub *s, u64 gva, void *buf, u64 len)
 	return done ? (long)done : -EFAULT;
 }
 
+/* Guest-physical address of @gva through the Hg vCPU's tables; *@len bytes to its page's end. */
+int gdb_translate(struct gdbstub *s, u64 gva, u64 *gpa, u64 *len)
+{
+	struct vcpu *v = mem_vcpu(s);
+
+	if (!v || arch_vcpu_translate(&v->arch, gva, gpa, len, read_phys64, s->vm))
+		return -EFAULT;
+	return 0;
+}
+
 /* All of [@gva, @gva + @len) or nothing: every page is translated before a byte is written. */
 int gdb_write_mem(struct gdbstub *s, u64 gva, const void *buf, u64 len)
 {
@@ -280,7 +353,7 @@ static void rx_byte(struct gdbstub *s, u8 c)
 		} else if (c == 0x03) {
 			__atomic_store_n(&s->interrupt, 1, __ATOMIC_RELEASE);
 		} else if (c == '-' && !s->no_ack && s->tx_len) {
-			chan_write(s->tx, s->tx_len);
+			s->resend = true;
 		}
 		/* '+' and noise: nothing to do */
 		break;
@@ -364,19 +437,26 @@ static void check_stopped(struct gdbstub *s)
 void gdbstub_poll(void)
 {
 	struct gdbstub *s = &gdb_stub;
-	unsigned int budget = GDB_POLL_BUDGET;
+	unsigned int stride = 0;
 	int c;
 
 	if (!s->chan || __atomic_exchange_n(&s->busy, 1, __ATOMIC_ACQUIRE))
 		return;
+	s->poll_deadline_ns = arch_time_ns() + GDB_POLL_NS;
+	tx_drain(s);
+	tx_resend(s);
 	check_stopped(s);
-	if (s->pending && vm_stopped(s))
+	if (s->pending && vm_stopped(s) && tx_room(s) >= GDB_TX_RESERVE)
 		run_packet(s);
-	while (!s->pending && budget-- && (c = arch_debug_chan_getc()) >= 0) {
+	/* No input while a reply might not fit: a client that does not read waits, we do not. */
+	while (!s->pending && tx_room(s) >= GDB_TX_RESERVE &&
+	       (++stride % GDB_POLL_STRIDE || poll_time_left(s)) &&
+	       (c = arch_debug_chan_getc()) >= 0) {
 		rx_byte(s, c);
 		if (__atomic_load_n(&s->interrupt, __ATOMIC_ACQUIRE))
 			check_stopped(s);
 	}
+	tx_resend(s);
 	check_stopped(s);
 	__atomic_store_n(&s->busy, 0, __ATOMIC_RELEASE);
 }
@@ -426,6 +506,7 @@ void gdbstub_detach_vm(struct vm *vm)
 		return;
 	while (__atomic_exchange_n(&s->busy, 1, __ATOMIC_ACQUIRE))
 		mmu_cpu_relax();
+	s->poll_deadline_ns = arch_time_ns() + GDB_POLL_NS;
 	if (s->connected) {
 		/* "W": the process exited with this status (GDB manual E.3 "Stop Reply Packets"). */
 		snprintf(buf, sizeof(buf), "W%02x", vm->exit_status & 0xff);

@@ -175,26 +175,32 @@ static void cmd_read_regs(struct gdbstub *s)
 	}
 }
 
+/*
+ * G: every register in the packet, all or nothing.  Each value is parsed
+ * and checked (arch_gdb_check_reg) before any is set, so a malformed tail
+ * or one value the hardware would refuse answers E22 and changes nothing.
+ * The values are staged here, not in a copy of the vCPU: the vCPU's state
+ * may live outside its struct (x86: the VMCB), which a copy would alias.
+ */
 static void cmd_write_regs(struct gdbstub *s, struct cur *c)
 {
-	struct arch_vcpu tmp = g_vcpu(s)->arch;
-	u8 buf[ARCH_GDB_REG_MAX];
-	unsigned int n, size;
+	static u8 staged[ARCH_GDB_MAX_REGS][ARCH_GDB_REG_MAX];
+	struct arch_vcpu *v = &g_vcpu(s)->arch;
+	unsigned int n, nr, size;
 
-	/* Into a copy first: a short or bad packet changes nothing. */
-	for (n = 0; n < arch_gdb_nr_regs() && c->p < c->end; n++) {
-		size = arch_gdb_get_reg(&tmp, n, buf);
-		if (!get_hex_bytes(c, buf, size)) {
+	for (nr = 0; nr < arch_gdb_nr_regs() && nr < ARCH_GDB_MAX_REGS && c->p < c->end; nr++) {
+		size = arch_gdb_get_reg(v, nr, staged[nr]);
+		if (!get_hex_bytes(c, staged[nr], size) || arch_gdb_check_reg(v, nr, staged[nr])) {
 			reply_error(s, GDB_EINVAL);
 			return;
 		}
-		arch_gdb_set_reg(&tmp, n, buf);
 	}
 	if (c->p != c->end) {
 		reply_error(s, GDB_EINVAL);
 		return;
 	}
-	g_vcpu(s)->arch = tmp;
+	for (n = 0; n < nr; n++)
+		arch_gdb_set_reg(v, n, staged[n]);
 	gdb_reply_str(s, "OK");
 }
 
@@ -213,7 +219,8 @@ static void cmd_reg(struct gdbstub *s, struct cur *c, bool write)
 		gdb_reply_hex(s, buf, size);
 		return;
 	}
-	if (!get_hex_bytes(c, buf, size) || c->p != c->end) {
+	if (!get_hex_bytes(c, buf, size) || c->p != c->end ||
+	    arch_gdb_check_reg(&g_vcpu(s)->arch, n, buf)) {
 		reply_error(s, GDB_EINVAL);
 		return;
 	}
@@ -307,6 +314,7 @@ static int sw_insert(struct gdbstub *s, u64 addr)
 	struct gdb_sw_bp *bp = NULL;
 	unsigned int i, size;
 	u32 insn = arch_sw_breakpoint_insn(&size), saved = 0;
+	u64 gpa, len;
 
 	if (find_sw(s, addr))
 		return 0;
@@ -315,24 +323,40 @@ static int sw_insert(struct gdbstub *s, u64 addr)
 			bp = &s->sw[i];
 	if (!bp)
 		return -ENOSPC;
-	if (gdb_read_mem(s, addr, &saved, size) != (long)size ||
-	    gdb_write_mem(s, addr, &insn, size))
+	/* One page: the instruction is 1 byte (x86) or 4 aligned bytes (arm64). */
+	if (gdb_translate(s, addr, &gpa, &len) || len < size ||
+	    vm_read_guest(s->vm, gpa, &saved, size) || vm_write_guest(s->vm, gpa, &insn, size))
 		return -EFAULT;
 	arch_sync_icache();
 	bp->addr = addr;
+	bp->gpa = gpa;
 	bp->saved = saved;
 	bp->used = true;
 	return 0;
 }
 
+/*
+ * Put the saved instruction back where it was taken from, by guest-physical
+ * address: the guest may since have mapped other memory at @addr (a new
+ * address space, a page given back and reused), and writing there would
+ * corrupt it.  If the breakpoint instruction is no longer at @gpa either,
+ * the guest (or a give-back, which leaves a zeroed page) has replaced it:
+ * nothing to restore.  Used while the VM is stopped, except at a detach
+ * of a running VM, where a guest write between the check and the restore
+ * can still be overwritten.
+ */
 static int sw_remove(struct gdbstub *s, struct gdb_sw_bp *bp)
 {
 	unsigned int size;
-	int ret;
+	u32 insn = arch_sw_breakpoint_insn(&size), cur = 0;
+	int ret = 0;
 
-	arch_sw_breakpoint_insn(&size);
 	bp->used = false;
-	ret = gdb_write_mem(s, bp->addr, &bp->saved, size);
+	if (vm_read_guest(s->vm, bp->gpa, &cur, size))
+		return -EFAULT;
+	if (memcmp(&cur, &insn, size))
+		return 0;
+	ret = vm_write_guest(s->vm, bp->gpa, &bp->saved, size);
 	arch_sync_icache();
 	return ret;
 }

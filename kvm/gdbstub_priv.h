@@ -7,6 +7,15 @@
 
 /* The largest packet we take (qSupported PacketSize, hex): data between '$' and '#'. */
 #define GDB_PACKET_SIZE 4096
+/*
+ * Room the transmit queue must have before another input byte is taken: a
+ * whole reply ($, data, #, checksum), the ack before it and a stop reply.
+ */
+#define GDB_TX_RESERVE (GDB_PACKET_SIZE + 64)
+/* The reserve twice: a reply and a resend of the last packet queued at once. */
+#define GDB_TXQ_SIZE (2 * GDB_TX_RESERVE)
+/* A packet that arrived damaged this often will not arrive: later '-' for it are ignored. */
+#define GDB_MAX_RESENDS 8
 #define GDB_MAX_SW_BP 64
 #define GDB_SIGINT 2
 #define GDB_SIGTRAP 5
@@ -31,8 +40,16 @@ enum gdb_action {
 	ACT_STEP,
 };
 
+/*
+ * A software breakpoint: inserted at guest-virtual @addr (how the debugger
+ * names it), which then translated to guest-physical @gpa.  Removal writes
+ * @saved back at @gpa, not at whatever @addr translates to by then (the
+ * guest may have switched tables or given the page back), and only if the
+ * breakpoint instruction is still there.
+ */
 struct gdb_sw_bp {
 	u64 addr;
+	u64 gpa;
 	u32 saved;	/* the instruction the breakpoint replaced */
 	bool used;
 };
@@ -50,9 +67,18 @@ struct gdbstub {
 	bool pending;			/* rx[] holds a packet to run once every vCPU is parked */
 	char rx_buf[GDB_PACKET_SIZE + 1];
 
-	/* sending: the last packet, again on '-' */
+	/*
+	 * sending: the last packet (again on '-', once however many '-' came
+	 * while a resend was owed), and what the transmitter has not taken yet
+	 */
 	u32 tx_len;
 	u8 tx[GDB_PACKET_SIZE + 4];
+	bool resend;
+	u32 resends;			/* of the last packet */
+	u32 txq_head, txq_len;
+	u8 txq[GDB_TXQ_SIZE];
+	u64 tx_dropped;			/* packets the queue had no room for (a client not reading) */
+	u64 poll_deadline_ns;		/* the channel work of this poll stops here */
 	char reply[GDB_PACKET_SIZE];	/* the reply being built (data only) */
 	u32 reply_len;
 	bool no_ack;			/* QStartNoAckMode */
@@ -84,6 +110,7 @@ void gdb_resume(struct gdbstub *s, const enum gdb_action *act);
 void gdb_stop_reply(struct gdbstub *s);
 long gdb_read_mem(struct gdbstub *s, u64 gva, void *buf, u64 len);
 int gdb_write_mem(struct gdbstub *s, u64 gva, const void *buf, u64 len);
+int gdb_translate(struct gdbstub *s, u64 gva, u64 *gpa, u64 *len);
 void gdb_remove_all_breakpoints(struct gdbstub *s);
 void gdb_end_session(struct gdbstub *s);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host RAM allocator: one free list of 2 MiB chunks under a spinlock.
+ * Host RAM allocator: one free list of 2 MiB chunks under a spinlock,
+ * handed out only against a VM's account (host_mem.h): a VM is promised its
+ * whole memory when it is created, and backs it lazily.
  *
  * Chunks are handed out and taken back on guest faults and give-backs,
  * which are rare next to the 512 page faults a chunk serves in 4K mode, so
@@ -22,6 +24,7 @@ static struct {
 	u32 *next;		/* free-list link: chunk number of the next free one, 0 ends */
 	u32 free_head;
 	u32 nr_total, nr_free;
+	u32 promised;		/* sum over open accounts of limit - used: nr_free >= promised */
 } host_mem = { .lock = SPINLOCK_INIT };
 
 static u32 count_chunks(const struct arch_ram_range *r, unsigned int n)
@@ -107,43 +110,90 @@ int host_mem_init(void)
 	return 0;
 }
 
-u32 host_mem_alloc(void)
+int host_mem_account_open(struct host_mem_account *a, u32 limit)
 {
-	u32 chunk;
+	int ret = -ENOMEM;
 
 	spin_lock(&host_mem.lock);
-	chunk = host_mem.free_head;
-	if (chunk) {
+	if (host_mem.nr_free - host_mem.promised >= limit) {
+		host_mem.promised += limit;
+		a->limit = limit;
+		a->used = 0;
+		ret = 0;
+	}
+	spin_unlock(&host_mem.lock);
+	return ret;
+}
+
+u32 host_mem_account_close(struct host_mem_account *a)
+{
+	u32 leaked;
+
+	spin_lock(&host_mem.lock);
+	host_mem.promised -= a->limit - a->used;
+	leaked = a->used;
+	a->limit = a->used = 0;
+	spin_unlock(&host_mem.lock);
+	return leaked;
+}
+
+/* Take @n chunks of @a's promise, lock held: false when that would exceed it. */
+static bool account_draw(struct host_mem_account *a, u32 n)
+{
+	if (a->limit - a->used < n)
+		return false;
+	a->used += n;
+	host_mem.promised -= n;
+	host_mem.nr_free -= n;
+	return true;
+}
+
+static void account_return(struct host_mem_account *a, u32 n)
+{
+	a->used -= n;
+	host_mem.promised += n;
+	host_mem.nr_free += n;
+}
+
+u32 host_mem_alloc(struct host_mem_account *a)
+{
+	u32 chunk = 0;
+
+	spin_lock(&host_mem.lock);
+	/* The promise guarantees the free list is not empty (nr_free >= promised >= 1). */
+	if (host_mem.free_head && account_draw(a, 1)) {
+		chunk = host_mem.free_head;
 		host_mem.free_head = host_mem.next[chunk - 1];
-		host_mem.nr_free--;
 	}
 	spin_unlock(&host_mem.lock);
 	return chunk;
 }
 
-u32 host_mem_alloc_zeroed(void)
+u32 host_mem_alloc_zeroed(struct host_mem_account *a)
 {
-	u32 chunk = host_mem_alloc();
+	u32 chunk = host_mem_alloc(a);
 
 	if (chunk)
 		memset(host_mem_chunk_va(chunk), 0, HOST_CHUNK_SIZE);
 	return chunk;
 }
 
-void host_mem_free(u32 chunk)
+void host_mem_free(struct host_mem_account *a, u32 chunk)
 {
-	if (!chunk || chunk > host_mem.nr_total) {
-		printf("host_mem: free of bad chunk %u ignored\n", chunk);
-		return;
-	}
+	bool bad = !chunk || chunk > host_mem.nr_total;
+
 	spin_lock(&host_mem.lock);
-	host_mem.next[chunk - 1] = host_mem.free_head;
-	host_mem.free_head = chunk;
-	host_mem.nr_free++;
+	bad = bad || !a->used;
+	if (!bad) {
+		host_mem.next[chunk - 1] = host_mem.free_head;
+		host_mem.free_head = chunk;
+		account_return(a, 1);
+	}
 	spin_unlock(&host_mem.lock);
+	if (bad)
+		printf("host_mem: free of bad chunk %u ignored\n", chunk);
 }
 
-/* Chunk numbers [@first, @first + @n) are physically consecutive and all marked free. */
 static bool chunks_contiguous(const u8 *is_free, u32 first, u32 n)
 {
 	for (u32 c = first; c < first + n; c++)
@@ -157,7 +207,7 @@ static bool chunks_contiguous(const u8 *is_free, u32 first, u32 n)
  * The free list is unordered after a while, so a run is found by marking
  * the free chunks first.  Rare (one per shadow-paged VM): O(total chunks).
  */
-u32 host_mem_alloc_contig(u32 n)
+u32 host_mem_alloc_contig(struct host_mem_account *a, u32 n)
 {
 	u8 *is_free = calloc(host_mem.nr_total + 1, 1);
 	u32 c, first = 0, *link;
@@ -165,6 +215,10 @@ u32 host_mem_alloc_contig(u32 n)
 	if (!is_free || !n)
 		goto out;
 	spin_lock(&host_mem.lock);
+	if (a->limit - a->used < n) {
+		spin_unlock(&host_mem.lock);
+		goto out;
+	}
 	for (c = host_mem.free_head; c; c = host_mem.next[c - 1])
 		is_free[c - 1] = 1;
 	for (c = 1; c + n - 1 <= host_mem.nr_total && !first; c++)
@@ -178,7 +232,7 @@ u32 host_mem_alloc_contig(u32 n)
 			link = &host_mem.next[c - 1];
 	}
 	if (first)
-		host_mem.nr_free -= n;
+		account_draw(a, n);
 	spin_unlock(&host_mem.lock);
 out:
 	free(is_free);
@@ -198,4 +252,14 @@ u32 host_mem_nr_free(void)
 u32 host_mem_nr_total(void)
 {
 	return host_mem.nr_total;
+}
+
+u32 host_mem_nr_unpromised(void)
+{
+	u32 n;
+
+	spin_lock(&host_mem.lock);
+	n = host_mem.nr_free - host_mem.promised;
+	spin_unlock(&host_mem.lock);
+	return n;
 }

@@ -101,7 +101,7 @@ static void give_back_release(struct vcpu *v, struct memslot *slot, u64 gpa, u64
 		u32 c = slot->chunks[i] & CHUNK_MASK;
 
 		if (c && hi - lo == HOST_CHUNK_SIZE) {
-			host_mem_free(c);
+			host_mem_free(&v->vm->mem, c);
 			v->stats.chunks_freed++;
 			c = 0;
 		} else if (c) {
@@ -178,6 +178,8 @@ static s64 hc_vcpu_info(struct vcpu *v, u64 which)
 		return v->vm->nr_vcpus;
 	if (which == 2)
 		return v->vm->cfg.mem_size;
+	if (which == 3)
+		return v->stats.preempted;
 	return HC_EINVAL;
 }
 

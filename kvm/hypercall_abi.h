@@ -44,7 +44,10 @@
 #define HC_TIME_NS (HC_BASE + 5)
 /*
  * x1 = 0: this vCPU's index in its VM (0-based); 1: the number of vCPUs the
- * VM has; 2: the size of its RAM in bytes (the memslot at its RAM base).
+ * VM has; 2: the size of its RAM in bytes (the memslot at its RAM base);
+ * 3: how many times the scheduler's tick switched this vCPU out for another
+ * thread of its physical CPU (a test of two VMs on one CPU checks it is
+ * really shared: tests/guest/regleak.c).
  */
 #define HC_VCPU_INFO (HC_BASE + 6)
 

@@ -12,7 +12,10 @@
  *                           cpu=N (vCPU 0 on physical CPU N, the others after it),
  *                           time=SECONDS (limit, default 120, 0 none),
  *                           gdb (debugged: starts stopped, waiting for GDB on the debug
- *                           channel; no time limit unless a time= follows)
+ *                           channel; no time limit unless a time= follows),
+ *                           expect=limit (the VM never ends by itself: it passes when its
+ *                           time limit ends it, on time), expect=refused (it must not fit
+ *                           in host memory: passes when creation refuses it)
  *   loader                  the loader's self-test: malformed images refused
  *   guest_image             the guest image checker's self-test (Image, ELF, raw, initrd)
  *   linux[:opt]...          the guest kernel QEMU loaded for us (tools/run-guest.sh):
@@ -22,10 +25,15 @@
  *                           opt "console": the hypervisor's console is its UART both
  *                           ways (interactive), instead of "[linux] " lines
  *
- * The boot CPU's idle context doubles as the controller: between running
- * threads it checks whether the current group has ended, then tears it down
- * and starts the next.  Secondary CPUs only run their idle loop.
+ * The controller is a hypervisor thread of its own on CPU 0, scheduled like
+ * the vCPUs: it sleeps until a VM ends or its poll period passes, so a vCPU
+ * that never leaves the guest of its own accord (a spinning guest on CPU 0)
+ * still yields to it at the next tick and is ended at its time limit.  It
+ * starts a group's VMs, tears each VM down as soon as it has ended (its
+ * memory goes back while its neighbours still run), and starts the next
+ * group.  Every CPU, CPU 0 included, then only runs its idle loop.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +49,28 @@
 #define RUN_DEFAULT "loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
 		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
 		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2," \
-		    "vgic:2:cpus=1,regleak:cpu=1+regleak:cpu=1,user_hypercall:2"
+		    "vgic:2:cpus=1,spin:time=3:expect=limit:cpu=0+ticker:2:cpus=1:cpu=0," \
+		    "spin:time=2:expect=limit:cpu=1," \
+		    "oom:mem=1G+oom:mem=512M:blocks+oom:mem=1G:expect=refused," \
+		    "regleak:cpu=1+regleak:cpu=1,user_hypercall:2"
 #define RUN_MAX_GROUP 8
 #define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
+/* How late expect=limit may see its VM ended: the poll period plus the VM's teardown. */
+#define RUN_LIMIT_SLACK_NS 1000000000ULL
+/* The controller's poll period: the debugger and console input want it short. */
+#define CONTROLLER_PERIOD_NS 10000000ULL
+#define CONTROLLER_PERIOD_INTERACTIVE_NS 1000000ULL
 #define RCU_BACKLOG_LIMIT 4096
+
+enum run_expect {
+	EXPECT_END,		/* ends by itself with status 0, having reported */
+	EXPECT_LIMIT,		/* never ends by itself: its time limit must end it */
+	EXPECT_REFUSED,		/* does not fit in host memory: creation must refuse it */
+};
 
 struct run_entry {
 	struct vm_config cfg;
+	enum run_expect expect;
 	bool selftest;		/* "loader" */
 	bool image_selftest;	/* "guest_image" */
 	bool bad;		/* could not be parsed: counts as a failure */
@@ -208,6 +231,20 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 	return false;
 }
 
+/* expect=limit, expect=refused: false if @opt is not an expect= option. */
+static bool parse_expect(struct run_entry *e, const char *opt)
+{
+	if (strncmp(opt, "expect=", 7))
+		return false;
+	if (!strcmp(opt + 7, "limit"))
+		e->expect = EXPECT_LIMIT;
+	else if (!strcmp(opt + 7, "refused"))
+		e->expect = EXPECT_REFUSED;
+	else
+		return false;
+	return true;
+}
+
 /* Boot argument mmu=shadow: every VM on a shadow MMU, nested paging or not. */
 static bool all_shadow;
 
@@ -263,7 +300,7 @@ static void parse_vm(struct run_entry *e, const char *tok, size_t len)
 		e->bad = true;
 	}
 	while ((opt = strtok_r(NULL, ":", &save)))
-		if (!parse_option(&e->cfg, opt)) {
+		if (!parse_expect(e, opt) && !parse_option(&e->cfg, opt)) {
 			printf("run: %s: bad option '%s'\n", e->cfg.name, opt);
 			e->bad = true;
 		}
@@ -391,6 +428,7 @@ static void print_counters(const char *who, const struct vcpu_stats *s,
 		{ "exits", s->exits },
 		{ "hypercalls", s->hypercalls },
 		{ "PSCI", s->psci_calls },
+		{ "refused calls", s->hc_refused },
 		{ "UART", s->mmio },
 		{ "aborts", s->aborts },
 		{ "WFI", s->wfi },
@@ -402,7 +440,17 @@ static void print_counters(const char *who, const struct vcpu_stats *s,
 	print_counter_line(who, calls, ARRAY_SIZE(calls));
 }
 
-static void report_vm(struct vm *vm)
+/* expect=limit: its time limit ended it, and no later than the controller's slack allows. */
+static void verdict_limit(struct vm *vm)
+{
+	bool by_limit = vm->end_reason && !strcmp(vm->end_reason, "time limit");
+	u64 ran = vm->end_ns - vm->start_ns;
+
+	verdict(vm->name, "ended-at-time-limit", by_limit && ran >= vm->cfg.time_limit_ns &&
+		ran - vm->cfg.time_limit_ns <= RUN_LIMIT_SLACK_NS);
+}
+
+static void report_vm(struct vm *vm, enum run_expect expect)
 {
 	struct pgtable_stats p;
 	struct vcpu_stats s;
@@ -422,7 +470,9 @@ static void report_vm(struct vm *vm)
 	totals.passed += vm->passed;
 	totals.failed += vm->failed;
 	/* One more failure for a VM that ended badly or silently, whatever it reported. */
-	if (vm->exit_status)
+	if (expect == EXPECT_LIMIT)
+		verdict_limit(vm);
+	else if (vm->exit_status)
 		verdict(vm->name, "exit-status", false);
 	else if (vm->cfg.boot)
 		verdict(vm->name, "ended-cleanly", true);	/* a kernel of its own reports nothing */
@@ -446,7 +496,7 @@ static void run_selftest(struct run_entry *e)
 		verdict("hyp", "loader-selftest", false);
 		return;
 	}
-	vm = vm_create(&cfg);
+	vm = vm_create(&cfg, NULL);
 	if (!vm) {
 		verdict("hyp", "loader-selftest", false);
 		return;
@@ -461,7 +511,7 @@ static void run_image_selftest(void)
 	struct vm *vm;
 
 	cfg.image = payload_count ? &payload_images[0] : NULL;
-	vm = cfg.image ? vm_create(&cfg) : NULL;
+	vm = cfg.image ? vm_create(&cfg, NULL) : NULL;
 	if (!vm) {
 		verdict("hyp", "guest-image-selftest", false);
 		return;
@@ -471,29 +521,78 @@ static void run_image_selftest(void)
 	vm_destroy(vm);
 }
 
-static bool group_done(struct run_entry *g, unsigned int n)
+/* A VM of the group that has ended and whose threads are off their CPUs: report, free it. */
+static void finish_vm(struct run_entry *e)
+{
+	struct vm *vm = e->vm;
+
+	gdbstub_detach_vm(vm);
+	report_vm(vm, e->expect);
+	vm_destroy(vm);
+	e->vm = NULL;
+}
+
+/* Input, the debugger, time limits, VMs that are done.  How many VMs still run. */
+static unsigned int group_poll(struct run_entry *g, unsigned int n)
 {
 	u64 now = arch_time_ns();
-	bool done = true;
-	unsigned int i;
+	unsigned int i, alive = 0;
 
+	gdbstub_poll();
 	for (i = 0; i < n; i++) {
 		struct vm *vm = g[i].vm;
 
 		if (!vm)
 			continue;
 		vuart_pl011_poll_input(vm);
-		if (vm->gdb)
-			gdbstub_poll();
 		if (vm->cfg.time_limit_ns && now - vm->start_ns > vm->cfg.time_limit_ns &&
 		    !READ_ONCE(vm->ending)) {
 			printf("vm %s: time limit reached\n", vm->name);
 			vm_end(vm, -1, "time limit");
 		}
-		if (!READ_ONCE(vm->ending) || !vm_done(vm))
-			done = false;
+		if (READ_ONCE(vm->ending) && vm_done(vm))
+			finish_vm(&g[i]);
+		else
+			alive++;
 	}
-	return done;
+	return alive;
+}
+
+/* Until a VM of the group ends (vm->waiter) or the poll period has passed. */
+static void controller_wait(struct run_entry *g, unsigned int n)
+{
+	u64 period = CONTROLLER_PERIOD_NS;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (g[i].vm && (g[i].vm->gdb || g[i].cfg.console_input))
+			period = CONTROLLER_PERIOD_INTERACTIVE_NS;
+	sched_block_until(arch_time_ns() + period);
+}
+
+/* Create one VM of the group; expect=refused passes only when host memory refuses it. */
+static void create_vm(struct run_entry *e)
+{
+	int err = 0;
+
+	printf("vm %s: %u vCPU(s), %s, %llu MiB at %#llx%s\n", e->cfg.name, e->cfg.nr_vcpus,
+	       e->cfg.blocks ? "2M blocks" : "4K pages", (unsigned long long)e->cfg.mem_size >> 20,
+	       VM_RAM_BASE, e->cfg.prepopulate ? ", prepopulated" : "");
+	e->vm = vm_create(&e->cfg, &err);
+	if (e->expect == EXPECT_REFUSED) {
+		verdict(e->cfg.name, "refused-at-creation", !e->vm && err == -ENOMEM);
+		if (e->vm)
+			vm_destroy(e->vm);
+		e->vm = NULL;
+		return;
+	}
+	if (!e->vm) {
+		verdict(e->cfg.name, "create", false);
+		return;
+	}
+	e->vm->waiter = sched_current();
+	if (e->cfg.gdb)
+		gdbstub_attach(e->vm);
 }
 
 static void run_group(struct run_entry *g, unsigned int n)
@@ -501,36 +600,20 @@ static void run_group(struct run_entry *g, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (g[i].bad) {
+		if (g[i].bad)
 			verdict(g[i].cfg.name, "create", false);
-		} else if (g[i].selftest) {
+		else if (g[i].selftest)
 			run_selftest(&g[i]);
-		} else if (g[i].image_selftest) {
+		else if (g[i].image_selftest)
 			run_image_selftest();
-		} else {
-			printf("vm %s: %u vCPU(s), %s, %llu MiB at %#llx%s\n", g[i].cfg.name,
-			       g[i].cfg.nr_vcpus, g[i].cfg.blocks ? "2M blocks" : "4K pages",
-			       (unsigned long long)g[i].cfg.mem_size >> 20, VM_RAM_BASE,
-			       g[i].cfg.prepopulate ? ", prepopulated" : "");
-			g[i].vm = vm_create(&g[i].cfg);
-			if (!g[i].vm)
-				verdict(g[i].cfg.name, "create", false);
-			else if (g[i].cfg.gdb)
-				gdbstub_attach(g[i].vm);
-		}
+		else
+			create_vm(&g[i]);
 	}
 	for (i = 0; i < n; i++)
 		if (g[i].vm)
 			vm_start(g[i].vm);
-	while (!group_done(g, n))
-		sched_idle_once();
-	for (i = 0; i < n; i++)
-		if (g[i].vm) {
-			gdbstub_detach_vm(g[i].vm);
-			report_vm(g[i].vm);
-			vm_destroy(g[i].vm);
-			g[i].vm = NULL;
-		}
+	while (group_poll(g, n))
+		controller_wait(g, n);
 }
 
 static void run_all(const char *spec, size_t len)
@@ -570,25 +653,43 @@ static void kvm_init(void)
 	arch_irq_enable();
 }
 
-void hyp_main(void)
+static struct sched_thread controller;
+
+static void controller_main(void *arg)
 {
 	struct rcu_stats r;
 	const char *spec;
 	size_t len;
 
-	kvm_init();
+	(void)arg;
 	spec = run_spec(&len);
 	run_all(spec, len);
 	printf("total: %u VMs, free chunks %u of %u, deepest vCPU stack %llu of %u bytes, "
-	       "longest reschedule wait %llu us\n", totals.vms, host_mem_nr_free(),
-	       host_mem_nr_total(), (unsigned long long)sched_stack_peak_bytes(),
-	       SCHED_STACK_SIZE, (unsigned long long)sched_resched_latency_max() / 1000);
+	       "controller stack %llu bytes, longest reschedule wait %llu us\n", totals.vms,
+	       host_mem_nr_free(), host_mem_nr_total(),
+	       (unsigned long long)sched_stack_peak_bytes(), SCHED_STACK_SIZE,
+	       (unsigned long long)sched_thread_stack_used(&controller),
+	       (unsigned long long)sched_resched_latency_max() / 1000);
 	printf("total: first guest instruction %llu us after the machine started\n",
 	       (unsigned long long)vcpu_first_entry_ns() / 1000);
 	rcu_get_stats(&kvm_rcu, &r);
 	print_counters("total", &totals.vcpu, &totals.pgt, r.grace_periods);
+	/* Every VM has been torn down: every chunk must be back and unpromised. */
+	verdict("hyp", "host-memory-returned", host_mem_nr_free() == host_mem_nr_total() &&
+		host_mem_nr_unpromised() == host_mem_nr_total());
 	printf("%u passed, %u failed\n", totals.passed, totals.failed);
 	exit(totals.failed ? 1 : 0);
+}
+
+void hyp_main(void)
+{
+	kvm_init();
+	if (sched_thread_init(&controller, 0, controller_main, NULL)) {
+		printf("kvm: cannot start the controller (memory)\n");
+		exit(2);
+	}
+	sched_wake(&controller);
+	sched_idle_loop();
 }
 
 void hyp_secondary_main(unsigned int cpu)

@@ -83,15 +83,27 @@ static s64 psci_cpu_on(struct vcpu *v, u64 mpidr, u64 entry, u64 context)
 	return PSCI_SUCCESS;
 }
 
-/* The last vCPU to turn off ends the VM: nothing could turn one on again. */
+/*
+ * The last vCPU to turn off ends the VM: nothing could turn one on again.
+ *
+ * Two vCPUs turning off at once each store their own OFF, then load the
+ * others' power.  With a release store and acquire loads that is the
+ * store-buffering pattern: both loads may be satisfied before either store
+ * is visible (x86 reorders a load before an older store to another
+ * address, Intel SDM vol. 3A 8.2.3.4; so does arm64), each sees the other
+ * still ON, and the VM stays alive with every vCPU off.  Sequentially
+ * consistent stores and loads are in one total order, so the later of the
+ * two stores is ordered before the other vCPU's loads: at least one of
+ * them sees every vCPU off.  Both may; vm_end() is idempotent.
+ */
 static void psci_cpu_off(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	unsigned int i;
 
-	__atomic_store_n(&v->power, VCPU_OFF, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->power, VCPU_OFF, __ATOMIC_SEQ_CST);
 	for (i = 0; i < vm->nr_vcpus; i++)
-		if (vcpu_power(vm->vcpus[i]) != VCPU_OFF)
+		if (__atomic_load_n(&vm->vcpus[i]->power, __ATOMIC_SEQ_CST) != VCPU_OFF)
 			return;
 	vm_end(vm, 0, "every vCPU off");
 }

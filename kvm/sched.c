@@ -110,17 +110,26 @@ bool sched_thread_gone(struct sched_thread *t)
 	return !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
 }
 
-void sched_thread_release(struct sched_thread *t)
+u64 sched_thread_stack_used(const struct sched_thread *t)
 {
 	const u8 *p = t->stack;
 	u64 untouched = 0;
 
 	if (!p)
-		return;
+		return 0;
 	while (untouched < SCHED_STACK_SIZE && p[untouched] == SCHED_STACK_PAINT)
 		untouched++;
-	if (SCHED_STACK_SIZE - untouched > sched_stack_peak)
-		sched_stack_peak = SCHED_STACK_SIZE - untouched;
+	return SCHED_STACK_SIZE - untouched;
+}
+
+void sched_thread_release(struct sched_thread *t)
+{
+	u64 used = sched_thread_stack_used(t);
+
+	if (!t->stack)
+		return;
+	if (used > sched_stack_peak)
+		sched_stack_peak = used;
 	free(t->stack);
 	t->stack = NULL;
 }
@@ -387,6 +396,11 @@ u64 sched_resched_latency_max(void)
 		if (READ_ONCE(sched_cpus[i].resched_latency_max) > max)
 			max = READ_ONCE(sched_cpus[i].resched_latency_max);
 	return max;
+}
+
+u64 sched_this_cpu_switches(void)
+{
+	return READ_ONCE(this_sched_cpu()->switches);
 }
 
 u64 sched_nr_switches(void)

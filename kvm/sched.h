@@ -57,6 +57,8 @@ int sched_init(unsigned int nr_cpus);
 int sched_thread_init(struct sched_thread *t, unsigned int cpu, void (*fn)(void *), void *arg);
 /* Free the stack of a thread that is dead and switched out (sched_thread_gone()); idle context. */
 void sched_thread_release(struct sched_thread *t);
+/* The deepest @t's stack has been used so far (stacks are painted at init), bytes. */
+u64 sched_thread_stack_used(const struct sched_thread *t);
 /* @t is SCHED_DEAD (or never ran) and no CPU runs on its stack any more. */
 bool sched_thread_gone(struct sched_thread *t);
 
@@ -91,6 +93,8 @@ void sched_idle_loop(void) __attribute__((noreturn));
 
 /* Counters for the summary: switches so far, deepest stack use of a released thread. */
 u64 sched_nr_switches(void);
+/* Switches on the calling CPU so far (a pinned thread: changed across a call = it was switched out). */
+u64 sched_this_cpu_switches(void);
 u64 sched_stack_peak_bytes(void);
 /* Longest time from a tick raising need-resched to the thread calling kvm_resched(), ns. */
 u64 sched_resched_latency_max(void);

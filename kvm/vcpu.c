@@ -97,10 +97,22 @@ static void vcpu_unhandled(struct vcpu *v, const struct vcpu_exit *exit)
 	arch_vcpu_inject_undef(&v->arch);
 }
 
-static void vcpu_call(struct vcpu *v)
+/*
+ * A hypercall or PSCI call.  Only the guest's kernel may make one: from its
+ * user code (x86 CPL 3) it is an undefined instruction at the call, as HVC
+ * is at EL0 on arm64, and nothing of it happens -- no result either (the
+ * registers are as the user code left them).
+ */
+static void vcpu_call(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	u64 fid = arch_vcpu_hc_arg(&v->arch, 0);
 
+	if (!arch_vcpu_hypercall_allowed(&v->arch)) {
+		v->stats.hc_refused++;
+		arch_vcpu_set_pc(&v->arch, exit->pc);
+		arch_vcpu_inject_undef(&v->arch);
+		return;
+	}
 	if (psci_dispatch(v, fid) || hc_dispatch(v, fid))
 		return;
 	arch_vcpu_hc_ret(&v->arch, (u64)(s64)HC_ENOSYS);
@@ -132,7 +144,7 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 		break;
 	case EXIT_HYPERCALL:
 	case EXIT_FIRMWARE_CALL:
-		vcpu_call(v);
+		vcpu_call(v, exit);
 		break;
 	case EXIT_WFI:
 		v->stats.wfi++;
@@ -204,11 +216,18 @@ void vcpu_thread(void *arg)
 			gdbstub_vcpu_exit(v, &exit, pc_before);
 		if (v->vm->cfg.console_input)
 			vuart_pl011_poll_input(v->vm);	/* typed input, whoever runs */
-		if (READ_ONCE(*kvm_need_resched_word()))
+		if (READ_ONCE(*kvm_need_resched_word())) {
+			u64 switches = sched_this_cpu_switches();
+
 			kvm_resched();
+			if (sched_this_cpu_switches() != switches)
+				v->stats.preempted++;	/* HC_VCPU_INFO(3) */
+		}
 	}
 	vcpu_console_flush(v);
 	arch_vcpu_release(&v->arch);
 	mmu_cache_drain(&v->cache, &v->vm->pool);
-	__atomic_fetch_add(&v->vm->nr_dead, 1, __ATOMIC_RELEASE);
+	if (__atomic_add_fetch(&v->vm->nr_dead, 1, __ATOMIC_ACQ_REL) == v->vm->nr_vcpus &&
+	    v->vm->waiter)
+		sched_wake(v->vm->waiter);
 }

@@ -69,14 +69,13 @@ int vm_chunk_get(struct vm *vm, struct memslot *slot, u64 gpa, u32 *chunk, bool 
 	u32 *e = slot_entry(slot, gpa);
 	u32 old = __atomic_load_n(e, __ATOMIC_ACQUIRE), fresh;
 
-	(void)vm;
 	if (old & CHUNK_DYING)
 		return -EAGAIN;
 	if (old) {
 		*chunk = old;
 		return 0;
 	}
-	fresh = host_mem_alloc_zeroed();
+	fresh = host_mem_alloc_zeroed(&vm->mem);
 	if (!fresh)
 		return -ENOMEM;
 	/* Release: the zeroes are visible to whoever maps the chunk after seeing the entry. */
@@ -85,7 +84,7 @@ int vm_chunk_get(struct vm *vm, struct memslot *slot, u64 gpa, u32 *chunk, bool 
 		*chunk = fresh;
 		return 0;
 	}
-	host_mem_free(fresh);
+	host_mem_free(&vm->mem, fresh);
 	*raced = true;
 	if (old & CHUNK_DYING)
 		return -EAGAIN;
@@ -174,6 +173,23 @@ static int vm_add_slot(struct vm *vm, u64 base, u64 size)
 	return 0;
 }
 
+/*
+ * Stage-2 table pages for mapping every slot in 4 KiB pages: one leaf table
+ * per 2 MiB, one more per 1 GiB, the root and the levels between, and room
+ * for tables unlinked by shared walks that wait for a grace period.
+ */
+#define STAGE2_POOL_SLACK_PAGES 64
+
+static u32 vm_stage2_pool_chunks(const struct vm *vm)
+{
+	u64 pages = STAGE2_POOL_SLACK_PAGES, per_chunk = HOST_CHUNK_SIZE / PAGE_SIZE;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_slots; i++)
+		pages += (vm->slots[i].size >> HOST_CHUNK_SHIFT) + (vm->slots[i].size >> 30) + 1;
+	return (pages + per_chunk - 1) / per_chunk;
+}
+
 static int vm_init_stage2(struct vm *vm)
 {
 	int ret;
@@ -181,10 +197,12 @@ static int vm_init_stage2(struct vm *vm)
 	vm->s2.vmid = vmid_alloc();
 	if (!vm->s2.vmid)
 		return -EBUSY;
-	vm->pool_chunk = host_mem_alloc();
+	vm->pool_chunk = host_mem_alloc_contig(&vm->mem, vm_stage2_pool_chunks(vm));
 	if (!vm->pool_chunk)
 		return -ENOMEM;
-	ret = page_pool_init(&vm->pool, host_mem_chunk_va(vm->pool_chunk), HOST_CHUNK_SIZE);
+	vm->nr_pool_chunks = vm_stage2_pool_chunks(vm);
+	ret = page_pool_init(&vm->pool, host_mem_chunk_va(vm->pool_chunk),
+			     vm->nr_pool_chunks * HOST_CHUNK_SIZE);
 	if (ret)
 		return ret;
 	ret = pgtable_init(&vm->stage2, arch_stage2_format(), &arch_stage2_mmu_ops, &vm->pool,
@@ -200,11 +218,14 @@ static int vm_init_stage2(struct vm *vm)
  * Nested paging where the CPU has it, unless the VM asks for shadow paging;
  * shadow paging where it has not (x86 SVM without NPT).
  */
+static bool vm_wants_shadow(const struct vm_config *cfg)
+{
+	return cfg->shadow || !arch_has_nested_paging();
+}
+
 static int vm_init_paging_mode(struct vm *vm)
 {
-	bool shadow = vm->cfg.shadow || !arch_has_nested_paging();
-
-	if (!shadow)
+	if (!vm_wants_shadow(&vm->cfg))
 		return 0;
 	if (!arch_has_shadow_paging())
 		return -ENOTSUP;
@@ -275,9 +296,34 @@ static int vm_prepopulate(struct vm *vm)
 	return ret;
 }
 
+/*
+ * Promise the VM every chunk it may hold at once: its memslots, the stage-2
+ * table pool, the shadow MMU's pool, and one more per thread that may back
+ * memory at the same moment (vm_chunk_get() allocates before it knows it
+ * lost a race, and frees the loser's chunk at once): the vCPUs, and the
+ * controller or debugger writing guest memory.
+ */
+static int vm_open_account(struct vm *vm)
+{
+	u32 need = vm_stage2_pool_chunks(vm) + vm->cfg.nr_vcpus + 1, left;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_slots; i++)
+		need += vm->slots[i].size >> HOST_CHUNK_SHIFT;
+	if (vm_wants_shadow(&vm->cfg))
+		need += vm_shadow_pool_chunks(&vm->cfg);
+	if (!host_mem_account_open(&vm->mem, need))
+		return 0;
+	left = host_mem_nr_unpromised();
+	printf("vm %s: needs %u MiB of host memory, %u MiB are not promised to other VMs "
+	       "(%u MiB free, %u MiB in all)\n", vm->name, need * 2, left * 2,
+	       host_mem_nr_free() * 2, host_mem_nr_total() * 2);
+	return -ENOMEM;
+}
+
 static unsigned int vm_next_id;
 
-struct vm *vm_create(const struct vm_config *cfg)
+struct vm *vm_create(const struct vm_config *cfg, int *err)
 {
 	struct vm *vm = memalign(64, (sizeof(*vm) + 63) & ~63UL);
 	const char *what = "out of memory";
@@ -295,6 +341,10 @@ struct vm *vm_create(const struct vm_config *cfg)
 		goto fail;
 	what = "memslot";
 	ret = vm_add_slot(vm, VM_RAM_BASE, cfg->mem_size);
+	if (ret)
+		goto fail;
+	what = "host memory";
+	ret = vm_open_account(vm);
 	if (ret)
 		goto fail;
 	what = "console UART";
@@ -334,6 +384,8 @@ fail:
 	printf("vm %s: cannot create (%s: error %d)\n", cfg->name, what, ret);
 	if (vm)
 		vm_destroy(vm);
+	if (err)
+		*err = ret;
 	return NULL;
 }
 
@@ -365,6 +417,8 @@ void vm_end(struct vm *vm, int status, const char *reason)
 	/* vCPUs that are off (or never ran) wake up only to leave. */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		sched_wake(&vm->vcpus[i]->thread);
+	if (vm->waiter)
+		sched_wake(vm->waiter);
 }
 
 bool vm_done(struct vm *vm)
@@ -387,7 +441,7 @@ static void vm_free_memory(struct vm *vm)
 
 		for (c = 0; c < s->size >> HOST_CHUNK_SHIFT; c++)
 			if (s->chunks[c] & CHUNK_MASK)
-				host_mem_free(s->chunks[c] & CHUNK_MASK);
+				host_mem_free(&vm->mem, s->chunks[c] & CHUNK_MASK);
 		free(s->chunks);
 	}
 }
@@ -399,6 +453,7 @@ static void vm_free_memory(struct vm *vm)
 void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
+	u32 leaked;
 
 	vm_shadow_zap(vm);
 	if (vm->stage2.root) {
@@ -419,8 +474,11 @@ void vm_destroy(struct vm *vm)
 	}
 	vm_free_memory(vm);
 	vuart_pl011_remove(vm);
-	if (vm->pool_chunk)
-		host_mem_free(vm->pool_chunk);
+	for (i = 0; i < vm->nr_pool_chunks; i++)
+		host_mem_free(&vm->mem, vm->pool_chunk + i);
+	leaked = host_mem_account_close(&vm->mem);
+	if (leaked)
+		printf("vm %s: %u host memory chunks not given back (bug)\n", vm->name, leaked);
 	free(vm);
 }
 

@@ -64,6 +64,8 @@ struct vm_config {
 struct vcpu_stats {
 	u64 exits, faults, fault_dying, fault_eagain, chunk_races, mmio, aborts;
 	u64 hypercalls, psci_calls, wfi, give_backs, give_back_bytes, chunks_freed, unhandled;
+	u64 hc_refused;		/* hypercalls and PSCI calls from the guest's user mode */
+	u64 preempted;		/* the tick switched this vCPU out for another thread */
 };
 
 enum vcpu_power {
@@ -104,14 +106,16 @@ struct vm {
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */
 	struct vm_shadow *shadow;	/* the shadow MMU (vm_shadow.c), NULL with nested paging */
-	struct page_pool pool;		/* stage-2 table pages, one host chunk */
-	u32 pool_chunk;
+	struct page_pool pool;		/* stage-2 table pages, nr_pool_chunks host chunks */
+	u32 pool_chunk, nr_pool_chunks;
+	struct host_mem_account mem;	/* every host chunk the VM holds comes from here */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	u64 entry;
 	u64 entry_arg;			/* x0 of vCPU 0 (the device tree of a guest_boot) */
 	u32 ending;			/* set once: every vCPU leaves its loop */
 	u32 nr_dead;			/* vCPU threads that left */
+	struct sched_thread *waiter;	/* woken by vm_end() and by the last vCPU thread to leave */
 	int exit_status;
 	const char *end_reason;
 	u32 passed, failed;		/* HC_REPORT */
@@ -124,9 +128,12 @@ struct vm {
 
 /*
  * Create a VM from @cfg: memslot, stage-2 table, vCPUs (threads not started),
- * the payload loaded.  NULL with the reason printed when anything fails.
+ * the payload loaded.  All the host memory it may ever hold is promised to
+ * it here (host_mem.h), so a VM that does not fit is refused now, not killed
+ * later.  NULL with the reason printed and *@err (-ENOMEM: host memory, or
+ * another error) when anything fails.
  */
-struct vm *vm_create(const struct vm_config *cfg);
+struct vm *vm_create(const struct vm_config *cfg, int *err);
 /* Power on vCPU 0 at the payload's entry and start the clock. */
 void vm_start(struct vm *vm);
 /*

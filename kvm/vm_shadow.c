@@ -11,7 +11,14 @@
  *
  * Frames are backed on first use like a nested-paging fault would: a shadow
  * leaf for an unbacked frame gets a fresh zeroed chunk; a chunk being given
- * back (CHUNK_DYING) is reported as -EAGAIN and the fault retries.
+ * back (CHUNK_DYING) is reported as -EAGAIN and the fault retries; a host
+ * out of memory as -ENOMEM, and the VM ends with -12 (ENOMEM) as a
+ * nested-paging VM does.
+ *
+ * Host memory: the pool (VM_SHADOW_POOL_CHUNKS contiguous chunks) is taken
+ * at creation and never grows: a full pool is emptied (shadow_zap_all), not
+ * enlarged.  Besides it, from the heap: one rmap head (8 bytes) per 4 KiB
+ * guest frame and one struct shadow_page per pool page.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,8 +28,6 @@
 #include "vm.h"
 #include "vm_shadow.h"
 
-/* 8 MiB of shadow tables per VM: a 4K-mapped 1 GiB of guest RAM needs 512 leaf tables. */
-#define VM_SHADOW_POOL_CHUNKS 4
 
 struct vm_shadow {
 	struct shadow_mmu sm;
@@ -100,21 +105,20 @@ static int shadow_write_gpa(void *opaque, gpa_t gpa, u64 val)
 	return err;
 }
 
-/* As the CPU's locked A/D update: other vCPUs may store to the same entry. */
-static bool shadow_cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new)
+/* As the CPU's locked update (A/D bits, LOCK-prefixed stores): other vCPUs may store there too. */
+static int shadow_cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new)
 {
 	struct vm *vm = opaque;
-	bool ok = false;
 	u64 *p;
 	int err;
 
 	read_lock(&vm->mmu_lock);
 	p = guest_word(vm, gpa.val, true, &err);
 	if (p)
-		ok = __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST,
-						 __ATOMIC_RELAXED);
+		err = __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST,
+						  __ATOMIC_RELAXED) ? 0 : 1;
 	read_unlock(&vm->mmu_lock);
-	return ok;
+	return err;
 }
 
 /* Frames from @gfn to the next memslot above it (0: none above). */
@@ -151,8 +155,13 @@ static int shadow_gfn_lookup(void *opaque, u64 gfn, struct shadow_gfn *out)
 	read_lock(&vm->mmu_lock);
 	err = vm_chunk_get(vm, slot, gpa, &chunk, &raced);
 	read_unlock(&vm->mmu_lock);
+	/*
+	 * -EAGAIN: the chunk is being given back, the fault retries.  -ENOMEM:
+	 * the host has nothing to back it, and retrying would spin for ever:
+	 * the fault fails and the VM ends (as stage2_fault.c does).
+	 */
 	if (err)
-		return -EAGAIN;		/* dying, or no memory: the fault retries */
+		return err == -EAGAIN ? -EAGAIN : -ENOMEM;
 	out->pfn = (host_mem_chunk_pa(chunk).val + (gpa & (HOST_CHUNK_SIZE - 1))) >> PAGE_SHIFT;
 	return 0;
 }
@@ -176,6 +185,12 @@ static const struct shadow_ops vm_shadow_ops = {
 	.resched = kvm_resched,
 };
 
+u32 vm_shadow_pool_chunks(const struct vm_config *cfg)
+{
+	(void)cfg;
+	return VM_SHADOW_POOL_CHUNKS;
+}
+
 int vm_shadow_create(struct vm *vm)
 {
 	struct vm_shadow *vs = calloc(1, sizeof(*vs));
@@ -185,13 +200,16 @@ int vm_shadow_create(struct vm *vm)
 	if (!vs)
 		return -ENOMEM;
 	vm->shadow = vs;
-	vs->first_chunk = host_mem_alloc_contig(VM_SHADOW_POOL_CHUNKS);
+	vs->first_chunk = host_mem_alloc_contig(&vm->mem, VM_SHADOW_POOL_CHUNKS);
 	if (!vs->first_chunk)
 		return -ENOMEM;
 	ret = page_pool_init(&vs->pool, host_mem_chunk_va(vs->first_chunk),
 			     VM_SHADOW_POOL_CHUNKS * HOST_CHUNK_SIZE);
 	if (ret)
 		return ret;
+	/* A pool that cannot hold every vCPU's root could fail root loads for ever. */
+	if (vs->pool.nr_pages < shadow_pool_min_pages(vm->cfg.nr_vcpus))
+		return -EINVAL;
 	vs->meta = calloc(vs->pool.nr_pages, sizeof(*vs->meta));
 	if (!vs->meta)
 		return -ENOMEM;
@@ -219,11 +237,13 @@ void vm_shadow_zap(struct vm *vm)
 		return;
 	st = &vs->sm.stats;
 	printf("vm %s: shadow MMU: %llu faults (%llu fixed), %llu pages created, %llu zapped, "
-	       "%llu emulated table writes, %llu write-protected, %llu TLB flushes\n", vm->name,
+	       "%llu emulated table writes, %llu write-protected, %llu TLB flushes, %llu pool "
+	       "zaps (%llu pages back at once)\n", vm->name,
 	       (unsigned long long)st->faults, (unsigned long long)st->faults_fixed,
 	       (unsigned long long)st->pages_created, (unsigned long long)st->pages_zapped,
 	       (unsigned long long)st->emulated_writes, (unsigned long long)st->wrprot_entries,
-	       (unsigned long long)st->tlb_flushes);
+	       (unsigned long long)st->tlb_flushes, (unsigned long long)st->zap_alls,
+	       (unsigned long long)st->pages_freed_at_zap_all);
 	descs = shadow_destroy(&vs->sm);
 	if (descs || st->rmap_missing)
 		printf("vm %s: shadow MMU: %llu rmap descriptors still in use, %llu rmap entries "
@@ -245,7 +265,7 @@ void vm_shadow_free(struct vm *vm)
 	}
 	if (vs->first_chunk)
 		for (i = 0; i < VM_SHADOW_POOL_CHUNKS; i++)
-			host_mem_free(vs->first_chunk + i);
+			host_mem_free(&vm->mem, vs->first_chunk + i);
 	free(vs->meta);
 	free(vs);
 	vm->shadow = NULL;

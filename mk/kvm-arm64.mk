@@ -19,7 +19,7 @@ kvm_arm64_saved_goal := $(.DEFAULT_GOAL)
 
 KVM_RUN_TIMEOUT ?= 300
 KVM_SMP ?= 2
-KVM_MEM ?= 1G
+KVM_MEM ?= 2G
 RUN ?=
 
 KVM_ARM64_GEN := $(ARM64_OUT)/gen

@@ -18,6 +18,10 @@ static unsigned int hash_bucket(u64 gfn)
 
 _Static_assert(SHADOW_HASH_BUCKETS == 1 << 10, "hash_bucket() takes 10 bits");
 
+/* Pages one fault (or root load) may need: three levels of pages below the root, a gfns page. */
+#define SHADOW_FAULT_PAGES 6
+#define SHADOW_FAULT_DESCS 8
+
 int shadow_init(struct shadow_mmu *sm, const struct shadow_ops *ops, void *vm,
 		struct page_pool *pool, struct shadow_page *meta, struct rcu_state *rcu)
 {
@@ -248,7 +252,8 @@ void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp)
 
 	if (!sp->live || sp->invalid)
 		return;
-	sp->invalid = true;	/* stops re-entry from a child's orphan zap */
+	/* Stops re-entry from a child's orphan zap; read unlocked by shadow_root_valid(). */
+	__atomic_store_n(&sp->invalid, true, __ATOMIC_RELAXED);
 	dequeue_orphan(sm, sp);	/* it may be freed (and its descriptor reused) before the queue runs */
 	for (idx = 0; idx < PT_ENTRIES; idx++)
 		shadow_drop_spte(sm, sp, idx);
@@ -305,6 +310,7 @@ static void free_page_now(struct shadow_mmu *sm, struct shadow_page *sp)
 	u64 *spt = sp->spt, *gfns = sp->gfns;
 
 	sp->live = false;
+	sp->reached = false;
 	page_pool_free(sm->pool, spt);
 	if (gfns)
 		page_pool_free(sm->pool, gfns);
@@ -315,10 +321,12 @@ static void free_page_rcu(struct rcu_head *head)
 	struct shadow_page *sp = (struct shadow_page *)((u8 *)head -
 							 __builtin_offsetof(struct shadow_page, rcu));
 	struct shadow_mmu *sm = sp->sm;
+	u64 pages = 1 + !!sp->gfns;	/* read first: once freed, @sp may be reused at once */
 
 	/* Runs outside the MMU lock, on whichever CPU ends the grace period. */
 	__atomic_fetch_add(&sm->stats.pages_freed_rcu, 1, __ATOMIC_RELAXED);
 	free_page_now(sm, sp);
+	__atomic_fetch_sub(&sm->rcu_pending, pages, __ATOMIC_RELEASE);
 }
 
 void shadow_commit_zap(struct shadow_mmu *sm)
@@ -340,7 +348,8 @@ void shadow_flush_and_free(struct shadow_mmu *sm)
 		sm->zapped = sp->zap_next;
 		sp->zap_next = NULL;
 		/* The freeing rule of shadow.h: a loaded root may still lead a reader here. */
-		if (sm->rcu && sm->loaded_roots) {
+		if (sm->rcu && sm->loaded_roots && (!sm->reach_known || sp->reached)) {
+			__atomic_fetch_add(&sm->rcu_pending, 1 + !!sp->gfns, __ATOMIC_RELAXED);
 			call_rcu(sm->rcu, mmu_this_cpu(), &sp->rcu, free_page_rcu);
 		} else {
 			sm->stats.pages_freed++;
@@ -349,14 +358,68 @@ void shadow_flush_and_free(struct shadow_mmu *sm)
 	}
 }
 
+/* Mark every page below @sp (depth first: three levels at most). */
+static void mark_reached(struct shadow_mmu *sm, struct shadow_page *sp)
+{
+	struct shadow_page *child;
+	unsigned int idx;
+	u64 spte;
+
+	if (sp->role.level == PT_LAST_LEVEL)
+		return;
+	for (idx = 0; idx < PT_ENTRIES; idx++) {
+		spte = READ_ONCE(sp->spt[idx]);
+		if (!(spte & PTE64_P))
+			continue;
+		child = child_of(sm, spte);
+		if (child->reached)
+			continue;
+		child->reached = true;
+		mark_reached(sm, child);
+	}
+}
+
 void shadow_zap_all(struct shadow_mmu *sm)
 {
+	u64 freed;
+	struct shadow_page *sp;
+
 	write_lock(&sm->lock);
+	/*
+	 * Only what a loaded root reaches can be under a walker now (the
+	 * freeing rule): mark it while the tables still link it, so that the
+	 * rest goes back to the pool at once.  Loaded roots themselves stay
+	 * (root_count), and stay off this walk's account.
+	 */
+	for (sp = sm->active.next; sp != &sm->active; sp = sp->next)
+		if (sp->root_count)
+			mark_reached(sm, sp);
+	sm->reach_known = true;
+	freed = sm->stats.pages_freed;
 	/* Each zap takes its page (and any orphaned children) off the active list. */
 	while (sm->active.next != &sm->active)
 		shadow_zap_page(sm, sm->active.next);
 	shadow_commit_zap(sm);
+	/*
+	 * Every rmap and parent list is empty now: the descriptor pages go
+	 * back too (only the MMU lock's holder reads descriptors), or a pool
+	 * once filled with descriptors would stay short of table pages.
+	 */
+	if (!sm->descs.in_use)
+		rmap_pool_destroy(&sm->descs);
+	sm->reach_known = false;
+	sm->stats.zap_alls++;
+	sm->stats.pages_freed_at_zap_all += sm->stats.pages_freed - freed;
 	write_unlock(&sm->lock);
+}
+
+/*
+ * The cache's top-up and a page of rmap descriptors; per vCPU a pinned root
+ * and what its last fault linked under it (which a zap hands to RCU).
+ */
+u64 shadow_pool_min_pages(unsigned int nr_vcpus)
+{
+	return SHADOW_FAULT_PAGES + 1 + (u64)nr_vcpus * (1 + SHADOW_FAULT_PAGES);
 }
 
 u64 shadow_destroy(struct shadow_mmu *sm)
@@ -402,7 +465,7 @@ int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v)
 	role.nxe = v->nxe;
 	root = shadow_get_page(sm, (v->cr3 & PTE64_ADDR) >> PAGE_SHIFT, role);
 	if (!root)
-		return -ENOMEM;
+		return -ENOSPC;
 	put_root_locked(sm, v);
 	root->root_count++;
 	sm->loaded_roots++;
@@ -410,9 +473,6 @@ int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v)
 	return 0;
 }
 
-/* Pages one fault (or root load) may need: three levels of pages below the root, a gfns page. */
-#define SHADOW_FAULT_PAGES 6
-#define SHADOW_FAULT_DESCS 8
 
 int shadow_prepare(struct shadow_mmu *sm)
 {
@@ -420,7 +480,9 @@ int shadow_prepare(struct shadow_mmu *sm)
 
 	/* sm->cache is shared by every vCPU of the VM: filled under the lock, before any change. */
 	rc = mmu_cache_topup(&sm->cache, sm->pool, SHADOW_FAULT_PAGES);
-	return rc ? rc : rmap_pool_topup(&sm->descs, SHADOW_FAULT_DESCS);
+	if (!rc)
+		rc = rmap_pool_topup(&sm->descs, SHADOW_FAULT_DESCS);
+	return rc ? -ENOSPC : 0;	/* the pool, not the host, ran dry */
 }
 
 hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err)
@@ -441,6 +503,37 @@ hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err)
 	if (err)
 		*err = rc;
 	return root;
+}
+
+bool shadow_make_room(struct shadow_mmu *sm)
+{
+	/*
+	 * Pages a zap handed to RCU come back at the end of the grace period:
+	 * when they are enough for a fault, zapping again would only throw
+	 * away what the vCPUs rebuilt since (each zap invalidates every root,
+	 * and vCPUs zapping in turn would keep each other from ever running).
+	 */
+	if (__atomic_load_n(&sm->rcu_pending, __ATOMIC_ACQUIRE) > SHADOW_FAULT_PAGES)
+		return false;
+	shadow_zap_all(sm);
+	return true;
+}
+
+int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3)
+{
+	int err = 0;
+
+	shadow_new_cr3(v, cr3, &err);
+	/* What no loaded root reaches is back in the pool after a zap (see shadow_zap_all). */
+	if (err == -ENOSPC && shadow_make_room(v->sm))
+		shadow_new_cr3(v, cr3, &err);
+	return err;
+}
+
+bool shadow_root_valid(const struct shadow_vcpu *v)
+{
+	/* Only this vCPU's thread changes v->root; invalid is set under the lock, read as a hint. */
+	return v->root && !READ_ONCE(v->root->invalid);
 }
 
 void shadow_put_root(struct shadow_vcpu *v)

@@ -51,7 +51,16 @@
  *    lockless walk from it, may still be reading the page: it goes through
  *    call_rcu and is freed after every CPU passed a quiescent state (guest
  *    entry/exit).  If no root is loaded nobody can reach it: freed at once.
+ *    shadow_zap_all() is more precise: it marks what the loaded roots reach
+ *    before it unlinks anything, and frees everything else at once (a root
+ *    nobody has loaded has no walker, hardware or lockless), so a full pool
+ *    has room for a root again before the grace period ends.
  * Root pages themselves are pinned by root_count, never by RCU alone.
+ *
+ * Errors.  -ENOSPC: the VM's shadow pool is empty (its pages are all in
+ * shadow tables, or waiting for a grace period): recoverable by zapping
+ * (shadow_zap_all) and retrying.  -ENOMEM: the host has no memory to back a
+ * guest frame (gfn_lookup): not recoverable by the shadow MMU.
  */
 #ifndef MMU_SHADOW_H
 #define MMU_SHADOW_H
@@ -108,6 +117,7 @@ struct shadow_page {
 	u32 root_count;			/* vCPUs that loaded this root */
 	bool live;			/* allocated and not yet freed */
 	bool invalid;			/* zapped root kept for its users */
+	bool reached;			/* shadow_zap_all: a loaded root reaches it (RCU free) */
 	u64 *spt;			/* the shadow table page */
 	u64 *gfns;			/* indirect level-3 pages: the gfn each leaf maps */
 	struct rmap_head parents;	/* shadow entries pointing here */
@@ -134,13 +144,19 @@ struct shadow_ops {
 	/* Guest memory: 0 or -EFAULT (no memslot there).  @gpa is 8-byte aligned. */
 	int (*read_gpa)(void *vm, gpa_t gpa, u64 *val);
 	int (*write_gpa)(void *vm, gpa_t gpa, u64 val);
-	/* Atomic update of a guest entry (A/D bits, as the CPU does it): true when it held @old. */
-	bool (*cmpxchg_gpa)(void *vm, gpa_t gpa, u64 old, u64 new);
+	/*
+	 * Atomic update of a guest entry (A/D bits, an emulated locked
+	 * read-modify-write): 0 when it held @old and now holds @new, 1 when it
+	 * held something else (nothing written), or -EFAULT (no memslot),
+	 * -EAGAIN (being given back), -ENOMEM (no host memory to back it).
+	 */
+	int (*cmpxchg_gpa)(void *vm, gpa_t gpa, u64 old, u64 new);
 	/*
 	 * Memslot lookup: 0; -ENOENT for a hole (out->contig then counts the
-	 * hole); or -EAGAIN for a frame inside a slot that cannot be mapped just
-	 * now (being given back, no memory to back it): out->rmap and
-	 * out->contig are valid, out->pfn is not, and a fault retries.
+	 * hole); -EAGAIN for a frame inside a slot that cannot be mapped just
+	 * now (being given back): out->rmap and out->contig are valid, out->pfn
+	 * is not, and a fault retries; -ENOMEM (rmap and contig valid too) when
+	 * the host has no memory to back it: the fault fails with -ENOMEM.
 	 */
 	int (*gfn_lookup)(void *vm, u64 gfn, struct shadow_gfn *out);
 	/* Invalidate every translation cached from the shadow tables, all CPUs, complete on return. */
@@ -156,6 +172,7 @@ struct shadow_stats {
 	u64 faults, faults_fixed, pages_created, pages_zapped, pages_freed, pages_freed_rcu;
 	u64 leaves_installed, leaves_zapped, wrprot_entries, emulated_writes;
 	u64 resched_points, tlb_flushes, rmap_missing;
+	u64 zap_alls, pages_freed_at_zap_all;
 };
 
 struct shadow_mmu {
@@ -173,6 +190,8 @@ struct shadow_mmu {
 	struct mmu_page_cache cache;	/* pages for one operation, filled before the lock */
 	u64 nr_indirect;		/* live pages that shadow a guest table */
 	u64 loaded_roots;		/* sum of root_count */
+	u64 rcu_pending;		/* pool pages handed to call_rcu, not yet back */
+	bool reach_known;		/* sp->reached is up to date (inside shadow_zap_all) */
 	bool tlb_owed;
 	struct shadow_stats stats;
 };
@@ -209,9 +228,17 @@ u64 shadow_destroy(struct shadow_mmu *sm);
 /*
  * Zap every shadow page (the pool ran dry: rebuild from scratch, as KVM does
  * when it reclaims shadow pages).  Loaded roots become invalid and are
- * replaced at their vCPU's next fault.
+ * replaced at their vCPU's next fault.  Pages no loaded root reaches are back
+ * in the pool on return; the others after the next grace period.
  */
 void shadow_zap_all(struct shadow_mmu *sm);
+/*
+ * Pages a pool must have for @nr_vcpus vCPUs to get a root in the end: each
+ * may pin a zapped root until it loads another, with the pages its last
+ * fault linked under it waiting for a grace period, plus what one fault
+ * tops up.  A smaller pool could fail root loads for ever.
+ */
+u64 shadow_pool_min_pages(unsigned int nr_vcpus);
 
 void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
 		      bool cr0_wp, bool nxe);
@@ -219,17 +246,35 @@ void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int
 /*
  * Guest wrote CR3: load the shadow root for the PML4 at @cr3 (cached roots
  * are reused with their subtrees), drop the old one.  Returns the root's host
- * address to run the guest on, or 0 with -ENOMEM in *@err.
+ * address to run the guest on, or 0 with -ENOSPC in *@err (the pool is
+ * empty: v->root is then still the old root, or NULL).
  */
 hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err);
 /* Drop the vCPU's root (vCPU going away). */
 void shadow_put_root(struct shadow_vcpu *v);
+/*
+ * The pool is empty (-ENOSPC from a fault or a root load): shadow_zap_all(),
+ * unless enough pages for a fault are already on their way back through RCU
+ * (false: then zapping again would only undo the other vCPUs' work; pass a
+ * quiescent state and retry).
+ */
+bool shadow_make_room(struct shadow_mmu *sm);
+/*
+ * shadow_new_cr3(), and when the pool is empty shadow_make_room() and once
+ * more.  0, or -ENOSPC: no root to run on yet (the pages still under loaded
+ * roots come back after a grace period): the caller must not enter the
+ * guest on anything but a valid root, passes a quiescent state and retries.
+ */
+int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3);
+/* The vCPU holds a root that is still in use (not zapped): safe and useful to run on. */
+bool shadow_root_valid(const struct shadow_vcpu *v);
 
 /*
  * A #PF intercepted at @gva with hardware error code @ec (PFERR_*).  Walks
  * the guest tables, sets guest A (and D on a write) bits like the CPU, and
- * builds the shadow path.  Negative errno on failure (-ENOMEM: nothing
- * changed; -EFAULT: a guest table lies outside every memslot).
+ * builds the shadow path.  Negative errno on failure (-ENOSPC: the pool is
+ * empty, zap and retry; -ENOMEM: no host memory for the guest frame;
+ * -EFAULT: a guest table lies outside every memslot).
  */
 int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_fault *out);
 
@@ -238,6 +283,15 @@ int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_faul
  * memory and zaps the shadow entries derived from that entry.  0 or -EFAULT.
  */
 int shadow_guest_pte_write(struct shadow_vcpu *v, gpa_t gpa, u64 val);
+/*
+ * Emulated atomic update of the guest table entry at @gpa (8-byte aligned)
+ * from @old to @new, as a locked read-modify-write does it: other vCPUs may
+ * store to the entry meanwhile, so it is a compare-and-swap, and the shadow
+ * entries derived from the old value go with it.  0 done (also when @old ==
+ * @new: nothing to write); 1 the entry no longer held @old (nothing changed:
+ * read it again and recompute); -EFAULT, -EAGAIN, -ENOMEM from cmpxchg_gpa.
+ */
+int shadow_guest_pte_update(struct shadow_vcpu *v, gpa_t gpa, u64 old, u64 new);
 /* Stop shadowing the guest table at @gpa (zap its shadow pages): its writes no longer trap. */
 void shadow_write_fault(struct shadow_vcpu *v, gpa_t gpa);
 /* Guest INVLPG: drop the shadow leaf for @gva in the current root. */

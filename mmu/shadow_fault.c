@@ -86,23 +86,28 @@ static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gv
 /*
  * Set A in every entry walked, and D in the leaf on a write, as the CPU does
  * (SDM 4.8, APM 5.4.2), with a compare-and-swap like the CPU's locked update.
- * false when the guest changed an entry meanwhile (the fault is retried).
+ * 0; 1 when the guest changed an entry meanwhile (the fault is retried);
+ * -ENOMEM when the host cannot back the table's frame (it was given back
+ * since the walk read it), -EAGAIN while it is being given back.
  */
-static bool guest_set_ad(struct shadow_mmu *sm, struct guest_walk *w, bool write)
+static int guest_set_ad(struct shadow_mmu *sm, struct guest_walk *w, bool write)
 {
 	unsigned int level;
 	u64 old, new;
+	int rc;
 
 	for (level = 0; level <= w->leaf_level; level++) {
 		old = w->gpte[level];
 		new = old | PTE64_A | (write && level == w->leaf_level ? PTE64_D : 0);
 		if (new == old)
 			continue;
-		if (!sm->ops->cmpxchg_gpa || !sm->ops->cmpxchg_gpa(sm->vm, w->gpte_gpa[level], old, new))
-			return false;
+		rc = sm->ops->cmpxchg_gpa ? sm->ops->cmpxchg_gpa(sm->vm, w->gpte_gpa[level], old, new)
+					  : 1;
+		if (rc)
+			return rc == -ENOMEM ? rc : 1;
 		w->gpte[level] = new;
 	}
-	return true;
+	return 0;
 }
 
 /* Shadow table entry for @child, with the permissions of guest entry @gpte (see shadow.h). */
@@ -153,9 +158,9 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 	int rc;
 
 	rc = sm->ops->gfn_lookup(sm->vm, gfn, &g);
-	if (rc == -EAGAIN) {
+	if (rc == -EAGAIN || rc == -ENOMEM) {
 		shadow_drop_spte(sm, sp, idx);
-		return SHADOW_FAULT_RETRY;
+		return rc == -EAGAIN ? SHADOW_FAULT_RETRY : -ENOMEM;
 	}
 	if (rc) {
 		shadow_drop_spte(sm, sp, idx);
@@ -174,7 +179,7 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 	} else {
 		shadow_drop_spte(sm, sp, idx);
 		if (rmap_add(&sm->descs, g.rmap, &sp->spt[idx]))
-			return -ENOMEM;
+			return -ENOSPC;
 		if (sp->gfns)
 			sp->gfns[idx] = gfn;
 		WRITE_ONCE(sp->spt[idx], spte);
@@ -203,7 +208,7 @@ static int build_path(struct shadow_mmu *sm, struct shadow_vcpu *v, u64 gva, u32
 		sp = link_child(sm, sp, pt_index(gva, level), (gpte & PTE64_ADDR) >> PAGE_SHIFT,
 				role, gpte);
 		if (!sp)
-			return -ENOMEM;
+			return -ENOSPC;
 	}
 	if (w->leaf_level == PT_LAST_LEVEL)
 		return install_leaf(sm, v, sp, pt_index(gva, level), w->gfn, w->acc,
@@ -226,7 +231,7 @@ static int build_path(struct shadow_mmu *sm, struct shadow_vcpu *v, u64 gva, u32
 		idx = pt_index(gva, level);
 		sp = link_child(sm, sp, idx, base, role, PTE64_RW | PTE64_US);
 		if (!sp)
-			return -ENOMEM;
+			return -ENOSPC;
 		frames >>= 9;
 	}
 	return install_leaf(sm, v, sp, pt_index(gva, level), w->gfn, w->acc, role.dirty, gva, ec,
@@ -257,8 +262,9 @@ int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_faul
 		rc = -ENOTSUP;
 		goto out;
 	}
-	if (!guest_set_ad(sm, &w, ec & PFERR_W)) {
-		rc = SHADOW_FAULT_RETRY;
+	rc = guest_set_ad(sm, &w, ec & PFERR_W);
+	if (rc) {
+		rc = rc > 0 ? SHADOW_FAULT_RETRY : rc;
 		goto out;
 	}
 	rc = build_path(sm, v, gva, ec, &w, out);
@@ -288,6 +294,29 @@ int shadow_guest_pte_write(struct shadow_vcpu *v, gpa_t gpa, u64 val)
 	 */
 	while (!rc && shadow_drop_gfn_entry(sm, gpa.val >> PAGE_SHIFT, idx))
 		;
+	shadow_commit_zap(sm);
+	write_unlock(&sm->lock);
+	return rc;
+}
+
+int shadow_guest_pte_update(struct shadow_vcpu *v, gpa_t gpa, u64 old, u64 new)
+{
+	struct shadow_mmu *sm = v->sm;
+	unsigned int idx = (gpa.val & (PAGE_SIZE - 1)) / sizeof(u64);
+	int rc;
+
+	if (gpa.val & (sizeof(u64) - 1))
+		return -EINVAL;
+	if (old == new)
+		return 0;	/* the read that found @old was the atomic access: nothing to write */
+	write_lock(&sm->lock);
+	rc = sm->ops->cmpxchg_gpa ? sm->ops->cmpxchg_gpa(sm->vm, gpa, old, new) : -EFAULT;
+	if (!rc) {
+		sm->stats.emulated_writes++;
+		/* As shadow_guest_pte_write: the entries made from @old go, the next fault uses @new. */
+		while (shadow_drop_gfn_entry(sm, gpa.val >> PAGE_SHIFT, idx))
+			;
+	}
 	shadow_commit_zap(sm);
 	write_unlock(&sm->lock);
 	return rc;

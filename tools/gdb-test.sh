@@ -13,7 +13,10 @@
 #      payload finishes and passes;
 #   2. boot again and send raw packets (tests/gdb/protocol.sh): damaged,
 #      malformed, oversized, unknown, Ctrl-C, no-ack mode; then the payload
-#      must still finish and pass.
+#      must still finish and pass;
+#   3. boot gdbdemo beside a heartbeat VM and flood the stub with NAKs from
+#      a client that stops reading (tests/gdb/flood.sh): the heartbeat's vCPUs
+#      must never wait 50 ms, and the stub must answer afterwards.
 #
 #   tools/gdb-test.sh [--arch arm64|x86_64] [image [payload-elf [timeout-seconds]]]
 #
@@ -74,21 +77,24 @@ free_port() {
 
 # Boot in the background, in a process group of its own, and wait for the stub.
 # x86_64: the command line through fw_cfg (mk/kvm-x86_64.mk), COM2 the channel.
-boot() {	# log port
-	local log=$1 port=$2 i
+# Every VM is promised its memory (kvm/host_mem.h): 2 GiB holds two 512 MiB VMs.
+boot() {	# log port [run]
+	local log=$1 port=$2 run=${3:-gdbdemo:2:gdb} i
+
+	rm -f "$log"
 	local chardev="socket,id=gdb,host=127.0.0.1,port=$port,server=on,wait=off"
 
 	if [ "$arch" = x86_64 ]; then
 		setsid tools/qemu-run.sh --arch x86_64 --cpu "${GDB_TEST_CPU:-max}" --smp 2 \
-			--mem 1G --log "$log" \
+			--mem 2G --log "$log" \
 			"$image" "$limit" -- \
-			-fw_cfg 'name=opt/hyp/cmdline,string=run=gdbdemo:2:gdb' \
+			-fw_cfg "name=opt/hyp/cmdline,string=run=${run//,/,,}" \
 			-chardev "$chardev" \
 			-device isa-serial,chardev=gdb,iobase=0x2f8,irq=3 \
 			>"$log.out" 2>&1 </dev/null &
 	else
-		setsid tools/qemu-run.sh --smp 2 --mem 1G --log "$log" "$image" "$limit" -- \
-			-append "run=gdbdemo:2:gdb" \
+		setsid tools/qemu-run.sh --smp 2 --mem 2G --log "$log" "$image" "$limit" -- \
+			-append "run=$run" \
 			-device pci-serial,chardev=gdb \
 			-chardev "$chardev" \
 			>"$log.out" 2>&1 </dev/null &
@@ -201,6 +207,34 @@ else
 	check protocol-payload-result "$log" 'PASS gdbdemo.*/verdict-set-by-debugger'
 	[ "$rc" -eq 0 ] && case_result ok hypervisor-survived ||
 		case_result fail hypervisor-survived "exit status $rc; see $log"
+fi
+
+# ---- 3. a NAK flood from a client that stops reading, beside a heartbeat ----
+# x86-64: one heartbeat vCPU, on CPU 0, so that CPU 1 idles unless the stub keeps it busy:
+# under QEMU's one TCG thread two busy CPUs take turns of up to 100 ms (tools/qemu-run.sh).
+[ "$arch" = x86_64 ] && heartbeat=heartbeat:cpu=0 || heartbeat=heartbeat:2
+port=$(free_port)
+log=$out/flood.log
+if ! boot "$log" "$port" "gdbdemo:2:gdb+$heartbeat"; then
+	case_result fail flood-boot "see $log"
+else
+	GDB_ARCH=$arch timeout 120 tests/gdb/flood.sh "$port" "$elf" "$log" >"$out/flood.out" 2>&1
+	while read -r verdict name rest; do
+		[ "$verdict" = PASS ] && case_result ok "$name" || case_result fail "$name" "$rest"
+	done < <(grep -aE '^(PASS|FAIL) ' "$out/flood.out")
+	grep -qaE '^(PASS|FAIL) ' "$out/flood.out" || case_result fail flood "no output"
+	finish 60
+	rc=$?
+	if grep -qaE "^PASS $heartbeat/vcpu0-max-gap-under-50ms" "$log" &&
+	   ! grep -qaE "^FAIL $heartbeat/" "$log"; then
+		case_result ok flood-heartbeat-never-starved
+	else
+		case_result fail flood-heartbeat-never-starved "$(grep -a 'heartbeat: vCPU' "$log" |
+			tr '\n' ' ')"
+	fi
+	check flood-payload-result "$log" 'PASS gdbdemo.*/verdict-set-by-debugger'
+	[ "$rc" -eq 0 ] && case_result ok flood-hypervisor-survived ||
+		case_result fail flood-hypervisor-survived "exit status $rc; see $log"
 fi
 
 echo "$passed passed, $failed failed"

@@ -38,7 +38,12 @@
 # Only QEMU's VMRUN/#VMEXIT writes that state, the VMCB held the guest's
 # just before the VMRUN, and the code before the shadow MMU (d0a3a41) shows
 # it too (svm.c ends such a VM with the evidence).  The hypervisor's CPUs
-# still interleave; arm64 and the host tests keep true parallelism.
+# still interleave; arm64 and the host tests keep true parallelism.  One
+# cost: the one thread runs a busy CPU until it halts or QEMU's kick timer
+# fires, every 100 ms (TCG_KICK_PERIOD = NANOSECONDS_PER_SECOND / 10 in
+# accel/tcg/tcg-accel-ops-rr.h), so with both CPUs busy a vCPU may wait
+# that long whatever our scheduler does: x86 starvation tests (a ticker
+# beside a spinning guest, the GDB flood's heartbeat) keep CPU 1 idle.
 #
 # Both work with stdin closed or not a terminal (CI): QEMU then reads
 # /dev/null.  With a terminal, Ctrl-A x quits QEMU and Ctrl-A c gives its

@@ -263,6 +263,18 @@ static bool guest_mode_ok(u64 pstate)
 	return m == PSR_MODE_EL0t || m == PSR_MODE_EL1t || m == PSR_MODE_EL1h;
 }
 
+/* Only PSTATE has values the guest cannot take; the rest is any bit pattern. */
+int arch_gdb_check_reg(const struct arch_vcpu *v, unsigned int n, const u8 *buf)
+{
+	u32 r32;
+
+	(void)v;
+	if (n != GDB_REG_CPSR)
+		return 0;
+	memcpy(&r32, buf, 4);
+	return guest_mode_ok(r32) ? 0 : -EINVAL;
+}
+
 unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf)
 {
 	u32 r32;
@@ -288,7 +300,7 @@ unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf
 		return 0;
 	memcpy(&r32, buf, 4);
 	if (n == GDB_REG_CPSR) {
-		/* Flags and masks as asked; a mode the guest cannot be in is refused silently. */
+		/* Flags and masks as asked; a mode the guest cannot be in was refused by the check. */
 		if (guest_mode_ok(r32))
 			v->pstate = r32 & ~PSR_SS;
 	} else if (n == GDB_REG_FPSR) {

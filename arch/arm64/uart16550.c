@@ -36,8 +36,8 @@
 #define PCI_CLASS_16550 0x070002
 #define PCI_CLASS_ALL 0xffffff
 
-/* Bounded wait for the transmitter: a stuck device must not stop the hypervisor. */
-#define THR_SPIN_MAX 1000000
+/* The transmit FIFO's depth: THRE set means all of it is free (PC16550D, FIFO mode). */
+#define TX_FIFO_DEPTH 16
 
 static u64 uart_base;
 static int chan_state;		/* 0 not looked for, 1 found, -1 none */
@@ -88,13 +88,15 @@ int arch_debug_chan_getc(void)
 	return uart_in(UART_RBR);
 }
 
-void arch_debug_chan_putc(u8 c)
+/* Never waits: a debugger that stops reading fills the FIFO, and then we write nothing. */
+u32 arch_debug_chan_write(const u8 *buf, u32 len)
 {
-	unsigned int spin = 0;
+	u32 done = 0, burst;
 
 	if (chan_state <= 0)
-		return;
-	while (!(uart_in(UART_LSR) & LSR_THR_EMPTY) && ++spin < THR_SPIN_MAX)
-		;
-	uart_out(UART_THR, c);
+		return len;		/* no channel: nothing will ever take it */
+	while (done < len && (uart_in(UART_LSR) & LSR_THR_EMPTY))
+		for (burst = 0; burst < TX_FIFO_DEPTH && done < len; burst++)
+			uart_out(UART_THR, buf[done++]);
+	return done;
 }

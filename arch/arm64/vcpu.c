@@ -262,6 +262,17 @@ void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
 	v->x[0] = val;
 }
 
+/*
+ * HVC and SMC executed at EL0 are UNDEFINED (Arm ARM D1.4; HCR_EL2.TSC
+ * traps only EL1's SMC): the guest's EL0 takes its own undefined
+ * instruction exception and never reaches us.  Every call we see is EL1's.
+ */
+bool arch_vcpu_hypercall_allowed(const struct arch_vcpu *v)
+{
+	(void)v;
+	return true;
+}
+
 u64 arch_vcpu_pc(const struct arch_vcpu *v)
 {
 	return v->pc;

@@ -31,7 +31,8 @@ int uart_getc(void);
 void uart_setup(u16 port);
 bool uart_present(u16 port);
 int uart_port_getc(u16 port);
-bool uart_port_putc(u16 port, u8 c, unsigned long spin_max);
+/* Raw bytes, no \n translation, as many as the transmitter takes without waiting. */
+u32 uart_port_write_nowait(u16 port, const u8 *buf, u32 len);
 
 /* acpi.c: MADT (CPUs, LAPIC, IOAPIC) and FADT (power off). */
 #define ACPI_MAX_CPUS 64

@@ -54,17 +54,23 @@ struct arch_vcpu_debug {
 
 /*
  * A vCPU on a shadow MMU (svm_shadow.c): the control registers and EFER as
- * the guest wrote them (the VMCB holds what the CPU runs with), and what
- * the CPU walks: the shadow root, or while the guest's paging is off a PAE
- * root over the first 4 GiB of the VM's stage-2 table.
+ * the guest wrote them (the VMCB holds what the CPU runs with), and the
+ * shadow root the CPU walks while the guest's paging is on (while it is
+ * off, a per-CPU PAE root page in svm_shadow.c: nothing the CPU walks is
+ * inside this structure, next to guest-controlled registers).
  */
 struct arch_vcpu_shadow {
 	bool on;
 	u32 pending;		/* exit code left for svm_shadow_handle(), 0 none */
 	u64 cr0, cr3, cr4, efer;
-	u64 pae_root[4] __attribute__((aligned(32)));
 	struct shadow_vcpu sv;
 	unsigned int logged;	/* refusals printed so far */
+	u64 root_wait_since;	/* arch_time_ns() of the first entry refused for want of a root */
+	u64 root_waits;		/* entries refused for want of a root */
+	/* The last store to a guest table not emulated, and how often in a row (svm_shadow.c). */
+	u64 unemulated_rip, unemulated_gfn;
+	unsigned int unemulated;
+	bool entered_without_root;	/* a bug svm_shadow_load_root() caught: the VM ends */
 };
 
 struct arch_vcpu {
@@ -77,6 +83,14 @@ struct arch_vcpu {
 	u8 guest_fx[512] __attribute__((aligned(16)));
 	/* The host's x87/SSE state around one VMRUN (the entry code's scratch). */
 	u8 host_fx[512] __attribute__((aligned(16)));
+	/*
+	 * Guest state nothing in SVM switches (arch/x86_64/README.md, "What a
+	 * guest can write"): DR0-DR3 (debug.c) and PKRU (svm.c).
+	 */
+	u64 guest_dr[4];
+	u32 guest_pkru;
+	/* This exit's EXIT_HYPERCALL is the hypervisor's own HC_EXIT(-1), not the guest's VMMCALL. */
+	bool hc_from_host;
 	/* The VMCB: page aligned inside vmcb_mem (kvm allocates vCPUs 64-byte aligned). */
 	u8 *vmcb;
 	u64 vmcb_pa;

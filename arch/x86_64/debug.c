@@ -29,12 +29,19 @@
  * had set it itself, so the guest does not find it in its flags later
  * (only a PUSHF being stepped itself can see it).
  *
- * Hardware breakpoints: the VMCB holds the guest's DR6 and DR7 (appendix
- * B, state save area), DR0-DR3 are not switched by VMRUN at all: the host
- * loads them right before VMRUN, with its own breakpoints off (#VMEXIT
- * leaves DR7 with every breakpoint disabled, 15.5.1, and the host never
- * enables any).  While debugged, DR7 in the VMCB is ours; the guest's
- * DR6/DR7 are put back after every exit.
+ * Debug registers (APM vol. 2, 13.1.1; appendix B): the VMCB holds the
+ * guest's DR6 and DR7, so VMRUN and #VMEXIT switch them; DR0-DR3 are not
+ * switched at all, and the guest writes them without an intercept.  They
+ * are a vCPU's state like any other: loaded before every VMRUN (the
+ * guest's own, or where the debugger has breakpoints its addresses) and
+ * read back after every #VMEXIT, so no VM ever sees another's, on the same
+ * physical CPU or not.  With DR7 disabled in the host (svm_entry.S) their
+ * values are inert there.  While debugged, DR7 in the VMCB is ours; the
+ * guest's DR6/DR7 are put back after every exit.  QEMU arms breakpoints
+ * only on a MOV to DR7, which svm_vmrun() does as its last act before
+ * VMRUN: the value is computed here without any breakpoint at an address
+ * of that window (svm_dr7_armed .. svm_dr7_disarmed), so a breakpoint the
+ * debugger puts on hypervisor code can never match in the host.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,9 +73,6 @@
 
 /* ---- the channel: COM2 ---------------------------------------------------------------- */
 
-/* A stuck transmitter must not stop the hypervisor: give up on a byte after this many polls. */
-#define THR_SPIN_MAX 1000000
-
 static int chan_state;		/* 0 not looked for, 1 found, -1 none */
 
 int arch_debug_chan_open(void)
@@ -90,40 +94,102 @@ int arch_debug_chan_getc(void)
 	return chan_state > 0 ? uart_port_getc(COM2_PORT) : -1;
 }
 
-void arch_debug_chan_putc(u8 c)
+/* Never waits: a debugger that stops reading fills the FIFO, and then we write nothing. */
+u32 arch_debug_chan_write(const u8 *buf, u32 len)
 {
-	if (chan_state > 0)
-		uart_port_putc(COM2_PORT, c, THR_SPIN_MAX);
+	return chan_state > 0 ? uart_port_write_nowait(COM2_PORT, buf, len) : len;
 }
 
 /* ---- entry and exit ----------------------------------------------------------------- */
 
-static void load_dr0_3(const u64 *a, unsigned int n)
+/*
+ * What this CPU's DR0-DR3 hold (read back at the last exit), so that an
+ * entry writes only the ones that differ: the same vCPU re-entering, or any
+ * two vCPUs that never touch them, write none.
+ */
+static u64 cpu_dr[HYP_MAX_CPUS][4];
+static bool cpu_dr_known[HYP_MAX_CPUS];
+
+static u64 read_dr(unsigned int n)
 {
-	/* The four are named in the instruction; unused ones keep whatever they had (disabled). */
-	if (n > 0)
-		__asm__ volatile("mov %0, %%dr0" : : "r"(a[0]));
-	if (n > 1)
-		__asm__ volatile("mov %0, %%dr1" : : "r"(a[1]));
-	if (n > 2)
-		__asm__ volatile("mov %0, %%dr2" : : "r"(a[2]));
-	if (n > 3)
-		__asm__ volatile("mov %0, %%dr3" : : "r"(a[3]));
+	u64 v = 0;
+
+	/* The register is named in the instruction. */
+	switch (n) {
+	case 0:
+		__asm__ volatile("mov %%dr0, %0" : "=r"(v));
+		break;
+	case 1:
+		__asm__ volatile("mov %%dr1, %0" : "=r"(v));
+		break;
+	case 2:
+		__asm__ volatile("mov %%dr2, %0" : "=r"(v));
+		break;
+	case 3:
+		__asm__ volatile("mov %%dr3, %0" : "=r"(v));
+		break;
+	}
+	return v;
 }
 
-void debug_guest_enter(struct arch_vcpu *v)
+static void write_dr(unsigned int n, u64 v)
+{
+	switch (n) {
+	case 0:
+		__asm__ volatile("mov %0, %%dr0" : : "r"(v));
+		break;
+	case 1:
+		__asm__ volatile("mov %0, %%dr1" : : "r"(v));
+		break;
+	case 2:
+		__asm__ volatile("mov %0, %%dr2" : : "r"(v));
+		break;
+	case 3:
+		__asm__ volatile("mov %0, %%dr3" : : "r"(v));
+		break;
+	}
+}
+
+/* Slot @i holds one of the debugger's breakpoints rather than the guest's own DRi. */
+static bool dr_is_debuggers(const struct arch_vcpu *v, unsigned int i)
+{
+	return v->dbg.on && i < v->dbg.nr_hw;
+}
+
+static void load_dr0_3(const struct arch_vcpu *v)
+{
+	unsigned int cpu = arch_cpu_id(), i;
+
+	for (i = 0; i < 4; i++) {
+		u64 want = dr_is_debuggers(v, i) ? v->dbg.hw[i] : v->guest_dr[i];
+
+		if (!cpu_dr_known[cpu] || cpu_dr[cpu][i] != want)
+			write_dr(i, want);
+		cpu_dr[cpu][i] = want;
+	}
+	cpu_dr_known[cpu] = true;
+}
+
+/* A host address QEMU could match while svm_vmrun() has DR7 armed. */
+static bool in_dr7_window(u64 addr)
+{
+	return addr >= (u64)svm_dr7_armed && addr < (u64)svm_dr7_disarmed;
+}
+
+u64 debug_guest_enter(struct arch_vcpu *v)
 {
 	struct arch_vcpu_debug *d = &v->dbg;
 	u32 exc = vmcb_r32(v, VMCB_INTERCEPT_EXC);
 	u32 misc1 = vmcb_r32(v, VMCB_INTERCEPT_MISC1);
-	u64 rflags, rip, dr7 = DR7_RESET;
+	u64 rflags, rip, dr7 = DR7_RESET, host_dr7 = DR7_RESET;
 	unsigned int i;
 
+	load_dr0_3(v);
 	d->tf_ours = false;
 	if (!d->on) {
 		vmcb_w32(v, VMCB_INTERCEPT_EXC, exc & ~(BIT(X86_VEC_DB) | BIT(X86_VEC_BP)));
 		vmcb_w32(v, VMCB_INTERCEPT_MISC1, misc1 & ~INTERCEPT_INTN);
-		return;
+		return 0;
 	}
 	vmcb_w32(v, VMCB_INTERCEPT_EXC, exc | BIT(X86_VEC_DB) | BIT(X86_VEC_BP));
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, misc1 | INTERCEPT_INTN);
@@ -136,9 +202,16 @@ void debug_guest_enter(struct arch_vcpu *v)
 		rflags |= RFLAGS_TF;
 		d->tf_ours = true;
 	}
-	load_dr0_3(d->hw, d->nr_hw);
 	for (i = 0; i < d->nr_hw; i++) {
 		dr7 |= DR7_L(i);
+		/*
+		 * The host's copy (QEMU's arming, svm_entry.S) leaves out a
+		 * breakpoint on the entry path's own instructions: on QEMU it
+		 * then does not stop the guest there, on hardware (the VMCB's
+		 * DR7) it does.
+		 */
+		if (!in_dr7_window(d->hw[i]))
+			host_dr7 |= DR7_L(i);
 		/*
 		 * Resuming at a breakpoint's own address: an instruction
 		 * breakpoint is a fault, it would match again at once.  RF
@@ -148,19 +221,10 @@ void debug_guest_enter(struct arch_vcpu *v)
 			rflags |= RFLAGS_RF;
 	}
 	vmcb_w64(v, VMCB_DR7, dr7);
-	/*
-	 * The same DR7 in the host's register too, for the few instructions
-	 * up to VMRUN: QEMU's TCG model arms its breakpoints on a MOV to DR7
-	 * and not on VMRUN's load of the VMCB's (seen with QEMU 7.2: the
-	 * breakpoints never matched without it).  A host match would need a
-	 * guest breakpoint at one of the entry path's own addresses.
-	 * debug_guest_exit() disarms them again.
-	 */
-	if (d->nr_hw)
-		__asm__ volatile("mov %0, %%dr7" : : "r"(dr7));
 	/* DR6 is sticky: clear it so that the exit shows only this entry's cause. */
 	vmcb_w64(v, VMCB_DR6, DR6_RESET);
 	vmcb_w64(v, VMCB_RFLAGS, rflags);
+	return host_dr7 != DR7_RESET ? host_dr7 : 0;
 }
 
 /*
@@ -204,12 +268,16 @@ bool debug_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit)
 void debug_guest_exit(struct arch_vcpu *v)
 {
 	struct arch_vcpu_debug *d = &v->dbg;
+	unsigned int cpu = arch_cpu_id(), i;
 
+	/* The guest may have written any of them; the debugger's slots keep the guest's old value. */
+	for (i = 0; i < 4; i++) {
+		cpu_dr[cpu][i] = read_dr(i);
+		if (!dr_is_debuggers(v, i))
+			v->guest_dr[i] = cpu_dr[cpu][i];
+	}
 	if (!d->on)
 		return;
-	/* #VMEXIT restores the DR7 VMRUN found (the model does), or disables all (15.5.1): ours off. */
-	if (d->nr_hw)
-		__asm__ volatile("mov %0, %%dr7" : : "r"(DR7_RESET));
 	if (d->tf_ours)
 		vmcb_w64(v, VMCB_RFLAGS, vmcb_r64(v, VMCB_RFLAGS) & ~RFLAGS_TF);
 	d->tf_ours = false;
@@ -291,6 +359,7 @@ static const u16 gdb_seg[6] = { VMCB_CS, VMCB_SS, VMCB_DS, VMCB_ES, VMCB_FS, VMC
 #define FX_FIP 8
 #define FX_FDP 16
 #define FX_MXCSR 24
+#define FX_MXCSR_MASK 28
 #define FX_ST0 32		/* 16 bytes apart, 10 used */
 #define FX_XMM0 160
 
@@ -417,6 +486,70 @@ static void set_fpu_ctl(struct arch_vcpu *v, unsigned int i, u32 val)
 	}
 }
 
+/* RFLAGS (APM vol. 2, 3.1.6): bit 1 reads 1; 3, 5, 15 and 22-63 are reserved, must be 0. */
+#define RFLAGS_RESERVED (BIT(3) | BIT(5) | BIT(15) | GENMASK(31, 22))
+
+/*
+ * MXCSR bits FXRSTOR accepts: the MXCSR_MASK field of an FXSAVE image, or
+ * 0xffbf where it is 0 (APM vol. 2, 11.5.9 "MXCSR State Management").  A
+ * reserved bit set makes FXRSTOR raise #GP -- in the hypervisor, which
+ * restores the guest's image before VMRUN.
+ */
+static u32 mxcsr_mask(void)
+{
+	static u32 mask;
+	u8 fx[512] __attribute__((aligned(16)));
+
+	if (!mask) {
+		memset(fx, 0, sizeof(fx));
+		__asm__ volatile("fxsave64 %0" : "=m"(fx));
+		memcpy(&mask, fx + FX_MXCSR_MASK, 4);
+		if (!mask)
+			mask = 0xffbf;
+	}
+	return mask;
+}
+
+/* Canonical for the CPU's linear address width (CPUID Fn8000_0008 EAX[15:8]). */
+static bool canonical(u64 addr)
+{
+	unsigned int bits = (cpuid(0x80000008, 0).eax >> 8) & 0xff;
+
+	if (bits < 48 || bits > 64)
+		bits = 48;
+	return bits == 64 || (u64)((s64)(addr << (64 - bits)) >> (64 - bits)) == addr;
+}
+
+/*
+ * What the hardware would refuse (Intel SDM / AMD APM: FXRSTOR #GP on
+ * MXCSR reserved bits; RFLAGS reserved bits; WRMSR #GP on a non-canonical
+ * FS/GS base) and what the debugger cannot set at all: a selector is only
+ * the visible part of a segment whose base, limit and attributes come from
+ * the guest's descriptor tables, which the debugger does not send, so a
+ * selector other than the current one is refused (the same one, as G of
+ * what g returned sends, is accepted), and so is RFLAGS.VM (virtual-8086
+ * mode, which the guest's CS and long mode do not allow).  The x87 control
+ * registers and the vector registers take any value FXRSTOR takes.
+ */
+int arch_gdb_check_reg(const struct arch_vcpu *v, unsigned int n, const u8 *buf)
+{
+	u64 r64;
+	u32 r32;
+
+	memcpy(&r64, buf, 8);
+	memcpy(&r32, buf, 4);
+	if (n == GDB_REG_FS_BASE || n == GDB_REG_GS_BASE)
+		return canonical(r64) ? 0 : -EINVAL;
+	if (n == GDB_REG_EFLAGS)
+		return (r32 & RFLAGS_RESERVED) || (r32 & RFLAGS_VM) || !(r32 & RFLAGS_FIXED1) ?
+			       -EINVAL : 0;
+	if (n >= GDB_REG_CS && n < GDB_REG_CS + 6)
+		return r32 == *(const u16 *)(v->vmcb + gdb_seg[n - GDB_REG_CS]) ? 0 : -EINVAL;
+	if (n == GDB_REG_MXCSR)
+		return r32 & ~mxcsr_mask() ? -EINVAL : 0;
+	return 0;
+}
+
 unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf)
 {
 	u64 r64;
@@ -445,7 +578,7 @@ unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf
 		return 0;
 	memcpy(&r32, buf, 4);
 	if (n == GDB_REG_EFLAGS) {
-		/* Flags as asked, but never virtual-8086 mode; bit 1 always reads 1. */
+		/* Flags as asked (arch_gdb_check_reg() refused reserved bits and VM). */
 		vmcb_w64(v, VMCB_RFLAGS, (r32 & ~RFLAGS_VM) | RFLAGS_FIXED1);
 	} else if (n >= GDB_REG_FCTRL && n < GDB_REG_FCTRL + 8) {
 		set_fpu_ctl(v, n - GDB_REG_FCTRL, r32);
@@ -453,10 +586,8 @@ unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf
 		memcpy(v->guest_fx + FX_MXCSR, &r32, 4);
 	}
 	/*
-	 * A selector alone is not a segment: its hidden base, limit and
-	 * attributes come from the guest's descriptor tables, which the
-	 * debugger does not send.  Selectors are read-only: a write (G
-	 * sends them all) is taken and ignored.
+	 * A selector alone is not a segment (see arch_gdb_check_reg()): only
+	 * its current value passes the check, and writing it changes nothing.
 	 */
 	return 4;
 }

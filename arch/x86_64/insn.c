@@ -235,6 +235,107 @@ static int decode_grp7(struct decoder *d, struct x86_insn *out)
 	return decode_mem(d, out);
 }
 
+/*
+ * A read-modify-write with a memory destination and a register source (ALU
+ * 00-31, XCHG 86/87, CMPXCHG 0F B0/B1, XADD 0F C0/C1): @byte for the 8-bit
+ * forms.  The register form touches no memory, so cannot be ours.
+ */
+static int decode_rmw_reg(struct decoder *d, enum x86_insn_op op, bool byte, struct x86_insn *out)
+{
+	int ret = decode_modrm(d, out);
+
+	if (ret)
+		return ret;
+	if (d->mod == 3)
+		return -EINVAL;
+	/* Without a REX, byte registers 4-7 are AH, CH, DH, BH: not gpr[4..7] (not emulated). */
+	if (byte && !d->rex && out->reg >= 4)
+		return -EINVAL;
+	out->op = op;
+	out->size = byte ? 1 : d->osz;
+	return decode_mem(d, out);
+}
+
+/* 80 /n ib, 81 /n iw/id, 83 /n ib (sign-extended): ALU op n with an immediate source. */
+static int decode_grp1(struct decoder *d, u8 op, struct x86_insn *out)
+{
+	int ret = decode_modrm(d, out);
+
+	if (ret)
+		return ret;
+	/* CMP (/7) stores nothing; 82 is 80's alias outside 64-bit mode only. */
+	if (d->mod == 3 || ((d->modrm >> 3) & 7) == 7)
+		return -EINVAL;
+	out->op = X86_INSN_ALU;
+	out->alu = (d->modrm >> 3) & 7;
+	out->reg = 0;
+	out->src_imm = true;
+	out->size = op == 0x80 ? 1 : d->osz;
+	ret = decode_mem(d, out);
+	if (ret)
+		return ret;
+	/* An imm32 for a 64-bit operand is sign-extended (SDM "ADD": REX.W + 81 /0 id). */
+	return fetch_signed(d, op != 0x81 ? 1 : out->size == 2 ? 2 : 4, &out->imm);
+}
+
+/*
+ * BTS/BTR/BTC with a memory operand (SDM "BT", "Bit(BitBase, BitOffset)"):
+ * an immediate offset is taken modulo the operand size; a register one is
+ * signed and may address any bit from the operand on, so ea moves to the
+ * operand-sized unit holding the bit.  @reg_src: 0F AB/B3/BB, else 0F BA.
+ */
+static int decode_bit(struct decoder *d, enum x86_bit_op bop, bool reg_src, struct x86_insn *out)
+{
+	unsigned int bits;
+	int ret = decode_modrm(d, out);
+	u64 imm = 0;
+	s64 off;
+
+	if (ret)
+		return ret;
+	if (d->mod == 3)
+		return -EINVAL;
+	if (!reg_src) {
+		/* 0F BA /4 is BT (no store), /0-/3 undefined. */
+		if (((d->modrm >> 3) & 7) < 5)
+			return -EINVAL;
+		bop = ((d->modrm >> 3) & 7) - 5;
+		out->reg = 0;
+	}
+	out->op = X86_INSN_BIT;
+	out->alu = bop;
+	out->size = d->osz;
+	bits = 8 * out->size;
+	ret = decode_mem(d, out);
+	if (ret)
+		return ret;
+	if (!reg_src) {
+		ret = fetch_signed(d, 1, &imm);
+		out->imm = imm & (bits - 1);
+		return ret;
+	}
+	off = (s64)(d->ctx->gpr[out->reg] << (64 - bits)) >> (64 - bits);
+	/* Arithmetic shift: a negative offset addresses the units below ea. */
+	d->off += (u64)((off >> (bits == 16 ? 4 : bits == 32 ? 5 : 6)) * (s64)out->size);
+	out->imm = (u64)off & (bits - 1);
+	return 0;
+}
+
+/* 0F C7 /1: CMPXCHG8B m64 (with REX.W it is CMPXCHG16B: not emulated). */
+static int decode_cmpxchg8b(struct decoder *d, struct x86_insn *out)
+{
+	int ret = decode_modrm(d, out);
+
+	if (ret)
+		return ret;
+	if (d->mod == 3 || ((d->modrm >> 3) & 7) != 1 || (d->rex & REX_W))
+		return -EINVAL;
+	out->op = X86_INSN_CMPXCHG8B;
+	out->size = 8;
+	out->reg = 0;
+	return decode_mem(d, out);
+}
+
 static int decode_0f(struct decoder *d, struct x86_insn *out)
 {
 	u8 op;
@@ -243,6 +344,22 @@ static int decode_0f(struct decoder *d, struct x86_insn *out)
 	if (ret)
 		return ret;
 	switch (op) {
+	case 0xb0:
+	case 0xb1:
+		return decode_rmw_reg(d, X86_INSN_CMPXCHG, op == 0xb0, out);
+	case 0xc0:
+	case 0xc1:
+		return decode_rmw_reg(d, X86_INSN_XADD, op == 0xc0, out);
+	case 0xc7:
+		return decode_cmpxchg8b(d, out);
+	case 0xab:
+		return decode_bit(d, X86_BIT_SET, true, out);
+	case 0xb3:
+		return decode_bit(d, X86_BIT_RESET, true, out);
+	case 0xbb:
+		return decode_bit(d, X86_BIT_COMPLEMENT, true, out);
+	case 0xba:
+		return decode_bit(d, X86_BIT_SET, false, out);
 	case 0x01:
 		return decode_grp7(d, out);
 	case 0x06:
@@ -290,7 +407,27 @@ static int decode_opcode(struct decoder *d, u8 op, struct x86_insn *out)
 		return decode_0f(d, out);
 	if (op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7)
 		return decode_store(d, op, out);
+	/* ADD, OR, ADC, SBB, AND, SUB, XOR r/m, r: the op in bits 5:3, 38/39 (CMP) excluded. */
+	if (op < 0x38 && (op & 7) < 2) {
+		out->alu = op >> 3;
+		return decode_rmw_reg(d, X86_INSN_ALU, !(op & 1), out);
+	}
+	if (op == 0x80 || op == 0x81 || op == 0x83)
+		return decode_grp1(d, op, out);
+	if (op == 0x86 || op == 0x87)
+		return decode_rmw_reg(d, X86_INSN_XCHG, op == 0x86, out);
 	return -EINVAL;
+}
+
+bool x86_insn_is_store(const struct x86_insn *insn)
+{
+	return insn->op >= X86_INSN_STORE_REG && insn->op <= X86_INSN_BIT;
+}
+
+/* LOCK is allowed only on a read-modify-write of memory; anywhere else it is #UD (SDM "LOCK"). */
+static bool lock_allowed(const struct x86_insn *insn)
+{
+	return insn->mem && insn->op >= X86_INSN_ALU && insn->op <= X86_INSN_BIT;
 }
 
 /* The linear address: the offset wrapped to the address size, plus FS or GS base in 64-bit mode. */
@@ -320,16 +457,17 @@ int x86_insn_decode(const u8 *bytes, unsigned int avail, const struct x86_insn_c
 
 	memset(out, 0, sizeof(*out));
 	ret = decode_prefixes(&d, &op);
-	/* LOCK makes every one of these #UD (the AMD CR8 alias, F0 0F 22, is not supported). */
-	if (!ret && d.lock)
-		ret = -EINVAL;
 	if (!ret)
 		ret = decode_opcode(&d, op, out);
+	/* The AMD CR8 alias, F0 0F 22, is not supported either. */
+	if (!ret && d.lock && !lock_allowed(out))
+		ret = -EINVAL;
 	if (ret) {
 		memset(out, 0, sizeof(*out));	/* op = X86_INSN_UNKNOWN */
 		return ret;
 	}
 	out->len = d.pos;
+	out->lock = d.lock;
 	if (out->mem)
 		out->ea = linear_address(&d);
 	return 0;

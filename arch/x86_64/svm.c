@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vCPUs under AMD SVM (AMD APM vol. 2, 15 "Secure Virtual Machine"): the
- * per-CPU enable, a vCPU's VMCB, the entry (svm_entry.S) and the decoding
- * of #VMEXIT into kvm's struct vcpu_exit, event injection, CPUID.
+ * per-CPU enable, ASIDs, a vCPU's VMCB, the entry (svm_entry.S) and event
+ * injection.  What a #VMEXIT means is svm_exit.c's.
  *
  * Guest entry state: tests/guest/runtime/entry_x86_64.h.
  *
@@ -14,7 +14,14 @@
  * part of the VMCB state, so passing it through only changes the guest's),
  * the SVM instructions (VMLOAD/VMSAVE would otherwise act on a host
  * physical address), XSETBV (XCR0 is not switched), MONITOR/MWAIT, INVD,
- * task switches and shutdown (a triple fault must not reset the machine).
+ * WBINVD (a flush of every cache in the machine: a guest could slow every
+ * other VM with it), RDPMC (the host's performance counters), task
+ * switches and shutdown (a triple fault must not reset the machine).
+ *
+ * Every piece of CPU state a guest can write is either in the VMCB
+ * (switched by VMRUN/#VMEXIT and VMLOAD/VMSAVE), switched here by hand
+ * (general registers, x87/SSE, DR0-DR3, PKRU, TSC_AUX) or intercepted:
+ * the table is in arch/x86_64/README.md, "What a guest can write".
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,9 +47,13 @@ static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
 /* Under a shadow MMU EFER is the guest's view, not the CPU's: every MSR intercepted. */
 static u8 msrpm_all[2 * 4096] __attribute__((aligned(4096)));
 
-static u32 svm_features;		/* CPUID Fn8000_000A EDX */
+u32 svm_features;		/* CPUID Fn8000_000A EDX */
 static u32 svm_nr_asids;
 static u8 tlb_flush_op;
+static bool host_pku;			/* PKRU exists: switched around VMRUN */
+static bool host_tsc_aux;		/* TSC_AUX exists (RDTSCP or RDPID) */
+/* Per CPU: the vCPU index TSC_AUX holds (written only when another vCPU enters), ~0 unknown. */
+static u32 cpu_tsc_aux[HYP_MAX_CPUS];
 
 /* A VMCB segment: selector, attributes (descriptor bits 47:40 and 55:52), limit, base. */
 static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit,
@@ -77,12 +88,51 @@ static void svm_global_init(void)
 	 * second 2 KiB covers 0xc0000000-0xc0001fff.  EFER is in the VMCB.
 	 */
 	msrpm[0x800 + (MSR_EFER - 0xc0000000) * 2 / 8] &= ~3;
+	/* CPUID Fn0000_0007 ECX[3] PKU; Fn8000_0001 EDX[27] RDTSCP, Fn0000_0007 ECX[22] RDPID. */
+	host_pku = cpuid_max(0) >= 7 && (cpuid(7, 0).ecx & BIT(3));
+	host_tsc_aux = (cpuid(0x80000001, 0).edx & BIT(27)) ||
+		       (cpuid_max(0) >= 7 && (cpuid(7, 0).ecx & BIT(22)));
+	for (unsigned int cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
+		cpu_tsc_aux[cpu] = ~0u;
 	if (svm_nr_asids <= 255)
 		printf("hyp: SVM offers %u ASIDs: VMIDs from %u up share the last one, "
 		       "flushed at every entry\n", svm_nr_asids, svm_nr_asids - 1);
 }
 
 static unsigned int svm_init_state;	/* 0 none, 1 in progress, 2 done */
+
+/*
+ * State a guest can use but not write, fixed once per CPU so that it holds
+ * nothing of the host's (and no other VM's):
+ *  - XCR0 = x87 | SSE.  A guest may set CR4.OSXSAVE although CPUID hides
+ *    XSAVE (nothing intercepts CR4 under nested paging), and then XSAVE,
+ *    XRSTOR and VEX instructions use the host's XCR0 (XSETBV is
+ *    intercepted, so it cannot change it).  With x87 | SSE they reach only
+ *    the state FXSAVE/FXRSTOR switch; AVX and wider state, which nothing
+ *    switches, stay disabled whatever the firmware enabled.  IA32_XSS = 0
+ *    likewise for XSAVES/XRSTORS (supervisor components).  The hypervisor
+ *    itself uses no XSAVE state (built for SSE only).
+ *  - CR4.PKE in the host, where the CPU has protection keys: only so that
+ *    RDPKRU/WRPKRU can switch the guests' PKRU (arch_vcpu_run()).  The
+ *    host's own pages are supervisor pages, which PKRU never restricts
+ *    (Intel SDM vol. 3A, 4.6.2), and the host's PKRU is 0 (no restriction)
+ *    anyway.
+ */
+static void svm_cpu_pin_state(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+
+	if (r.ecx & BIT(26)) {			/* XSAVE */
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		xsetbv(0, XCR0_X87 | XCR0_SSE);
+		if (cpuid_max(0) >= 0xd && (cpuid(0xd, 1).eax & BIT(3)))	/* XSAVES */
+			wrmsr(MSR_XSS, 0);
+	}
+	if (host_pku) {
+		write_cr4(read_cr4() | CR4_PKE);
+		wrpkru(0);
+	}
+}
 
 /* This CPU: EFER.SVME (15.4 "Enabling SVM"), its host save area (15.30.4), EFER.NXE for NPT's NX. */
 static void svm_cpu_init(unsigned int cpu)
@@ -102,6 +152,7 @@ static void svm_cpu_init(unsigned int cpu)
 		efer |= EFER_NXE;
 	wrmsr(MSR_EFER, efer);
 	wrmsr(MSR_VM_HSAVE_PA, (u64)hsave_area[cpu]);
+	svm_cpu_pin_state();
 	svm_on[cpu] = true;
 }
 
@@ -251,6 +302,10 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 
 	memset(v->gpr, 0, sizeof(v->gpr));
 	memset(v->guest_fx, 0, sizeof(v->guest_fx));
+	/* Power-on values: DR0-DR3 0, PKRU 0 (Intel SDM vol. 3A, table 9-1). */
+	memset(v->guest_dr, 0, sizeof(v->guest_dr));
+	v->guest_pkru = 0;
+	v->hc_from_host = false;
 	/* FXSAVE image (Intel SDM vol. 1, 10.5.1): FCW at 0, MXCSR at 24; power-on values. */
 	*(u16 *)&v->guest_fx[0] = 0x37f;
 	*(u32 *)&v->guest_fx[24] = 0x1f80;
@@ -264,13 +319,13 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-		 INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+		 INTERCEPT_INIT | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
 		 INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
 		 INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN);
 	/* VMRUN must be intercepted or VMRUN fails its consistency checks (15.5.1). */
 	vmcb_w32(v, VMCB_INTERCEPT_MISC2, INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 		 INTERCEPT_VMLOAD | INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-		 INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+		 INTERCEPT_SKINIT | INTERCEPT_WBINVD | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
 		 INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV | INTERCEPT_RDPRU);
 	vmcb_w64(v, VMCB_IOPM_PA, (u64)iopm);
 	vmcb_w64(v, VMCB_MSRPM_PA, (u64)msrpm);
@@ -324,6 +379,17 @@ u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n)
 	static const u8 reg[6] = { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
 
 	return n < 6 ? arch_vcpu_get_reg(v, reg[n]) : 0;
+}
+
+/*
+ * VMMCALL is intercepted at every privilege level (APM vol. 2, 15.13.1
+ * does not look at CPL), so a guest's user code reaches us as its kernel
+ * does.  Only CPL 0 may call (KVM refuses the others too): the exits the
+ * hypervisor makes up itself (hc_from_host) are always honoured.
+ */
+bool arch_vcpu_hypercall_allowed(const struct arch_vcpu *v)
+{
+	return v->hc_from_host || v->vmcb[VMCB_CPL] == 0;
 }
 
 void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
@@ -399,172 +465,7 @@ void arch_vcpu_inject_undef(struct arch_vcpu *v)
 	svm_inject(v, X86_VEC_UD, false, 0);
 }
 
-/* ---- CPUID --------------------------------------------------------------------------------------- */
-
-/*
- * The host's answers, minus what the guest must not use: SVM (no nested
- * virtualization), XSAVE/OSXSAVE/AVX (XCR0 and the wider state are not
- * switched), MONITOR/MWAIT (intercepted), the local APIC and x2APIC (there
- * is none at 0xfee00000), with the hypervisor bit set.  Leaf 1 EBX[31:24]
- * is the vCPU index as the initial APIC ID.
- */
-static void svm_cpuid(struct arch_vcpu *v)
-{
-	u32 leaf = (u32)vmcb_r64(v, VMCB_RAX), sub = (u32)v->gpr[GPR_RCX];
-	struct cpuid_regs r = cpuid(leaf, sub);
-
-	switch (leaf) {
-	case 1:
-		r.ecx &= ~((1u << 3) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28));
-		r.ecx |= 1u << 31;
-		r.edx &= ~(1u << 9);
-		if (v->sh.on)
-			r.ecx &= ~(1u << 17);	/* PCID: the shadow MMU keys roots by CR3 alone */
-		r.ebx = (r.ebx & 0x00ffffff) | (u32)v->index << 24;
-		break;
-	case 7:
-		if (sub == 0) {
-			/* AVX2, AVX-512 and friends need XSAVE state. */
-			r.ebx &= ~((1u << 5) | 0xfffc0000u);
-			r.ecx = 0;
-			r.edx = 0;
-		}
-		break;
-	case 0xd:
-	case 0x8000000a:
-		r = (struct cpuid_regs){ 0 };
-		break;
-	case 0x80000001:
-		r.ecx &= ~(1u << 2);	/* SVM */
-		break;
-	}
-	vmcb_w64(v, VMCB_RAX, r.eax);
-	v->gpr[GPR_RBX] = r.ebx;
-	v->gpr[GPR_RCX] = r.ecx;
-	v->gpr[GPR_RDX] = r.edx;
-}
-
-/* ---- I/O ports ----------------------------------------------------------------------------------- */
-
-#define IOIO_LOG_MAX 8
-
-/*
- * IN/OUT (15.10.2): byte accesses to COM1 are the guest's console
- * (vcom1.c); RIP moves on to EXITINFO2, the next instruction.  Every other
- * port, every wider or string access (INS/OUTS) to COM1: #GP(0), what the
- * I/O permission check gives a guest that may not touch the port (APM vol.
- * 2, 13.3.2), and no machine behind it ever sees the access.
- */
-static void svm_ioio(struct arch_vcpu *v, u64 info1)
-{
-	unsigned int port = info1 >> IOIO_PORT_SHIFT & 0xffff;
-	unsigned int size = info1 >> IOIO_SZ_SHIFT & 7;		/* 1, 2 or 4: SZ8/16/32 */
-	bool in = info1 & IOIO_IN;
-	u64 rax = vmcb_r64(v, VMCB_RAX);
-
-	if (port - VCOM1_PORT < VCOM1_NR_PORTS && size == 1 && !(info1 & IOIO_STR)) {
-		if (in)
-			vmcb_w64(v, VMCB_RAX, (rax & ~0xffULL) | vcom1_in(v, port - VCOM1_PORT));
-		else
-			vcom1_out(v, port - VCOM1_PORT, (u8)rax);
-		vmcb_w64(v, VMCB_RIP, vmcb_r64(v, VMCB_EXIT_INFO2));
-		return;
-	}
-	if (++v->io_refused <= IOIO_LOG_MAX)
-		printf("vcpu %u: %s%s port %#x, size %u, at rip %#llx: no device, injecting #GP(0)\n",
-		       v->index, in ? "IN" : "OUT", info1 & IOIO_STR ? "S" : "", port, size,
-		       (unsigned long long)vmcb_r64(v, VMCB_RIP));
-	svm_inject(v, X86_VEC_GP, true, 0);
-}
-
 /* ---- entry and exit ------------------------------------------------------------------------------ */
-
-static void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
-{
-	u64 code = vmcb_r64(v, VMCB_EXIT_CODE);
-	u64 info1 = vmcb_r64(v, VMCB_EXIT_INFO1);
-	u64 rip = vmcb_r64(v, VMCB_RIP);
-
-	memset(exit, 0, sizeof(*exit));
-	exit->syndrome = code;
-	exit->pc = rip;
-	v->next_rip = svm_features & SVM_FEAT_NRIPS ? vmcb_r64(v, VMCB_NEXT_RIP) : 0;
-
-	if (debug_decode(v, code, exit) || svm_shadow_decode(v, code, exit))
-		return;
-	switch (code) {
-	case SVM_EXIT_NPF:
-		/* 15.25.6: EXITINFO1 a #PF error code, EXITINFO2 the guest-physical address. */
-		exit->reason = EXIT_MEM_FAULT;
-		exit->gpa = vmcb_r64(v, VMCB_EXIT_INFO2);
-		/* No GVA in an #NPF: the GPA stands in (arch_vcpu_inject_abort() says when it is one). */
-		exit->gva = exit->gpa;
-		exit->write = info1 & NPF_WRITE;
-		exit->exec = info1 & NPF_FETCH;
-		break;
-	case SVM_EXIT_IOIO:
-		svm_ioio(v, info1);
-		exit->reason = EXIT_NONE;
-		break;
-	case SVM_EXIT_VMMCALL:
-		exit->reason = EXIT_HYPERCALL;
-		vmcb_w64(v, VMCB_RIP, rip + 3);		/* 0f 01 d9 */
-		break;
-	case SVM_EXIT_HLT:
-		exit->reason = EXIT_WFI;
-		vmcb_w64(v, VMCB_RIP, rip + 1);
-		break;
-	case SVM_EXIT_INTR:
-	case SVM_EXIT_NMI:
-	case SVM_EXIT_SMI:
-	case SVM_EXIT_INIT:
-		/* Taken by the host after STGI: the tick, a kick, a TLB shootdown. */
-		exit->reason = EXIT_IRQ;
-		break;
-	case SVM_EXIT_CPUID:
-		svm_cpuid(v);
-		vmcb_w64(v, VMCB_RIP, rip + 2);
-		exit->reason = EXIT_NONE;
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		/*
-		 * A triple fault: the guest's state is gone (15.12 "shutdown
-		 * intercept"), and re-entering it would only fault again until the
-		 * VM's time limit.  kvm/ has no exit reason for a dead guest, so
-		 * it is made to look like the guest's own HC_EXIT with status -1:
-		 * the VM ends, and fails.
-		 */
-		printf("vcpu %u: triple fault (SHUTDOWN) at rip %#llx: ending the VM as HC_EXIT(-1)\n",
-		       v->index, (unsigned long long)rip);
-		arch_vcpu_dump(v);
-		vmcb_w64(v, VMCB_RAX, HC_EXIT);
-		v->gpr[GPR_RBX] = (u64)-1;
-		exit->reason = EXIT_HYPERCALL;
-		break;
-	case SVM_EXIT_INVALID:
-		/*
-		 * VMRUN refused the VMCB (a consistency check, 15.5.1).  The
-		 * save area then holds whatever the CPU had loaded -- QEMU
-		 * writes the host's state there -- so re-entering would run the
-		 * hypervisor's own code as the guest: the VM ends instead.
-		 */
-		printf("vcpu %u: VMRUN refused the VMCB (VMEXIT_INVALID): ending the VM as "
-		       "HC_EXIT(-1)\n", v->index);
-		arch_vcpu_dump(v);
-		vmcb_w64(v, VMCB_RAX, HC_EXIT);
-		v->gpr[GPR_RBX] = (u64)-1;
-		exit->reason = EXIT_HYPERCALL;
-		break;
-	case SVM_EXIT_MSR:
-		/* Every MSR but EFER: #GP, as for an MSR the CPU does not have. */
-		svm_inject(v, X86_VEC_GP, true, 0);
-		exit->reason = EXIT_NONE;
-		break;
-	default:
-		exit->reason = EXIT_UNHANDLED;
-		break;
-	}
-}
 
 /*
  * Seen under QEMU 7.2's multi-threaded TCG (nested-paging vCPUs faulting
@@ -594,17 +495,51 @@ static void svm_check_host_state_leak(struct arch_vcpu *v)
 	vmcb_w64(v, VMCB_EXIT_CODE, SVM_EXIT_INVALID);
 }
 
+/*
+ * Guest state VMRUN does not switch, right around it (interrupts and GIF
+ * off; DR0-DR3 are debug.c's):
+ *  - PKRU: a guest may set CR4.PKE although CPUID hides PKU (CR4 is not
+ *    intercepted under nested paging) and then WRPKRU; the register is
+ *    outside the VMCB, so without this the next VM on the CPU would read
+ *    it.  Read back after every exit, the host's 0 put back, the guest's
+ *    loaded before its entries (only when not 0: the usual guest never
+ *    enabled PKE, and its PKRU stays the power-on 0).
+ *  - TSC_AUX: not writable by a guest (WRMSR is intercepted) but read by
+ *    RDTSCP and RDPID (which SVM cannot intercept): it holds this vCPU's
+ *    index, as an OS would put its CPU number there, never the host's
+ *    value.  Written only when another vCPU than the last enters here.
+ */
+static void svm_switch_in(struct arch_vcpu *v, unsigned int cpu)
+{
+	if (host_pku && v->guest_pkru)
+		wrpkru(v->guest_pkru);
+	if (host_tsc_aux && cpu_tsc_aux[cpu] != v->index) {
+		wrmsr(MSR_TSC_AUX, v->index);
+		cpu_tsc_aux[cpu] = v->index;
+	}
+}
+
+static void svm_switch_out(struct arch_vcpu *v)
+{
+	if (!host_pku)
+		return;
+	v->guest_pkru = rdpkru();
+	if (v->guest_pkru)
+		wrpkru(0);
+}
+
 void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit)
 {
 	unsigned int cpu;
-	u64 st, gen, intinfo;
+	u64 st, gen, intinfo, host_dr7;
 	u8 flush = TLB_CONTROL_NONE;
 
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);
-	if (s2->shadow)
-		svm_shadow_before(v, s2);	/* may take the shadow MMU lock */
+	/* May take the shadow MMU lock; no root to enter with: no entry (svm_shadow.c). */
+	if (s2->shadow && !svm_shadow_before(v, s2, exit))
+		return;
 	__asm__ volatile("cli; clgi" : : : "memory");
 
 	/*
@@ -642,11 +577,13 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 		flush = tlb_flush_op;
 	}
 	v->vmcb[VMCB_TLB_CONTROL] = flush;
-	debug_guest_enter(v);
+	host_dr7 = debug_guest_enter(v);
 	v->entry_event_inj = vmcb_r64(v, VMCB_EVENT_INJ);
+	svm_switch_in(v, cpu);
 
-	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu]);
+	svm_vmrun(v, v->vmcb_pa, (u64)host_vmcb[cpu], host_dr7);
 
+	svm_switch_out(v);
 	__atomic_store_n(&cpu_guest[cpu], st + (1 << 16), __ATOMIC_RELEASE);
 	svm_check_host_state_leak(v);
 	/*
@@ -662,120 +599,4 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	__asm__ volatile("sti" : : : "memory");
 	if (s2->shadow)
 		svm_shadow_handle(v, s2, exit);
-}
-
-/* ---- reports ------------------------------------------------------------------------------------- */
-
-static const struct {
-	u64 code;
-	const char *name;
-} exit_names[] = {
-	{ SVM_EXIT_INTR, "INTR" },	{ SVM_EXIT_NMI, "NMI" },
-	{ SVM_EXIT_SMI, "SMI" },	{ SVM_EXIT_INIT, "INIT" },
-	{ SVM_EXIT_CPUID, "CPUID" },	{ SVM_EXIT_HLT, "HLT" },
-	{ SVM_EXIT_IOIO, "IOIO" },	{ SVM_EXIT_MSR, "MSR" },
-	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN" }, { SVM_EXIT_VMMCALL, "VMMCALL" },
-	{ SVM_EXIT_XSETBV, "XSETBV" },	{ SVM_EXIT_NPF, "NPF" },
-	{ 0x07d, "TASK_SWITCH" },	{ 0x076, "INVD" },
-	{ 0x07a, "INVLPGA" },		{ 0x080, "VMRUN" },
-	{ 0x082, "VMLOAD" },		{ 0x083, "VMSAVE" },
-	{ 0x084, "STGI" },		{ 0x085, "CLGI" },
-	{ SVM_EXIT_EXCP_DB, "EXCP_DB" },	{ SVM_EXIT_EXCP_BP, "EXCP_BP" },
-	{ SVM_EXIT_SWINT, "SWINT" },	{ 0x086, "SKINIT" },		{ 0x08a, "MONITOR" },
-	{ 0x08b, "MWAIT" },		{ 0x08c, "MWAIT_ARMED" },
-	{ 0x08e, "RDPRU" },		{ SVM_EXIT_INVALID, "INVALID" },
-};
-
-const char *arch_exit_name(const struct vcpu_exit *exit)
-{
-	for (unsigned int i = 0; i < sizeof(exit_names) / sizeof(exit_names[0]); i++)
-		if (exit_names[i].code == exit->syndrome)
-			return exit_names[i].name;
-	if (exit->syndrome >= SVM_EXIT_EXCP_BASE && exit->syndrome < SVM_EXIT_EXCP_BASE + 32)
-		return "EXCEPTION";
-	return "UNKNOWN";
-}
-
-int arch_exit_describe(const struct vcpu_exit *exit, char *buf, size_t len)
-{
-	return snprintf(buf, len, "#VMEXIT %s (exit code %#llx)", arch_exit_name(exit),
-			(unsigned long long)exit->syndrome);
-}
-
-void arch_vcpu_dump(const struct arch_vcpu *v)
-{
-	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
-						"rsi", "rdi", "r8",  "r9",  "r10", "r11",
-						"r12", "r13", "r14", "r15" };
-	char line[256];
-	int n = 0;
-
-	n += snprintf(line + n, sizeof(line) - n, "  rip %#llx rflags %#llx cr0 %#llx cr3 %#llx "
-		      "cr4 %#llx efer %#llx\n", (unsigned long long)vmcb_r64(v, VMCB_RIP),
-		      (unsigned long long)vmcb_r64(v, VMCB_RFLAGS),
-		      (unsigned long long)vmcb_r64(v, VMCB_CR0),
-		      (unsigned long long)vmcb_r64(v, VMCB_CR3),
-		      (unsigned long long)vmcb_r64(v, VMCB_CR4),
-		      (unsigned long long)vmcb_r64(v, VMCB_EFER));
-	printf("%s", line);
-	n = 0;
-	for (unsigned int i = 0; i < 16; i++) {
-		n += snprintf(line + n, sizeof(line) - n, "  %-3s %016llx", names[i],
-			      (unsigned long long)arch_vcpu_get_reg(v, i));
-		if (i % 4 == 3) {
-			printf("%s\n", line);
-			n = 0;
-		}
-	}
-	printf("  exitinfo1 %#llx exitinfo2 %#llx exitintinfo %#llx\n",
-	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INFO1),
-	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INFO2),
-	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INT_INFO));
-}
-
-/* ---- the interrupt controller's CPU interface: none on x86 yet ---------------------------------- */
-
-/*
- * kvm/vgic.c is arm64's; the x86 build links kvm/vgic_none.c instead, which
- * never calls these.  They exist for the interface's sake: no slots, nothing
- * ever signalled, no virtual timer.
- */
-unsigned int arch_vgic_nr_slots(void)
-{
-	return 0;
-}
-
-void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n, bool more)
-{
-	(void)v;
-	(void)irqs;
-	(void)n;
-	(void)more;
-}
-
-unsigned int arch_vgic_sync(struct arch_vcpu *v, struct arch_virq *irqs)
-{
-	(void)v;
-	(void)irqs;
-	return 0;
-}
-
-bool arch_vgic_would_signal(const struct arch_vcpu *v, u8 priority, bool group1)
-{
-	(void)v;
-	(void)priority;
-	(void)group1;
-	return false;
-}
-
-bool arch_vcpu_timer_level(struct arch_vcpu *v)
-{
-	(void)v;
-	return false;
-}
-
-u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v)
-{
-	(void)v;
-	return ~0ULL;
 }

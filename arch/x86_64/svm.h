@@ -65,6 +65,7 @@
 #define INTERCEPT_NMI (1u << 1)
 #define INTERCEPT_SMI (1u << 2)
 #define INTERCEPT_INIT (1u << 3)
+#define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
 #define INTERCEPT_HLT (1u << 24)
@@ -83,6 +84,7 @@
 #define INTERCEPT_STGI (1u << 4)
 #define INTERCEPT_CLGI (1u << 5)
 #define INTERCEPT_SKINIT (1u << 6)
+#define INTERCEPT_WBINVD (1u << 9)	/* and WBNOINVD */
 #define INTERCEPT_MONITOR (1u << 10)
 #define INTERCEPT_MWAIT (1u << 11)
 #define INTERCEPT_MWAIT_ARMED (1u << 12)
@@ -108,12 +110,14 @@
 #define SVM_EXIT_EXCP_DB 0x041
 #define SVM_EXIT_EXCP_BP 0x043
 #define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_SWINT 0x075
 #define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_IOIO 0x07b
 #define SVM_EXIT_MSR 0x07c
 #define SVM_EXIT_SHUTDOWN 0x07f
 #define SVM_EXIT_VMMCALL 0x081
+#define SVM_EXIT_WBINVD 0x089
 #define SVM_EXIT_XSETBV 0x08d
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_INVALID (~0ULL)
@@ -171,13 +175,16 @@ static inline void vmcb_w32(struct arch_vcpu *v, unsigned int off, u32 val)
 }
 
 /*
- * debug.c, around each VMRUN of svm.c: load the debugger's wishes (exception
- * intercepts, TF, DR0-DR7) right before it, interrupts and GIF off; after
- * the exit, recognise a debug exit (true: @exit filled) and give the guest
- * its own DR6/DR7/TF back.
+ * debug.c, around each VMRUN of svm.c, interrupts and GIF off: load DR0-DR3
+ * (the guest's own, or the debugger's breakpoints) and the debugger's
+ * wishes (exception intercepts, TF, the VMCB's DR7) right before it, and
+ * return the DR7 value svm_vmrun() writes into the host's DR7 as its last
+ * act before VMRUN (0: none; see there).  After the exit: recognise a debug
+ * exit (true: @exit filled), save the guest's DR0-DR3 and give it its own
+ * DR6/DR7/TF back.
  */
 struct vcpu_exit;
-void debug_guest_enter(struct arch_vcpu *v);
+u64 debug_guest_enter(struct arch_vcpu *v);
 bool debug_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
 void debug_guest_exit(struct arch_vcpu *v);
 
@@ -189,6 +196,8 @@ void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
 /*
  * svm_shadow.c, the shadow MMU's side of a VMRUN (see there):
  *  - before: intercepts and the CPU's control registers (interrupts on);
+ *    false when the vCPU must not enter this time (no shadow root to run
+ *    on yet, or the VM ends): @exit then says what to do instead;
  *  - load_root: the table the CPU walks, after this CPU announced the
  *    entry (interrupts off); returns it, for the per-CPU TLB check;
  *  - decode: during exit decoding, true when the exit is the shadow
@@ -196,7 +205,7 @@ void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
  *  - handle: after the exit, interrupts on: CR/EFER/INVLPG/#PF.
  */
 void svm_shadow_reset(struct arch_vcpu *v);
-void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2);
+bool svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
 u64 svm_shadow_load_root(struct arch_vcpu *v, const struct arch_stage2 *s2);
 bool svm_shadow_decode(struct arch_vcpu *v, u64 code, struct vcpu_exit *exit);
 void svm_shadow_handle(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit);
@@ -206,8 +215,16 @@ struct svm_guest_ctl {
 };
 void svm_guest_ctl(const struct arch_vcpu *v, struct svm_guest_ctl *ctl);
 
-/* svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts off on return. */
-void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa);
+/*
+ * svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts
+ * off on return.  @host_dr7: written into DR7 right before VMRUN when not 0
+ * (QEMU's breakpoints, debug.c); DR7 is left with every breakpoint disabled
+ * at the first instructions after #VMEXIT either way.  The addresses from
+ * svm_dr7_armed up to svm_dr7_disarmed are the only host code that runs
+ * with it armed.
+ */
+void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa, u64 host_dr7);
+extern const char svm_dr7_armed[], svm_dr7_disarmed[];
 
 /* vcom1.c: COM1's registers (@reg = port - VCOM1_PORT) for one byte IN / OUT of @v. */
 #define VCOM1_PORT 0x3f8
@@ -216,5 +233,13 @@ u8 vcom1_in(struct arch_vcpu *v, unsigned int reg);
 void vcom1_out(struct arch_vcpu *v, unsigned int reg, u8 val);
 
 #endif
+
+/* The CR4 bits the guest's CPUID lets it set (svm.c). */
+u64 svm_guest_cr4_mask(const struct arch_vcpu *v);
+
+/* CPUID Fn8000_000A EDX of the host (svm.c): what SVM offers, e.g. SVM_FEAT_NRIPS. */
+extern u32 svm_features;
+/* After a #VMEXIT: fill @exit from the VMCB, answering what needs no kvm/ (svm_exit.c). */
+void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit);
 
 #endif

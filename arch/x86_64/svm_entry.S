@@ -22,7 +22,30 @@
 #define G(r) (VCPU_GPR + 8 * GPR_##r)
 
 	.text
-/* void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa) */
+/*
+ * Debug registers: DR6 and DR7 are in the VMCB, DR0-DR3 are not (debug.c
+ * loads them before the call and saves them after).  The host's DR7 never
+ * has a breakpoint enabled outside the few instructions between the two
+ * labels below: real hardware arms the guest's breakpoints from the VMCB's
+ * DR7 at VMRUN and disables them in the host's at #VMEXIT (APM vol. 2,
+ * 15.5.1, 15.6), but QEMU up to 9.0 arms and disarms its breakpoints only
+ * on a MOV to DR7 (VMRUN and #VMEXIT assign the register without it), so
+ * a debugger's breakpoints must be armed by the host (@host_dr7, last act
+ * before VMRUN) and, with the guest's own, disarmed by the host (first act
+ * after #VMEXIT).  debug.c leaves out of @host_dr7 any breakpoint inside
+ * that window, so none can match host code.
+ *
+ * The disarming write must differ from the DR7 value QEMU holds in bits
+ * 31:8 (the host's, without R/W or LEN bits): an equal one changes only
+ * the enables QEMU thinks have changed and keeps a breakpoint armed behind
+ * its back; a different one removes all four (target/i386 bpt_helper.c
+ * "cpu_x86_update_dr7").  R/W0 = 01 with L0/G0 clear is such a value, and
+ * every breakpoint is disabled in it, so it is also right on hardware.
+ */
+#define DR7_RESET 0x400
+#define DR7_DISARM (DR7_RESET | (1 << 16))
+
+/* void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa, u64 host_dr7) */
 	.global svm_vmrun
 	.type	svm_vmrun, @function
 svm_vmrun:
@@ -40,7 +63,12 @@ svm_vmrun:
 	mov	%rdx, %rax
 	vmsave	%rax			/* host FS, GS, TR, LDTR, MSRs */
 	mov	%rsi, %rax		/* the guest's VMCB: RAX at VMRUN, and RAX again after it */
-	mov	G(RBX)(%rdi), %rbx
+	test	%rcx, %rcx
+	jz	1f
+	mov	%rcx, %dr7
+	.global svm_dr7_armed		/* host code with breakpoints armed: from here... */
+svm_dr7_armed:
+1:	mov	G(RBX)(%rdi), %rbx
 	mov	G(RCX)(%rdi), %rcx
 	mov	G(RDX)(%rdi), %rdx
 	mov	G(RSI)(%rdi), %rsi
@@ -58,6 +86,14 @@ svm_vmrun:
 	vmrun	%rax
 	.global svm_vmrun_resume	/* where #VMEXIT resumes the host (svm.c checks for it) */
 svm_vmrun_resume:
+	push	%rax
+	mov	$DR7_DISARM, %eax
+	mov	%rax, %dr7
+	.global svm_dr7_disarmed	/* ...up to here */
+svm_dr7_disarmed:
+	mov	$DR7_RESET, %eax
+	mov	%rax, %dr7
+	pop	%rax
 	vmsave	%rax
 	/* Host RSP and RAX are back (from VM_HSAVE_PA); every other register is the guest's. */
 	push	%rdi

@@ -13,7 +13,8 @@
  *  - INVLPG: drops the shadow leaf (shadow_invlpg).
  *
  * What the CPU runs with, by the guest's paging mode:
- *  - paging off: PAE paging on a four-entry root whose entries copy the
+ *  - paging off: PAE paging on a four-entry root (a page of its own per
+ *    physical CPU, zero past the four entries) whose entries copy the
  *    first four PDPT entries of the VM's stage-2 table (gpa -> hpa, the
  *    NPT format is the long-mode format), so the guest's "physical"
  *    accesses go through the same table nested paging would use, and its
@@ -23,7 +24,15 @@
  *    announced it (svm.c's cpu_guest): a table unlinked from stage 2 after
  *    that is flushed with an IPI that ends this entry, and freed only after
  *    an RCU grace period this vCPU is inside of.
- *  - long mode (EFER.LME, CR0.PG): the shadow root for the guest's CR3.
+ *  - long mode (EFER.LME, CR0.PG): the shadow root for the guest's CR3,
+ *    and nothing else: with paging on the guest is entered only once
+ *    svm_shadow_before() holds a valid root (a page of the VM's shadow
+ *    pool, in the long-mode format).  When the pool has none to give even
+ *    after shadow_zap_all(), the entry does not happen: the vCPU yields
+ *    (its own and the other CPUs' quiescent states end the grace period
+ *    that returns the zapped pages) and tries again; after ROOT_WAIT_NS
+ *    without one the VM ends with -ENOSPC.  The CPU is never pointed at a
+ *    table the guest could write, nor a PAE root taken for a PML4.
  *  - 32-bit and PAE guest paging: not shadowed (mmu/shadow builds 4-level
  *    tables only); the CR0 write that would enable it is refused.
  *
@@ -38,9 +47,11 @@
 #include <string.h>
 
 #include "kvm/arch_iface.h"
+#include "kvm/hypercall_abi.h"
 #include "mmu/shadow.h"
 
 #include "insn.h"
+#include "platform.h"
 #include "svm.h"
 #include "x86.h"
 
@@ -60,6 +71,18 @@
 #define VMCB_GS_BASE (VMCB_GS + 8)
 #define VMCB_CS_ATTR (VMCB_CS + 2)
 #define SHADOW_LOG_MAX 8
+/* How long a vCPU waits for a shadow root before its VM ends (a grace period takes ticks). */
+#define ROOT_WAIT_NS 2000000000ULL
+/* Faults at one RIP on one guest table whose store cannot be emulated, before the VM ends. */
+#define UNEMULATED_MAX 16
+
+/*
+ * Paging off: the PAE root (APM vol. 2, 5.3.2), one page per physical CPU,
+ * written right before each VMRUN on that CPU.  A page of its own: past
+ * the four PDPTEs it holds zeros, never anything a guest controls.  Static
+ * image data: below 4 GiB (legacy-mode CR3 has 32 bits), checked at use.
+ */
+static u64 pae_root_page[HYP_MAX_CPUS][PT_ENTRIES] __attribute__((aligned(4096)));
 
 static bool paging(const struct arch_vcpu *v)
 {
@@ -106,6 +129,23 @@ void arch_vcpu_release(struct arch_vcpu *v)
 		shadow_put_root(&v->sh.sv);
 }
 
+/*
+ * The VM cannot go on: end it the way kvm/ ends it for the guest's own
+ * HC_EXIT(@status) (svm.c does the same for a triple fault).
+ */
+static void end_vm(struct arch_vcpu *v, struct vcpu_exit *exit, long status, const char *why,
+		   u64 val)
+{
+	printf("vcpu %u: shadow MMU: %s (%#llx) at rip %#llx: ending the VM as HC_EXIT(%ld)\n",
+	       v->index, why, (unsigned long long)val,
+	       (unsigned long long)vmcb_r64(v, VMCB_RIP), status);
+	memset(exit, 0, sizeof(*exit));
+	exit->pc = vmcb_r64(v, VMCB_RIP);
+	exit->reason = EXIT_HYPERCALL;
+	vmcb_w64(v, VMCB_RAX, HC_EXIT);
+	v->gpr[GPR_RBX] = (u64)status;
+}
+
 static void shadow_log(struct arch_vcpu *v, const char *what, u64 val)
 {
 	if (++v->sh.logged > SHADOW_LOG_MAX)
@@ -114,24 +154,51 @@ static void shadow_log(struct arch_vcpu *v, const char *what, u64 val)
 	       (unsigned long long)val, (unsigned long long)vmcb_r64(v, VMCB_RIP));
 }
 
-/* (Re)load the shadow root for the guest's CR3; a full pool is emptied and tried once more. */
-static void load_root(struct arch_vcpu *v)
+/*
+ * (Re)load the shadow root for the guest's CR3; a full pool is emptied and
+ * tried once more.  Failing leaves no root or a zapped one: the next entry
+ * waits for one (get_root).
+ */
+static int load_root(struct arch_vcpu *v)
 {
-	int err = 0;
-
 	v->sh.sv.cr0_wp = v->sh.cr0 & CR0_WP;
 	v->sh.sv.nxe = v->sh.efer & EFER_NXE;
-	shadow_new_cr3(&v->sh.sv, gpa(v->sh.cr3 & PTE64_ADDR), &err);
-	if (err == -ENOMEM) {
-		shadow_log(v, "shadow page pool exhausted: zapping all", 0);
-		shadow_zap_all(v->sh.sv.sm);
-		shadow_new_cr3(&v->sh.sv, gpa(v->sh.cr3 & PTE64_ADDR), &err);
-	}
-	if (err)
-		shadow_log(v, "no shadow root", (u64)err);
+	return shadow_load_root_or_zap(&v->sh.sv, gpa(v->sh.cr3 & PTE64_ADDR));
 }
 
-void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2)
+/*
+ * Paging on: a valid root before the guest runs, or no entry this time
+ * (false, with @exit saying so).  The pool may be empty until a grace
+ * period returns what shadow_zap_all() handed to RCU: yield (a quiescent
+ * state here, and the CPU to a thread that must pass one) and let kvm/
+ * call again.  Past ROOT_WAIT_NS the VM ends rather than wait for ever.
+ */
+static bool get_root(struct arch_vcpu *v, struct vcpu_exit *exit)
+{
+	u64 now;
+	int err = load_root(v);
+
+	if (!err && shadow_root_valid(&v->sh.sv)) {
+		v->sh.root_wait_since = 0;
+		return true;
+	}
+	now = arch_time_ns();
+	if (!v->sh.root_wait_since) {
+		v->sh.root_wait_since = now;
+		shadow_log(v, "shadow page pool empty: waiting for a root", (u64)err);
+	} else if (now - v->sh.root_wait_since > ROOT_WAIT_NS) {
+		end_vm(v, exit, -ENOSPC, "no shadow root could be had", (u64)err);
+		return false;
+	}
+	v->sh.root_waits++;
+	memset(exit, 0, sizeof(*exit));
+	exit->pc = vmcb_r64(v, VMCB_RIP);
+	exit->reason = EXIT_NONE;
+	kvm_resched();
+	return false;
+}
+
+bool svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcpu_exit *exit)
 {
 	u64 cr0, cr4, efer;
 
@@ -139,8 +206,14 @@ void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2)
 		shadow_vcpu_init(&v->sh.sv, s2->shadow, arch_cpu_id(), false, false);
 		v->sh.on = true;
 	}
-	if (long_mode(v) && (!v->sh.sv.root || v->sh.sv.root->invalid))
-		load_root(v);
+	/* Paging on means long mode here: 32-bit and PAE paging are refused (guest_write_cr0). */
+	if (paging(v) && !shadow_root_valid(&v->sh.sv) && !get_root(v, exit))
+		return false;
+	/* A legacy-mode CR3 has 32 bits: a PAE root above 4 GiB would be truncated. */
+	if (!paging(v) && (u64)(uintptr_t)pae_root_page >> 32) {
+		end_vm(v, exit, -EFAULT, "PAE root above 4 GiB", (u64)(uintptr_t)pae_root_page);
+		return false;
+	}
 
 	vmcb_w32(v, VMCB_INTERCEPT_CR, 0x0019 | 0x0019 << 16);	/* CR0, CR3, CR4 */
 	vmcb_w32(v, VMCB_INTERCEPT_EXC, vmcb_r32(v, VMCB_INTERCEPT_EXC) | BIT(X86_VEC_PF));
@@ -156,6 +229,7 @@ void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2)
 	vmcb_w64(v, VMCB_CR0, cr0);
 	vmcb_w64(v, VMCB_CR4, cr4);
 	vmcb_w64(v, VMCB_EFER, efer);
+	return true;
 }
 
 /*
@@ -163,9 +237,10 @@ void svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2)
  * (PAE PDPTEs carry only P and the address, APM 5.3.2; a 1 GiB stage-2
  * leaf there cannot be expressed, and stage 2 maps 2 MiB at most).
  */
-static void refresh_pae_root(struct arch_vcpu *v, const struct arch_stage2 *s2)
+static u64 refresh_pae_root(const struct arch_stage2 *s2)
 {
 	const u64 *pml4 = (const u64 *)(uintptr_t)s2->root.val, *pdpt;
+	u64 *root = pae_root_page[arch_cpu_id()];
 	u64 e = READ_ONCE(pml4[0]);
 
 	for (unsigned int i = 0; i < 4; i++) {
@@ -175,24 +250,31 @@ static void refresh_pae_root(struct arch_vcpu *v, const struct arch_stage2 *s2)
 			pdpt = (const u64 *)(uintptr_t)(e & PTE64_ADDR);
 			d = READ_ONCE(pdpt[i]);
 		}
-		v->sh.pae_root[i] = (d & PTE64_P) && !(d & PTE64_PS) ? (d & PTE64_ADDR) | PTE64_P : 0;
+		root[i] = (d & PTE64_P) && !(d & PTE64_PS) ? (d & PTE64_ADDR) | PTE64_P : 0;
 	}
+	return (u64)(uintptr_t)root;		/* identity map */
 }
+
+/* Every entry zero: whatever mode the CPU is in, every access through it is a #PF. */
+static u64 empty_root[PT_ENTRIES] __attribute__((aligned(4096)));
 
 u64 svm_shadow_load_root(struct arch_vcpu *v, const struct arch_stage2 *s2)
 {
-	u64 root = 0;
+	u64 root;
 
 	if (!paging(v)) {
-		refresh_pae_root(v, s2);
-		root = (u64)(uintptr_t)v->sh.pae_root;	/* identity map, below 4 GiB */
+		root = refresh_pae_root(s2);
 	} else if (v->sh.sv.root) {
+		/* Pinned since svm_shadow_before(); zapped meanwhile, it reads as all zero. */
 		root = (u64)(uintptr_t)v->sh.sv.root->spt;
-	}
-	/* No root (out of memory): an empty PAE root faults every access, and we retry. */
-	if (!root) {
-		memset(v->sh.pae_root, 0, sizeof(v->sh.pae_root));
-		root = (u64)(uintptr_t)v->sh.pae_root;
+	} else {
+		/*
+		 * svm_shadow_before() lets no paging guest in without a root: a
+		 * bug if seen.  Safe (every access faults), and the VM ends at
+		 * the exit (svm_shadow_handle) so that no test passes over it.
+		 */
+		v->sh.entered_without_root = true;
+		root = (u64)(uintptr_t)empty_root;
 	}
 	vmcb_w64(v, VMCB_CR3, root);
 	return root;
@@ -298,7 +380,8 @@ static int guest_write_cr0(struct arch_vcpu *v, u64 val)
 
 static int guest_write_cr4(struct arch_vcpu *v, u64 val)
 {
-	if ((val >> 32) || (val & (CR4_PCIDE | CR4_LA57)))
+	/* PCID and 5-level paging are not shadowed, whatever the CPU has. */
+	if ((val & ~svm_guest_cr4_mask(v)) || (val & (CR4_PCIDE | CR4_LA57)))
 		return -EINVAL;
 	if (long_mode(v) && !(val & CR4_PAE))
 		return -EINVAL;
@@ -430,29 +513,79 @@ static void handle_invlpg(struct arch_vcpu *v)
 /* ---- page faults ---------------------------------------------------------------------------- */
 
 /*
- * A store to a write-protected guest page table: done here when it is a
- * plain store we decode that stays inside one 8-byte entry (the shadow
- * entries made from the old value go); anything else stops the table
- * being shadowed and the guest retries its instruction unhindered.
+ * A store we cannot emulate: stop shadowing the table, and let the guest
+ * retry its instruction.  When the instruction needs that very table to
+ * run (its code, stack or operand is mapped through it), the retry shadows
+ * the table again and faults again without ever completing: the same RIP
+ * and table UNEMULATED_MAX times in a row end the VM rather than spin.
  */
-static void emulate_table_store(struct arch_vcpu *v, u64 gva, u64 pte_gpa)
+static void unemulated_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64 pte_gpa)
+{
+	u64 rip = vmcb_r64(v, VMCB_RIP);
+
+	if (rip == v->sh.unemulated_rip && pte_gpa >> PAGE_SHIFT == v->sh.unemulated_gfn) {
+		if (++v->sh.unemulated >= UNEMULATED_MAX) {
+			end_vm(v, exit, -EOPNOTSUPP, "store to a guest page table not emulated, "
+			       "the retry makes no progress", pte_gpa);
+			return;
+		}
+	} else {
+		v->sh.unemulated_rip = rip;
+		v->sh.unemulated_gfn = pte_gpa >> PAGE_SHIFT;
+		v->sh.unemulated = 1;
+		shadow_log(v, "store to a guest page table not emulated: unshadowing it", pte_gpa);
+	}
+	shadow_write_fault(&v->sh.sv, gpa(pte_gpa));
+}
+
+/*
+ * A store to a write-protected guest page table, whose entry holds the
+ * operand: a MOV, or a read-modify-write (LOCK-prefixed or not) as a
+ * kernel updates its entries with.  Computed by x86_insn_rmw() from the
+ * entry as read, stored with a compare-and-swap like the CPU's locked
+ * cycle (another vCPU may store to the entry meanwhile: then read it again
+ * and recompute), the shadow entries made from the old value dropped with
+ * it (shadow_guest_pte_update); then the registers and RFLAGS.
+ */
+static void emulate_table_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64 gva,
+				u64 pte_gpa)
 {
 	struct shadow_vcpu *sv = &v->sh.sv;
+	gpa_t entry_gpa = gpa(pte_gpa & ~7ULL);
+	unsigned int shift = (pte_gpa & 7) * 8, i;
+	struct x86_rmw_regs regs;
 	struct x86_insn insn;
 	u64 entry, val, mask;
-	unsigned int shift = (pte_gpa & 7) * 8;
+	int rc;
 
-	if (decode(v, &insn) || !insn.mem || insn.ea != gva || (pte_gpa & 7) + insn.size > 8 ||
-	    (insn.op != X86_INSN_STORE_REG && insn.op != X86_INSN_STORE_IMM) ||
-	    sv->sm->ops->read_gpa(sv->sm->vm, gpa(pte_gpa & ~7ULL), &entry)) {
-		shadow_write_fault(sv, gpa(pte_gpa));
+	if (decode(v, &insn) || !x86_insn_is_store(&insn) || !insn.mem || insn.ea != gva ||
+	    (pte_gpa & 7) + insn.size > 8) {
+		unemulated_store(v, exit, pte_gpa);
 		return;
 	}
-	val = insn.op == X86_INSN_STORE_REG ? arch_vcpu_get_reg(v, insn.reg) : insn.imm;
 	mask = insn.size == 8 ? ~0ULL : ((1ULL << (8 * insn.size)) - 1) << shift;
-	entry = (entry & ~mask) | ((val << shift) & mask);
-	if (!shadow_guest_pte_write(sv, gpa(pte_gpa & ~7ULL), entry))
-		skip(v, &insn);
+	do {
+		for (i = 0; i < 16; i++)
+			regs.gpr[i] = arch_vcpu_get_reg(v, i);
+		regs.rflags = vmcb_r64(v, VMCB_RFLAGS);
+		rc = sv->sm->ops->read_gpa(sv->sm->vm, entry_gpa, &entry);
+		if (rc)
+			break;
+		val = x86_insn_rmw(&insn, (entry & mask) >> shift, &regs);
+		rc = shadow_guest_pte_update(sv, entry_gpa, entry,
+					     (entry & ~mask) | ((val << shift) & mask));
+	} while (rc == 1);
+	if (rc == -ENOMEM) {
+		end_vm(v, exit, -ENOMEM, "no host memory for a guest page table", pte_gpa);
+		return;
+	}
+	if (rc)
+		return;		/* -EAGAIN: being given back; the guest retries */
+	for (i = 0; i < 16; i++)
+		arch_vcpu_set_reg(v, i, regs.gpr[i]);
+	vmcb_w64(v, VMCB_RFLAGS, regs.rflags);
+	v->sh.unemulated = 0;
+	skip(v, &insn);
 }
 
 static void fault_exit(struct arch_vcpu *v, struct vcpu_exit *exit, u64 gpa, u64 gva, u32 ec)
@@ -491,14 +624,21 @@ static void handle_pf(struct arch_vcpu *v, struct vcpu_exit *exit)
 		svm_inject(v, X86_VEC_PF, true, f.error_code);
 		break;
 	case SHADOW_FAULT_EMULATE:
-		emulate_table_store(v, addr, f.gpa.val);
+		emulate_table_store(v, exit, addr, f.gpa.val);
 		break;
 	case SHADOW_FAULT_MMIO:
 		fault_exit(v, exit, f.gpa.val, addr, ec);
 		break;
+	case -ENOSPC:
+		/* The pool is empty: start afresh (what no loaded root reaches is back at once). */
+		if (shadow_make_room(v->sh.sv.sm))
+			shadow_log(v, "shadow page pool exhausted: zapped all", addr);
+		else
+			kvm_resched();	/* a grace period brings pages back: let it pass */
+		break;
 	case -ENOMEM:
-		shadow_log(v, "shadow page pool exhausted: zapping all", addr);
-		shadow_zap_all(v->sh.sv.sm);
+		/* No host memory for a guest frame: retrying would spin (stage2_fault.c ends too). */
+		end_vm(v, exit, -ENOMEM, "no host memory to back guest memory", addr);
 		break;
 	case -EFAULT:
 		/* A guest table outside guest RAM: the walk itself failed, as an abort would. */
@@ -518,9 +658,17 @@ void svm_shadow_handle(struct arch_vcpu *v, const struct arch_stage2 *s2, struct
 	u32 code = v->sh.pending & ~(u32)BIT(31);
 
 	(void)s2;
+	if (v->sh.entered_without_root) {
+		v->sh.entered_without_root = false;
+		end_vm(v, exit, -EFAULT, "BUG: entered with paging on and no shadow root", 0);
+		return;
+	}
 	if (!v->sh.pending)
 		return;
 	v->sh.pending = 0;
+	/* Moved on from the store unemulated_store() counts: its retry made progress. */
+	if (vmcb_r64(v, VMCB_RIP) != v->sh.unemulated_rip)
+		v->sh.unemulated = 0;
 	if (code == SVM_EXIT_EXCP_PF)
 		handle_pf(v, exit);
 	else if (code == SVM_EXIT_INVLPG)

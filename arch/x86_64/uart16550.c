@@ -72,16 +72,17 @@ int uart_port_getc(u16 port)
 	return inb(port + UART_RBR);
 }
 
-/* Raw byte, no \n translation; gives up after @spin_max polls of a full transmitter. */
-bool uart_port_putc(u16 port, u8 c, unsigned long spin_max)
+/* The transmit FIFO's depth: THRE set means all of it is free (PC16550D, FIFO mode). */
+#define TX_FIFO_DEPTH 16
+
+u32 uart_port_write_nowait(u16 port, const u8 *buf, u32 len)
 {
-	while (!(inb(port + UART_LSR) & LSR_THR_EMPTY)) {
-		if (!spin_max--)
-			return false;
-		cpu_relax();
-	}
-	outb(port + UART_THR, c);
-	return true;
+	u32 done = 0, burst;
+
+	while (done < len && (inb(port + UART_LSR) & LSR_THR_EMPTY))
+		for (burst = 0; burst < TX_FIFO_DEPTH && done < len; burst++)
+			outb(port + UART_THR, buf[done++]);
+	return done;
 }
 
 static void put(char c)

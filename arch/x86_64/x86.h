@@ -26,6 +26,13 @@
 #define CR4_PGE (1 << 7)
 #define CR4_OSFXSR (1 << 9)	/* FXSAVE/FXRSTOR and SSE enabled */
 #define CR4_OSXMMEXCPT (1 << 10)	/* unmasked SSE exceptions raise #XM */
+#define CR4_OSXSAVE (1 << 18)	/* XSAVE family and XSETBV/XGETBV enabled */
+/* Protection keys for user pages (RDPKRU/WRPKRU); spelled as svm_shadow.c spells it. */
+#define CR4_PKE BIT(22)
+
+/* XCR0 (Intel SDM vol. 1, 13.3 "Enabling the XSAVE Feature Set"): the state components */
+#define XCR0_X87 (1 << 0)
+#define XCR0_SSE (1 << 1)
 
 /* MSRs */
 #define MSR_APIC_BASE 0x1b	/* Intel SDM vol. 3A, "Local APIC Status and Location" */
@@ -42,6 +49,8 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103	/* what RDTSCP and RDPID return in ECX / the register */
+#define MSR_XSS 0xda0		/* supervisor state components of XSAVES/XRSTORS */
 
 /*
  * The power-on PAT (Intel SDM vol. 3A, "PAT MSR" default values): index 0
@@ -146,6 +155,26 @@ DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
+
+/* RDPKRU/WRPKRU (Intel SDM vol. 2B): need CR4.PKE; ECX (and EDX for WRPKRU) must be 0. */
+static inline u32 rdpkru(void)
+{
+	u32 v, dx;
+
+	__asm__ volatile("rdpkru" : "=a"(v), "=d"(dx) : "c"(0));
+	return v;
+}
+
+static inline void wrpkru(u32 v)
+{
+	__asm__ volatile("wrpkru" : : "a"(v), "c"(0), "d"(0) : "memory");
+}
+
+/* XSETBV (Intel SDM vol. 2C): needs CR4.OSXSAVE. */
+static inline void xsetbv(u32 xcr, u64 v)
+{
+	__asm__ volatile("xsetbv" : : "c"(xcr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
 
 static inline u64 read_rflags(void)
 {

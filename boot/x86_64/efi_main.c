@@ -140,8 +140,10 @@ static void get_load_options(EFI_HANDLE image)
 	for (i = 0; i < n && opt[i]; i++)
 		if (opt[i] < 0x20 || opt[i] > 0x7e)
 			return;
-	if (i >= X86_CMDLINE_MAX)
-		i = X86_CMDLINE_MAX - 1;
+	if (i >= X86_CMDLINE_MAX) {
+		memcpy(handoff.cmdline, X86_CMDLINE_TOO_LONG, sizeof(X86_CMDLINE_TOO_LONG));
+		return;
+	}
 	for (UINTN j = 0; j < i; j++)
 		handoff.cmdline[j] = (char)opt[j];
 	handoff.cmdline[i] = 0;

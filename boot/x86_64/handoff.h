@@ -24,7 +24,13 @@
 #define X86_HANDOFF_MAGIC 0x2146464f444e4148ULL
 
 /* Bytes of the command line the stub copies from the UEFI load options. */
-#define X86_CMDLINE_MAX 256
+#define X86_CMDLINE_MAX 1024
+/*
+ * What a command line too long to hold becomes: never a silently cut one
+ * (a run list cut short would run fewer VMs and still pass); kvm/ refuses
+ * this payload name loudly.
+ */
+#define X86_CMDLINE_TOO_LONG "run=boot-arguments-too-long"
 
 #ifndef __ASSEMBLER__
 

@@ -25,11 +25,19 @@ if [ "$arch" = x86_64 ]; then
 	# + xmm0-15 16 + mxcsr 4 + fs_base, gs_base 8 = 552 bytes
 	g_hex=1104
 	scratch_reg=b		# r11
+	# Hex offsets in 'g' of registers a G round trip changes (GDB's amd64
+	# order): rax, rsp, r15, rip, eflags, xmm0, mxcsr, fs_base, gs_base.
+	g_edits="0:16 112:16 240:16 256:16 272:8 552:32 1064:8 1072:16 1088:16"
+	# The hypervisor's own symbols (Z1 at its addresses must not hurt it).
+	hyp_elf=$(dirname "$elf")/../hyp.elf
 else
 	nm=${ARM64_CROSS:-aarch64-linux-gnu-}nm
 	# 31 x 8 + sp, pc 8 + cpsr 4 + 32 v 16 + fpsr, fpcr 4 = 788 bytes
 	g_hex=1576
 	scratch_reg=11		# x17
+	# x0, x17, x30, sp, pc, v0, fpsr
+	g_edits="0:16 272:16 480:16 496:16 512:16 536:32 1560:8"
+	hyp_elf=
 fi
 
 sym() {
@@ -161,6 +169,104 @@ recv
 expect write-register "P$scratch_reg=efbeadde00000000" 'OK'
 expect read-register "p$scratch_reg" 'efbeadde00000000'
 
+# ---- registers: values the hardware refuses, G all or nothing --------------
+
+# Read one register: REG = its hex.
+read_reg() {
+	send_raw "$(frame "p$1")"
+	recv
+	REG=$PKT
+}
+
+# Refused: E22, and the register reads as before.
+expect_refused() {	# name regnum value
+	local before
+	read_reg "$2"
+	before=$REG
+	send_raw "$(frame "P$2=$3")"
+	recv
+	if [ "$PKT" != E22 ]; then
+		result fail "$1" "P$2=$3 answered '$PKT', wanted E22"
+		return
+	fi
+	read_reg "$2"
+	[ "$REG" = "$before" ] && result ok "$1" || result fail "$1" "changed: '$before' -> '$REG'"
+}
+
+if [ "$arch" = x86_64 ]; then
+	# 0xffff0000: bits 31:16 are reserved whatever MXCSR_MASK says (FXRSTOR #GP)
+	expect_refused mxcsr-reserved-bits-E22 38 0000ffff
+	expect_refused selector-change-E22 12 2b000000		# cs
+	expect_refused eflags-reserved-bit-E22 11 02004000	# bit 22
+	expect_refused eflags-vm86-E22 11 02000200		# VM
+	# 2^56: not canonical for 48- nor 57-bit linear addresses
+	expect_refused fs-base-non-canonical-E22 39 0000000000000001
+else
+	expect_refused cpsr-el2-mode-E22 21 c9030000		# EL2h
+fi
+
+# Each edit of 'g' gets a new value: every nibble changed, kept valid
+# (flags: CF toggled; MXCSR: FTZ toggled; bases stay canonical).
+edit_regs() {	# g-hex -> G-hex with g_edits applied
+	local g=$1 e off len val
+	for e in $g_edits; do
+		off=${e%:*}
+		len=${e#*:}
+		if [ "$arch" = x86_64 ] && [ "$off" = 272 ]; then
+			val=$(printf '%02x' $((0x${g:off:2} ^ 1)))${g:off+2:6}
+		elif [ "$arch" = x86_64 ] && [ "$off" = 1064 ]; then
+			val=${g:off:2}$(printf '%02x' $((0x${g:off+2:2} ^ 0x80)))${g:off+4:4}
+		elif [ "$arch" = x86_64 ] && [ "$off" -ge 1072 ]; then
+			val=0010605040300000
+			val=${val:0:$len}
+		elif [ "$arch" = arm64 ] && [ "$off" = 1560 ]; then
+			val=1f000000	# FPSR: the cumulative exception flags
+		else
+			val=$(printf '%s' "${g:off:len}" | tr '0-9a-f' '56789abcdef01234')
+		fi
+		g=${g:0:off}$val${g:off+len}
+	done
+	printf '%s' "$g"
+}
+
+send_raw "$(frame g)"
+recv
+g_orig=$PKT
+expect G-of-g "G$g_orig" 'OK'
+send_raw "$(frame g)"
+recv
+[ "$PKT" = "$g_orig" ] && result ok G-of-g-unchanged || result fail G-of-g-unchanged "g differs"
+g_new=$(edit_regs "$g_orig")
+expect G-modified "G$g_new" 'OK'
+send_raw "$(frame g)"
+recv
+if [ "$PKT" = "$g_new" ]; then
+	result ok G-every-register-written
+else
+	diffs=
+	for e in $g_edits; do
+		off=${e%:*}
+		len=${e#*:}
+		[ "${PKT:off:len}" = "${g_new:off:len}" ] || diffs+=" @$off:${PKT:off:len}"
+	done
+	result fail G-every-register-written "not as written:${diffs:- (elsewhere)}"
+fi
+# Back to where the guest was, then G packets that must change nothing.
+expect G-restore "G$g_orig" 'OK'
+expect G-malformed-tail-E22 "G${g_new}z" 'E22'
+send_raw "$(frame g)"
+recv
+[ "$PKT" = "$g_orig" ] && result ok G-malformed-changed-nothing ||
+	result fail G-malformed-changed-nothing "registers changed"
+if [ "$arch" = x86_64 ]; then
+	# Every register valid but MXCSR: E22, and not even the first ones are set.
+	expect G-bad-mxcsr-E22 "G${g_new:0:1064}0000ffff${g_new:1072}" 'E22'
+	send_raw "$(frame g)"
+	recv
+	[ "$PKT" = "$g_orig" ] && result ok G-refused-changed-nothing ||
+		result fail G-refused-changed-nothing "registers changed"
+fi
+
 expect write-mem "M$verdict,4:2a000000" 'OK'
 expect read-mem "m$verdict,4" '2a000000'
 # X: '}' escapes the next byte, XORed with 0x20: "}]" is 0x7d.
@@ -170,6 +276,33 @@ send_raw "$(frame "m$verdict,ffffffff")"
 recv
 [ ${#PKT} -gt 0 ] && [ ${#PKT} -le 4096 ] && result ok huge-read-capped ||
 	result fail huge-read-capped "length ${#PKT}"
+
+# Hardware breakpoints at the hypervisor's own entry and exit path (x86: DR0-DR3
+# hold linear addresses, the guest's and the host's alike): the guest runs
+# through them at every exit and the host must never take them.
+if [ -n "$hyp_elf" ] && [ -f "$hyp_elf" ]; then
+	hyp_sym() {
+		"$nm" "$hyp_elf" | awk -v s="$1" '$3 == s { print $1; exit }' | sed 's/^0*//'
+	}
+	hyp_bps="$(hyp_sym svm_vmrun) $(hyp_sym svm_vmrun_resume) $(hyp_sym debug_decode)"
+	for a in $hyp_bps; do
+		expect "Z1-hypervisor-$a" "Z1,$a,1" 'OK'
+	done
+	expect hold-hw "M$hold,4:204e0000" 'OK'
+	send_raw "$(frame 'vCont;c')"
+	recv_acks 3
+	printf '\003' >&3
+	if recv 20 && [[ "$PKT" == T02thread:* ]]; then
+		result ok Z1-hypervisor-host-survives-guest-runs
+	else
+		result fail Z1-hypervisor-host-survives-guest-runs "got '${PKT:-nothing}'"
+	fi
+	for a in $hyp_bps; do
+		expect "z1-hypervisor-$a" "z1,$a,1" 'OK'
+	done
+elif [ "$arch" = x86_64 ]; then
+	result fail Z1-hypervisor-host-survives-guest-runs "no $hyp_elf"
+fi
 
 # Ctrl-C: vCPU 0 makes hypercalls for 20 s (gdbdemo_hold_ms) until interrupted.
 expect hold "M$hold,4:204e0000" 'OK'

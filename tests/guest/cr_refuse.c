@@ -79,6 +79,12 @@ void test_main(void)
 	seen = guest_abort_seen(&a);
 	check("cr4-reserved-high-bit-gp", gp_ok(seen, &a) && read_cr4() == cr4);
 
+	/* VMXE (bit 13): CPUID never offers VMX, so the bit is reserved for this guest. */
+	guest_expect_abort();
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | 1ULL << 13) : "memory");
+	seen = guest_abort_seen(&a);
+	check("cr4-unoffered-feature-bit-gp", gp_ok(seen, &a) && read_cr4() == cr4);
+
 	guest_expect_abort();
 	__asm__ volatile("wrmsr" : : "c"(MSR_EFER), "a"((uint32_t)(efer & ~EFER_LME)),
 			 "d"((uint32_t)(efer >> 32)) : "memory");

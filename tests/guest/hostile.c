@@ -56,7 +56,7 @@
  *     wrapping (base, 2^64 - base)                    -> HC_EINVAL
  *     (a range not inside a memslot is EINVAL, not EFAULT, as give_back.c
  *     expects; patterned pages around them keep their contents)
- *   HC_VCPU_INFO which = 2                            -> HC_EINVAL
+ *   HC_VCPU_INFO which = 4                            -> HC_EINVAL
  *
  * PSCI (Arm DEN 0022; on x86 over VMMCALL, the hypervisor's vCPU power calls):
  *   CPU_ON64 MPIDR = vCPU count (no such vCPU), and 0xFF00FF
@@ -319,7 +319,7 @@ static void bad_arguments(uintptr_t scratch)
 	expect_ret(hc_give_back(scratch, -scratch), HC_EINVAL, "give-back-wraps");
 	check("refused-give-backs-lost-nothing", intact(scratch, 4 * PAGE) && intact(last, PAGE));
 
-	expect_ret(hc_vcpu_info(3), HC_EINVAL, "vcpu-info-3");
+	expect_ret(hc_vcpu_info(4), HC_EINVAL, "vcpu-info-4");
 	expect_ret(hc_vcpu_info(~0UL), HC_EINVAL, "vcpu-info-all-ones");
 	check("vcpu-info-ram-size", ram_size_plausible(hc_ram_size()));
 }

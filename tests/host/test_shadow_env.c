@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,12 +40,14 @@ static int fake_write_gpa(void *vm, gpa_t gpa, u64 val)
 	return 0;
 }
 
-static bool fake_cmpxchg_gpa(void *vm, gpa_t gpa, u64 old, u64 new)
+static int fake_cmpxchg_gpa(void *vm, gpa_t gpa, u64 old, u64 new)
 {
 	u64 *p = fake_gpa_ptr(vm, gpa.val);
 
-	return p && __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED);
+	if (!p)
+		return -EFAULT;
+	return __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED) ? 0 : 1;
 }
 
 static int fake_gfn_lookup(void *vm, u64 gfn, struct shadow_gfn *out)
