@@ -90,9 +90,9 @@ arm64-guests-bare: $(GUEST_ARM64_BARE_ELFS)
 # exits 0 on SYSTEM_OFF: the status is the runtime's "guest: exit status N"
 # line.
 # gdbdemo's verdict is set only by a debugger (tools/gdb-test.sh), spin never ends (only
-# the hypervisor's time limit does), heartbeat is a neighbour for the GDB flood test: not
-# run bare.
-GUEST_ARM64_BARE_RUN := $(filter-out %/gdbdemo.elf %/spin.elf %/heartbeat.elf,$\
+# the hypervisor's time limit does), heartbeat is a neighbour for the GDB flood test,
+# regleak needs a second VM on its CPU: not run bare.
+GUEST_ARM64_BARE_RUN := $(filter-out %/gdbdemo.elf %/spin.elf %/heartbeat.elf %/regleak.elf,$\
 	$(GUEST_ARM64_BARE_ELFS))
 
 arm64-guests-bare-run: $(GUEST_ARM64_BARE_RUN)
