@@ -140,6 +140,7 @@ enum vcpu_exit_reason {
 	EXIT_FIRMWARE_CALL,	/* arm64 SMC (PSCI over SMC); pc already past it */
 	EXIT_MEM_FAULT,		/* stage-2 / NPT fault */
 	EXIT_WFI,		/* the guest waits for an interrupt; pc already past it */
+	EXIT_YIELD,		/* the guest waits for an event (arm64 WFE): yield; pc past it */
 	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
 	EXIT_SEND_IPI,		/* the guest asked for an SGI (@ipi_*); pc already past it */
 	EXIT_DEBUG,		/* breakpoint or single step for the debugger (@debug) */
@@ -272,15 +273,18 @@ unsigned int arch_vgic_sync(struct arch_vcpu *v, struct arch_virq *irqs);
  * @group1 (its priority mask and group enables allow it): a WFI ends.
  */
 bool arch_vgic_would_signal(const struct arch_vcpu *v, u8 priority, bool group1);
-/* INTID of the virtual timer's PPI (arm64: 27). */
+/* INTIDs of the guest's timers' PPIs (arm64: 27 the virtual timer, 30 the EL1 physical one). */
 #define ARCH_VTIMER_INTID 27
+#define ARCH_PTIMER_INTID 30
 /*
  * The guest's virtual timer output (enabled, unmasked, deadline passed),
  * sampled now; also tells the next arch_vcpu_run() whether the physical
  * interrupt must stay quiet while the guest has the virtual one.
  */
 bool arch_vcpu_timer_level(struct arch_vcpu *v);
-/* When that output rises (arch_time_ns() clock), ~0 if it is disabled or masked. */
+/* The same for its physical timer (arm64 only: called by vgic.c). */
+bool arch_vcpu_ptimer_level(struct arch_vcpu *v);
+/* When the first of those outputs rises (arch_time_ns() clock), ~0 if none is armed. */
 u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v);
 /*
  * Make physical CPU @cpu leave the guest (or its wait for an interrupt)

@@ -51,7 +51,8 @@
 		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2," \
 		    "vgic:2:cpus=1,spin:time=3:expect=limit:cpu=0+ticker:2:cpus=1:cpu=0," \
 		    "spin:time=2:expect=limit:cpu=1," \
-		    "oom:mem=1G+oom:mem=512M:blocks+oom:mem=1G:expect=refused"
+		    "oom:mem=1G+oom:mem=512M:blocks+oom:mem=1G:expect=refused," \
+		    "regleak:cpu=1+regleak:cpu=1,user_hypercall:2"
 #define RUN_MAX_GROUP 8
 #define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
 /* How late expect=limit may see its VM ended: the poll period plus the VM's teardown. */

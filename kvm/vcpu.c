@@ -150,6 +150,14 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 		v->stats.wfi++;
 		vcpu_wfi(v);
 		break;
+	case EXIT_YIELD:
+		/*
+		 * The event it waits for may come from another vCPU without an
+		 * exit (arm64 SEV, a store clearing its exclusive monitor), so it
+		 * must not sleep; but that vCPU may be the next one on this CPU.
+		 */
+		kvm_resched();
+		break;
 	case EXIT_SEND_IPI:
 		vgic_send_sgi(v, exit->ipi_intid, exit->ipi_broadcast, exit->ipi_targets);
 		break;

@@ -202,6 +202,13 @@ static void vgic_consider(struct vgic *vg, struct vgic_irq *irq, u32 intid,
 	best[i] = p;
 }
 
+/* The timers' outputs are wires into their PPIs, sampled whenever the vCPU's are looked at. */
+static void vgic_sample_timers(struct vcpu *v)
+{
+	vgic_inject_ppi(v, ARCH_VTIMER_INTID, arch_vcpu_timer_level(&v->arch));
+	vgic_inject_ppi(v, ARCH_PTIMER_INTID, arch_vcpu_ptimer_level(&v->arch));
+}
+
 void vgic_vcpu_flush(struct vcpu *v)
 {
 	struct vgic *vg = v->vm->vgic;
@@ -212,7 +219,7 @@ void vgic_vcpu_flush(struct vcpu *v)
 	if (!vg)
 		return;
 	c = vgic_cpu_of(v);
-	vgic_inject_ppi(v, ARCH_VTIMER_INTID, arch_vcpu_timer_level(&v->arch));
+	vgic_sample_timers(v);
 	max = arch_vgic_nr_slots();
 	if (max > VGIC_MAX_SLOTS)
 		max = VGIC_MAX_SLOTS;
@@ -295,7 +302,7 @@ bool vgic_vcpu_should_wake(struct vcpu *v)
 	if (!vg)
 		return true;
 	c = vgic_cpu_of(v);
-	vgic_inject_ppi(v, ARCH_VTIMER_INTID, arch_vcpu_timer_level(&v->arch));
+	vgic_sample_timers(v);
 	spin_lock(&vg->lock);
 	for (i = 0; i < VGIC_NR_IRQS && !wake; i++) {
 		struct vgic_irq *irq = i < VGIC_NR_PRIVATE ? &c->priv[i] :

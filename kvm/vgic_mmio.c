@@ -155,7 +155,7 @@ static void bits_write(struct vgic *vg, unsigned int cpu, unsigned int first, en
 	}
 }
 
-/* IPRIORITYR: one byte per INTID, any access size (12.9.21). */
+/* IPRIORITYR: one byte per INTID (12.9.21); @size bytes, all inside one register. */
 static u64 prio_read(struct vgic *vg, unsigned int cpu, unsigned int first, unsigned int size)
 {
 	u64 val = 0;
@@ -235,7 +235,15 @@ static bool irq_regs_access(struct vgic *vg, unsigned int cpu, u64 off, unsigned
 	}
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
 		first = off - GICD_IPRIORITYR;
-		if (first < lo || first >= hi)
+		/*
+		 * Byte or aligned word accesses only (12.1.3, "GIC memory-mapped
+		 * register access"; anything else is RAZ/WI here): they stay in
+		 * one register of four INTIDs, so in [lo, hi), which are
+		 * multiples of 4.  An unaligned wider one at a frame's last
+		 * bytes would reach the next INTIDs: a redistributor's
+		 * priorities 28..31 the VM's SPIs, GICD's last ones nothing.
+		 */
+		if ((size != 1 && size != 4) || (off & (size - 1)) || first < lo || first >= hi)
 			return true;
 		if (write)
 			prio_write(vg, cpu, first, size, *val);

@@ -64,6 +64,8 @@ ARM64_HYP_SRCS += \
 	arch/arm64/sysreg_names.c \
 	arch/arm64/gic.c \
 	arch/arm64/id_regs.c \
+	arch/arm64/el1_regs.c \
+	arch/arm64/sysreg_trap.c \
 	arch/arm64/guest_entry.S \
 	arch/arm64/kvm_weak.c \
 	arch/arm64/stage2.c \

@@ -22,9 +22,7 @@ guest_arm64_saved_goal := $(.DEFAULT_GOAL)
 GUEST_ARM64_OUT ?= $(ARM64_OUT)/guest
 GUEST_ARM64_BARE_OUT ?= $(ARM64_OUT)/guest-bare
 # x86-64 only: the guest's own page tables (CR3, INVLPG, #PF error codes).
-# regleak and user_hypercall: only their x86-64 halves are written here yet
-# (each arm64 half comes in its own #if defined(__aarch64__) block).
-GUEST_ARM64_X86_ONLY := paging cr_refuse shadow_rmw shadow_pool regleak user_hypercall
+GUEST_ARM64_X86_ONLY := paging cr_refuse shadow_rmw shadow_pool
 GUEST_ARM64_PAYLOADS ?= $(filter-out $(GUEST_ARM64_X86_ONLY), \
 	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
 GUEST_ARM64_BARE_TIMEOUT ?= 60
@@ -92,9 +90,9 @@ arm64-guests-bare: $(GUEST_ARM64_BARE_ELFS)
 # exits 0 on SYSTEM_OFF: the status is the runtime's "guest: exit status N"
 # line.
 # gdbdemo's verdict is set only by a debugger (tools/gdb-test.sh), spin never ends (only
-# the hypervisor's time limit does), heartbeat is a neighbour for the GDB flood test: not
-# run bare.
-GUEST_ARM64_BARE_RUN := $(filter-out %/gdbdemo.elf %/spin.elf %/heartbeat.elf,$\
+# the hypervisor's time limit does), heartbeat is a neighbour for the GDB flood test,
+# regleak needs a second VM on its CPU: not run bare.
+GUEST_ARM64_BARE_RUN := $(filter-out %/gdbdemo.elf %/spin.elf %/heartbeat.elf %/regleak.elf,$\
 	$(GUEST_ARM64_BARE_ELFS))
 
 arm64-guests-bare-run: $(GUEST_ARM64_BARE_RUN)

@@ -13,8 +13,9 @@ struct exc_frame;
 
 /* The EL2 physical timer's PPI (Arm "Base System Architecture"; the DTB's timer node agrees). */
 #define TIMER_HYP_PPI 26
-/* The EL1 virtual timer's PPI (same source), a guest's. */
+/* The EL1 virtual and physical timers' PPIs (same source), a guest's. */
 #define TIMER_VIRT_PPI 27
+#define TIMER_PHYS_PPI 30
 /* The GIC virtual CPU interface's maintenance interrupt (same source; IHI 0069 6.4.5). */
 #define VGIC_MAINT_PPI 25
 /* The SGI one CPU sends another to make it leave a guest (arch_cpu_kick). */
@@ -35,8 +36,8 @@ void gic_init_cpu(unsigned int intid);
 void gic_handle_irq(void);
 void el2_irq(struct exc_frame *frame);
 
-/* Enable or disable this CPU's virtual timer PPI (cached). */
-void gic_vtimer_enable(bool on);
+/* Enable or disable this CPU's PPI of a guest timer, TIMER_VIRT_PPI or TIMER_PHYS_PPI (cached). */
+void gic_timer_ppi_enable(unsigned int ppi, bool on);
 
 /* vgic_hw.c: the GIC virtual CPU interface around guest entry and exit. */
 struct vcpu_exit;
@@ -56,6 +57,31 @@ void stage2_cpu_init(void);
 void id_regs_init(void);
 bool id_regs_have_pauth(void);
 bool id_regs_trap(struct arch_vcpu *v, u64 esr);
+
+/*
+ * el1_regs.c: the guest's system registers, switched per vCPU.  init: boot
+ * CPU, once.  load/save: interrupts masked around the guest entry; the debug
+ * registers only while the debugger does not own them (@v->dbg.on).
+ * el1_dbg_load: a whole set of debug registers into the CPU (the debugger's).
+ * el1_ptimer_in/out: the physical timer's control at every entry and exit.
+ */
+struct arch_dbg_regs;
+void el1_regs_init(void);
+void el1_regs_load(const struct arch_vcpu *v);
+void el1_regs_save(struct arch_vcpu *v);
+void el1_dbg_load(const struct arch_dbg_regs *d);
+void el1_ptimer_in(const struct arch_vcpu *v);
+void el1_ptimer_out(const struct arch_vcpu *v);
+
+/*
+ * sysreg_trap.c: trapped guest accesses (ESR_EL2.EC 0x18) to registers that
+ * are neither switched nor ID registers.  emulate: the RAZ/WI ones, answered
+ * (pc past the access) without leaving the guest's context; true if it was
+ * one.  undef: true for the registers of hidden features, to be answered
+ * with an undefined instruction exception.
+ */
+bool sysreg_trap_emulate(struct arch_vcpu *v, u64 esr);
+bool sysreg_trap_undef(u64 esr);
 
 /*
  * vcpu.c: step the guest over the instruction it trapped on, as if it had

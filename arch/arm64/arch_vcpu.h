@@ -37,21 +37,39 @@
 #endif
 
 /*
- * The guest kernel's (EL1) system registers: while the vCPU does not run
- * they live here, while it runs in the CPU (Arm ARM D1 "The AArch64
- * System level programmers' model"; each one is named by its register).
+ * The guest's self-hosted debug registers (Arm ARM D2, each by name):
+ * DBGBVR<n>/DBGBCR<n>/DBGWVR<n>/DBGWCR<n>_EL1 (the CPU's first BRPs and WRPs
+ * slots are switched), MDCCINT_EL1, the OS Lock (OSLSR_EL1.OSLK, set at
+ * reset) and the OS Double Lock (OSDLR_EL1.DLK).
+ */
+#define ARCH_MAX_DBG_SLOTS 16
+struct arch_dbg_regs {
+	u64 bvr[ARCH_MAX_DBG_SLOTS], bcr[ARCH_MAX_DBG_SLOTS];
+	u64 wvr[ARCH_MAX_DBG_SLOTS], wcr[ARCH_MAX_DBG_SLOTS];
+	u64 mdccint, oslk, osdlr;
+};
+
+/*
+ * The guest's own system registers, EL1's and the EL0 ones it shares: while
+ * the vCPU does not run they live here, while it runs in the CPU (Arm ARM D1
+ * "The AArch64 System level programmers' model"; each one is named by its
+ * register).  el1_regs.c switches them, README.md lists them.
  */
 struct arch_el1_regs {
 	u64 sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar;
 	u64 elr, spsr, esr, far, afsr0, afsr1, sp_el1;
-	u64 cpacr, contextidr, tpidr_el0, tpidr_el1, tpidrro_el0, par;
+	u64 cpacr, contextidr, tpidr_el0, tpidr_el1, tpidrro_el0, par, csselr;
 	u64 cntkctl, cntv_ctl, cntv_cval, mdscr;
+	u64 cntp_ctl, cntp_cval;	/* the EL1 physical timer (CNTHCTL_EL2 gives it to EL1) */
+	u64 tpidr2;			/* TPIDR2_EL0, with SME (which stays hidden) */
+	u64 vdisr;			/* VDISR_EL2, the guest's DISR_EL1 (AMO), with RAS */
 	/*
 	 * Pointer authentication keys (FEAT_PAuth), Lo then Hi: APIAKey,
 	 * APIBKey, APDAKey, APDBKey, APGAKey (Arm ARM APIAKeyLo_EL1 ...).
 	 * Switched only where the CPU has them.
 	 */
 	u64 pauth_keys[10];
+	struct arch_dbg_regs dbg;
 };
 
 /*
@@ -66,7 +84,8 @@ struct arch_vgic_cpu {
 	u64 vmcr;			/* ICH_VMCR_EL2: the guest's PMR, BPRs, group enables */
 	u32 ap0r[4], ap1r[4];		/* ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2: active priorities */
 	unsigned int nr_lr;		/* list registers the last flush used */
-	bool timer_asserted;		/* the virtual timer's line, as kvm last sampled it */
+	bool vtimer_asserted;		/* the virtual timer's line, as kvm last sampled it */
+	bool ptimer_asserted;		/* the EL1 physical timer's, likewise */
 };
 
 /*

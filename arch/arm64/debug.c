@@ -15,8 +15,13 @@
  * come back as unhandled: the debugger owns them then).
  *
  * Hardware breakpoints use the real DBGBVR<n>_EL1/DBGBCR<n>_EL1 of the CPU
- * (not emulation by trapping): loaded at each entry of a debugged vCPU,
- * switched off at its exit so nothing else running on the CPU meets them.
+ * (not emulation by trapping): while a vCPU is debugged the CPU holds the
+ * debugger's whole set of debug registers, loaded at each entry (its
+ * breakpoints, no watchpoints, OS Lock and Double Lock open), and the
+ * guest's own set waits in memory (el1_regs.c does not save or load it),
+ * to come back with the next full load (el1_dirty).  The debugger's
+ * breakpoints match at EL1 and EL0 only, never at EL2, and the next vCPU to
+ * run on the CPU loads its own set over them.
  */
 #include <errno.h>
 #include <string.h>
@@ -71,27 +76,11 @@ void debug_cpu_init(u64 mdcr)
 	isb();
 }
 
-/* The breakpoint registers are numbered in the instruction: one case per register. */
-#define DBG_BP_CASE(n)					\
-	case n:						\
-		write_sysreg(dbgbvr##n##_el1, addr);	\
-		write_sysreg(dbgbcr##n##_el1, ctrl);	\
-		break
-
-static void set_bp(unsigned int n, u64 addr, u64 ctrl)
-{
-	switch (n) {
-	DBG_BP_CASE(0); DBG_BP_CASE(1); DBG_BP_CASE(2); DBG_BP_CASE(3);
-	DBG_BP_CASE(4); DBG_BP_CASE(5); DBG_BP_CASE(6); DBG_BP_CASE(7);
-	DBG_BP_CASE(8); DBG_BP_CASE(9); DBG_BP_CASE(10); DBG_BP_CASE(11);
-	DBG_BP_CASE(12); DBG_BP_CASE(13); DBG_BP_CASE(14); DBG_BP_CASE(15);
-	}
-}
-
 /* Interrupts masked, the guest's EL1 registers loaded, right before the entry. */
 void debug_guest_enter(struct arch_vcpu *v, unsigned int cpu)
 {
 	struct arch_vcpu_debug *d = &v->dbg;
+	struct arch_dbg_regs hw;
 	u64 mdscr;
 	unsigned int i;
 
@@ -115,24 +104,25 @@ void debug_guest_enter(struct arch_vcpu *v, unsigned int cpu)
 	}
 	if (d->nr_hw)
 		mdscr |= MDSCR_MDE;	/* breakpoint exceptions need MDE (Arm ARM MDSCR_EL1) */
-	for (i = 0; i < d->nr_hw; i++)
-		set_bp(i, d->hw[i] & ~3ULL, DBGBCR_EXEC_EL1_EL0);
+	memset(&hw, 0, sizeof(hw));
+	for (i = 0; i < d->nr_hw; i++) {
+		hw.bvr[i] = d->hw[i] & ~3ULL;
+		hw.bcr[i] = DBGBCR_EXEC_EL1_EL0;
+	}
+	el1_dbg_load(&hw);
 	write_sysreg(mdscr_el1, mdscr);
 }
 
-/* After the EL1 registers were saved: give the guest back its MDSCR_EL1, switch ours off. */
+/* After the EL1 registers were saved: give the guest back its MDSCR_EL1. */
 void debug_guest_exit(struct arch_vcpu *v)
 {
 	struct arch_vcpu_debug *d = &v->dbg;
-	unsigned int i;
 
 	v->pstate &= ~PSR_SS;
 	if (!d->on)
 		return;
 	v->el1.mdscr = d->guest_mdscr;
-	for (i = 0; i < d->nr_hw; i++)
-		set_bp(i, 0, 0);
-	/* The CPU holds our MDSCR_EL1: the next entry must load the guest's. */
+	/* The CPU holds our MDSCR_EL1 and debug registers: the next entry must load the guest's. */
 	v->el1_dirty = true;
 }
 

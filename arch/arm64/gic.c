@@ -58,8 +58,8 @@
 
 static u64 gicr_cpu[HYP_MAX_CPUS];	/* each CPU's RD_base, 0 if not found */
 static bool gic_ready;
-/* Whether each CPU's virtual timer PPI is enabled (gic_vtimer_enable()). */
-static bool vtimer_enabled[HYP_MAX_CPUS];
+/* Each CPU's guest timer PPIs that are enabled, one bit per INTID (gic_timer_ppi_enable()). */
+static u32 timer_ppis_on[HYP_MAX_CPUS];
 
 /* Wait for a distributor write to take effect (GICD_CTLR.RWP), at most ~1 s. */
 static void gicd_wait_rwp(u64 gicd)
@@ -140,11 +140,12 @@ void gic_init_cpu(unsigned int intid)
 		mmu_cpu_relax();
 
 	gic_ppi_setup(rd, intid);
-	/* For guests: their timer, the virtual interface's maintenance PPI, our kick SGI. */
+	/* For guests: their timers, the virtual interface's maintenance PPI, our kick SGI. */
 	gic_ppi_setup(rd, TIMER_VIRT_PPI);
+	gic_ppi_setup(rd, TIMER_PHYS_PPI);
 	gic_ppi_setup(rd, VGIC_MAINT_PPI);
 	gic_ppi_setup(rd, KICK_SGI);
-	vtimer_enabled[cpu] = true;
+	timer_ppis_on[cpu] = BIT(TIMER_VIRT_PPI) | BIT(TIMER_PHYS_PPI);
 	dsb(sy);
 
 	/* System register interface at EL2 and below (ICC_SRE_EL2), then the mask and group. */
@@ -172,34 +173,36 @@ void gic_handle_irq(void)
 		if (intid == TIMER_HYP_PPI)
 			timer_tick_irq();
 		/*
-		 * A guest's virtual timer fired: its level stays high until the
-		 * guest reprograms it, so it stays off here until the vCPU's
-		 * next entry finds the line low (vcpu.c, gic_vtimer_enable).
-		 * The maintenance PPI and the kick SGI only had to make the
-		 * guest exit, which it did.
+		 * A guest's timer fired: its level stays high until the guest
+		 * reprograms it, so it stays off here until the vCPU's next
+		 * entry finds the line low (vcpu.c, gic_timer_ppi_enable).  The
+		 * physical one is stopped at every exit (el1_ptimer_out), so it
+		 * is seen here at most as it made its guest exit.  The
+		 * maintenance PPI and the kick SGI only had to make the guest
+		 * exit, which it did.
 		 */
-		else if (intid == TIMER_VIRT_PPI)
-			gic_vtimer_enable(false);
+		else if (intid == TIMER_VIRT_PPI || intid == TIMER_PHYS_PPI)
+			gic_timer_ppi_enable(intid, false);
 		write_sysreg(S3_0_C12_C12_1, intid);			/* ICC_EOIR1_EL1 */
 		isb();
 	}
 }
 
 /*
- * The calling CPU's virtual timer PPI on or off (GICR_ISENABLER0 /
+ * The calling CPU's PPI of a guest timer on or off (GICR_ISENABLER0 /
  * ICENABLER0, IHI 0069 12.11.7, 12.11.3).  Interrupts masked.  Off while a
  * vCPU's timer line is high and the guest has the virtual interrupt, or it
  * would fire again at once.
  */
-void gic_vtimer_enable(bool on)
+void gic_timer_ppi_enable(unsigned int ppi, bool on)
 {
 	unsigned int cpu = arch_cpu_id();
 	u64 rd = gicr_cpu[cpu];
 
-	if (!rd || vtimer_enabled[cpu] == on)
+	if (!rd || !!(timer_ppis_on[cpu] & BIT(ppi)) == on)
 		return;
-	vtimer_enabled[cpu] = on;
-	mmio_write32(rd + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), (u32)BIT(TIMER_VIRT_PPI));
+	timer_ppis_on[cpu] ^= (u32)BIT(ppi);
+	mmio_write32(rd + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), (u32)BIT(ppi));
 }
 
 /*

@@ -37,6 +37,10 @@
  * The AArch32 registers (used only by an AArch32 EL0) pass through, but
  * for ID_PFR0.AMU.
  *
+ * The PMU is hidden too (ID_AA64DFR0.PMUVer, ID_DFR0.PerfMon): its
+ * counters and selectors are one set per CPU that MDCR_EL2.TPM/TPMCR now
+ * trap; a virtual PMU would have to switch them.
+ *
  * Pointer authentication stays visible (ID_AA64ISAR1.APA/API/GPA/GPI,
  * ID_AA64ISAR2.APA3/GPA3): the guest's keys are switched (vcpu.c) and
  * HCR_EL2.API/APK let it use them without traps.
@@ -71,7 +75,7 @@ static const struct id_reg_policy id_policy[] = {
 	/* AArch32 (used by an AArch32 EL0 only): as the hardware says, but ID_PFR0.AMU [23:20]. */
 	{ 1, 0, ~F(20) },		/* ID_PFR0_EL1 */
 	{ 1, 1, ~0ULL },		/* ID_PFR1_EL1 */
-	{ 1, 2, ~0ULL },		/* ID_DFR0_EL1 */
+	{ 1, 2, ~F(24) },		/* ID_DFR0_EL1, but PerfMon [27:24]: the PMU traps */
 	{ 1, 3, ~0ULL },		/* ID_AFR0_EL1 */
 	{ 1, 4, ~0ULL },		/* ID_MMFR0_EL1 */
 	{ 1, 5, ~0ULL },		/* ID_MMFR1_EL1 */
@@ -103,12 +107,13 @@ static const struct id_reg_policy id_policy[] = {
 	 */
 	{ 4, 1, F(0) | F(4) | F(12) | F(32) },
 	/*
-	 * ID_AA64DFR0_EL1: DebugVer, PMUVer, BRPs, WRPs, CTX_CMPs, DoubleLock,
-	 * MTPMU (the guest owns the debug and PMU registers: MDCR_EL2 traps
-	 * nothing).  Hidden: TraceVer, PMSS, SEBEP, PMSVer (SPE), TraceFilt,
-	 * TraceBuffer, BRBE, ExtTrcBuff, HPMN0.
+	 * ID_AA64DFR0_EL1: DebugVer, BRPs, WRPs, CTX_CMPs, DoubleLock (the
+	 * guest owns its debug registers: switched, el1_regs.c).  Hidden,
+	 * their registers trapped (MDCR_EL2, CPTR_EL2): PMUVer and MTPMU (the
+	 * PMU), TraceVer, PMSS, SEBEP, PMSVer (SPE), TraceFilt, TraceBuffer,
+	 * BRBE, ExtTrcBuff, HPMN0.
 	 */
-	{ 5, 0, F(0) | F(8) | F(12) | F(20) | F(28) | F(36) | F(48) },
+	{ 5, 0, F(0) | F(12) | F(20) | F(28) | F(36) },
 	/*
 	 * ID_AA64ISAR0_EL1: instructions only, AES [7:4] ... Atomic [23:20],
 	 * RDM [31:28] ... RNDR [63:60].  Hidden: TME [27:24] (transactional
@@ -145,6 +150,23 @@ static const struct id_reg_policy id_policy[] = {
 	 * [47:44] is RES0.
 	 */
 	{ 7, 2, ~(F(24) | F(40) | F(44) | F(56)) },
+};
+
+/*
+ * Fields passed on, but not above a level: a later level adds registers
+ * that are not switched.  ID_AA64PFR0_EL1.CSV2 [59:56] and
+ * ID_AA64PFR1_EL1.CSV2_frac [35:32] at most 1: FEAT_CSV2_2 and
+ * FEAT_CSV2_1p2 add SCXTNUM_EL0/EL1, which trap (HCR_EL2.EnSCXT = 0) and
+ * UNDEF; level 1 still tells the guest what it needs for its Spectre-v2
+ * mitigations.
+ */
+struct id_field_cap {
+	u8 crm, op2, shift, max;
+};
+
+static const struct id_field_cap id_caps[] = {
+	{ 4, 0, 56, 1 },		/* ID_AA64PFR0_EL1.CSV2 */
+	{ 4, 1, 32, 1 },		/* ID_AA64PFR1_EL1.CSV2_frac */
 };
 
 static u64 id_view[(ID_CRM_MAX - ID_CRM_MIN + 1) * 8];
@@ -194,6 +216,13 @@ void id_regs_init(void)
 		const struct id_reg_policy *p = &id_policy[i];
 
 		id_view[ID_INDEX(p->crm, p->op2)] = id_hw_read(p->crm, p->op2) & p->keep;
+	}
+	for (unsigned int i = 0; i < sizeof(id_caps) / sizeof(id_caps[0]); i++) {
+		const struct id_field_cap *c = &id_caps[i];
+		u64 *reg = &id_view[ID_INDEX(c->crm, c->op2)];
+
+		if (((*reg >> c->shift) & 0xf) > c->max)
+			*reg = (*reg & ~F(c->shift)) | (u64)c->max << c->shift;
 	}
 	id_view[ID_INDEX(7, 0)] |= guest_parange(arch_stage2_ipa_limit());
 }

@@ -185,6 +185,23 @@
 #define HCR_EL2_PAUTH (HCR_EL2_APK | HCR_EL2_API)
 
 /*
+ * Traps of guest-writable state that is not switched per vCPU (arch_cpu_init,
+ * sysreg_trap.c; the bits exist on every Armv8.1+ CPU with the feature, and
+ * are RES0 without it, where the registers do not exist either):
+ *   TIDCP  IMPLEMENTATION DEFINED registers (op0 3, CRn 11 and 15): UNDEF
+ *   TACR   ACTLR_EL1, the physical CPU's IMPLEMENTATION DEFINED controls: RAZ/WI
+ *   TLOR   LORegions (LORSA_EL1 ...; ID_AA64MMFR1.LO is hidden): UNDEF
+ *   TERR   RAS error records (ERRIDR_EL1, ERRSELR_EL1, ERX*): RAZ/WI, no records
+ * SCXTNUM_EL0/EL1 trap while EnSCXT (bit 53) stays 0: UNDEF (id_regs.c caps
+ * CSV2 so that FEAT_CSV2_2 is not advertised).
+ */
+#define HCR_EL2_TIDCP (_UL(1) << 20)
+#define HCR_EL2_TACR (_UL(1) << 21)
+#define HCR_EL2_TLOR (_UL(1) << 35)
+#define HCR_EL2_TERR (_UL(1) << 36)
+#define HCR_EL2_ISOLATE (HCR_EL2_TIDCP | HCR_EL2_TACR)
+
+/*
  * Arm ARM VTCR_EL2 (stage 2 control), 4K granule: T0SZ bits 5:0, SL0 bits 7:6
  * (with TG0 = 4K: 0 = start at level 2, 1 = level 1, 2 = level 0), walks
  * Inner Shareable and Write-Back Write-Allocate like TCR_EL2, PS bits 18:16,
@@ -209,8 +226,27 @@
 #define CNT_CTL_IMASK (_UL(1) << 1)
 #define CNT_CTL_ISTATUS (_UL(1) << 2)
 
-/* Arm ARM MDCR_EL2: HPMN bits 4:0, the number of event counters EL1 and EL0 may use. */
+/*
+ * Arm ARM MDCR_EL2: HPMN bits 4:0, the number of event counters EL1 and EL0
+ * may use; TPMCR (5) and TPM (6) trap every PMU register access of EL1 and
+ * EL0 (the PMU is not switched: hidden, UNDEF); TPMS (14) traps the
+ * Statistical Profiling Extension's registers, TTRF (19) TRFCR_EL1.  E2PB
+ * (13:12) and E2TB (25:24) stay 0: the profiling and trace buffers belong
+ * to EL2, their EL1 registers trap.
+ */
 #define MDCR_EL2_HPMN_MASK _UL(0x1f)
+#define MDCR_EL2_TPMCR (_UL(1) << 5)
+#define MDCR_EL2_TPM (_UL(1) << 6)
+#define MDCR_EL2_TPMS (_UL(1) << 14)
+#define MDCR_EL2_TTRF (_UL(1) << 19)
+
+/*
+ * Arm ARM CPTR_EL2 (E2H = 0), beyond CPTR_EL2_BOOT: TTA (20) traps the trace
+ * unit's System registers, TAM (30) the Activity Monitors'.  Each is RES0
+ * where the feature is absent: set only where the ID registers show it.
+ */
+#define CPTR_EL2_TTA (_UL(1) << 20)
+#define CPTR_EL2_TAM (_UL(1) << 30)
 
 /* SPSR/PSTATE (Arm ARM "SPSR_EL2", AArch64 format): M[3:0] and the DAIF masks. */
 #define PSR_MODE_MASK _UL(0xf)
@@ -272,6 +308,8 @@
 #define ISS_SYS_CRM_SHIFT 1
 #define ISS_SYS_RT_SHIFT 5
 #define ISS_SYS_OP2_SHIFT 17
+/* ISS of EC 0x01, a trapped WFI or WFE (Arm ARM ESR_EL2): TI bit 0 set for WFE. */
+#define ISS_WFX_TI_WFE (_UL(1) << 0)
 /* HPFAR_EL2.FIPA, bits 47:4: IPA bits 55:12 of a stage 2 fault. */
 #define HPFAR_FIPA_MASK _UL(0x0000fffffffffff0)
 /* PAR_EL1 after AT: F (bit 0) = failed; PA bits 47:12. */

@@ -41,6 +41,8 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	 * RES1, U (30) = 0 multiprocessor, MT (24) = 0; Aff0/Aff1 = index.
 	 */
 	v->vmpidr = BIT(31) | (index & 0xff) | ((u64)(index >> 8) & 0xff) << 8;
+	/* The OS Lock is set by a cold reset (Arm ARM OSLSR_EL1.OSLK): the guest opens it. */
+	v->el1.dbg.oslk = 1;
 	v->w_load_reg = -1;
 	v->el1_dirty = true;
 	v->last_cpu = -1;
@@ -49,106 +51,8 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 /* The vCPU whose EL1 registers each CPU holds (see struct arch_vcpu.el1_dirty). */
 static const struct arch_vcpu *el1_owner[HYP_MAX_CPUS];
 
-/* FEAT_PAuth: the guests may use it, their keys are switched (arch_init). */
-static bool have_pauth;
-
-/*
- * The five key pairs, APIAKeyLo_EL1 .. APGAKeyHi_EL1: op0 3, op1 0, CRn 2,
- * CRm 1 (APIA, APIB), 2 (APDA, APDB), 3 (APGA) (Arm ARM APIAKeyLo_EL1 ...).
- * By encoding: the assembler is told armv8-a, which has no key names.
- */
-static void pauth_load(const u64 *k)
-{
-	write_sysreg(S3_0_C2_C1_0, k[0]);
-	write_sysreg(S3_0_C2_C1_1, k[1]);
-	write_sysreg(S3_0_C2_C1_2, k[2]);
-	write_sysreg(S3_0_C2_C1_3, k[3]);
-	write_sysreg(S3_0_C2_C2_0, k[4]);
-	write_sysreg(S3_0_C2_C2_1, k[5]);
-	write_sysreg(S3_0_C2_C2_2, k[6]);
-	write_sysreg(S3_0_C2_C2_3, k[7]);
-	write_sysreg(S3_0_C2_C3_0, k[8]);
-	write_sysreg(S3_0_C2_C3_1, k[9]);
-}
-
-static void pauth_save(u64 *k)
-{
-	k[0] = read_sysreg(S3_0_C2_C1_0);
-	k[1] = read_sysreg(S3_0_C2_C1_1);
-	k[2] = read_sysreg(S3_0_C2_C1_2);
-	k[3] = read_sysreg(S3_0_C2_C1_3);
-	k[4] = read_sysreg(S3_0_C2_C2_0);
-	k[5] = read_sysreg(S3_0_C2_C2_1);
-	k[6] = read_sysreg(S3_0_C2_C2_2);
-	k[7] = read_sysreg(S3_0_C2_C2_3);
-	k[8] = read_sysreg(S3_0_C2_C3_0);
-	k[9] = read_sysreg(S3_0_C2_C3_1);
-}
-
-/*
- * The guest kernel's registers in and out.  Those named _EL12 in VHE do
- * not exist here (E2H = 0): at EL2 the _EL1 names reach EL1's own copies.
- */
-static void el1_load(const struct arch_el1_regs *r)
-{
-	write_sysreg(sctlr_el1, r->sctlr);
-	write_sysreg(ttbr0_el1, r->ttbr0);
-	write_sysreg(ttbr1_el1, r->ttbr1);
-	write_sysreg(tcr_el1, r->tcr);
-	write_sysreg(mair_el1, r->mair);
-	write_sysreg(amair_el1, r->amair);
-	write_sysreg(vbar_el1, r->vbar);
-	write_sysreg(elr_el1, r->elr);
-	write_sysreg(spsr_el1, r->spsr);
-	write_sysreg(esr_el1, r->esr);
-	write_sysreg(far_el1, r->far);
-	write_sysreg(afsr0_el1, r->afsr0);
-	write_sysreg(afsr1_el1, r->afsr1);
-	write_sysreg(sp_el1, r->sp_el1);
-	write_sysreg(cpacr_el1, r->cpacr);
-	write_sysreg(contextidr_el1, r->contextidr);
-	write_sysreg(tpidr_el0, r->tpidr_el0);
-	write_sysreg(tpidr_el1, r->tpidr_el1);
-	write_sysreg(tpidrro_el0, r->tpidrro_el0);
-	write_sysreg(par_el1, r->par);
-	write_sysreg(cntkctl_el1, r->cntkctl);
-	write_sysreg(cntv_cval_el0, r->cntv_cval);
-	write_sysreg(cntv_ctl_el0, r->cntv_ctl);
-	write_sysreg(mdscr_el1, r->mdscr);
-	if (have_pauth)
-		pauth_load(r->pauth_keys);
-}
-
-static void el1_save(struct arch_el1_regs *r)
-{
-	r->sctlr = read_sysreg(sctlr_el1);
-	r->ttbr0 = read_sysreg(ttbr0_el1);
-	r->ttbr1 = read_sysreg(ttbr1_el1);
-	r->tcr = read_sysreg(tcr_el1);
-	r->mair = read_sysreg(mair_el1);
-	r->amair = read_sysreg(amair_el1);
-	r->vbar = read_sysreg(vbar_el1);
-	r->elr = read_sysreg(elr_el1);
-	r->spsr = read_sysreg(spsr_el1);
-	r->esr = read_sysreg(esr_el1);
-	r->far = read_sysreg(far_el1);
-	r->afsr0 = read_sysreg(afsr0_el1);
-	r->afsr1 = read_sysreg(afsr1_el1);
-	r->sp_el1 = read_sysreg(sp_el1);
-	r->cpacr = read_sysreg(cpacr_el1);
-	r->contextidr = read_sysreg(contextidr_el1);
-	r->tpidr_el0 = read_sysreg(tpidr_el0);
-	r->tpidr_el1 = read_sysreg(tpidr_el1);
-	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
-	r->par = read_sysreg(par_el1);
-	r->cntkctl = read_sysreg(cntkctl_el1);
-	r->cntv_ctl = read_sysreg(cntv_ctl_el0);
-	r->cntv_cval = read_sysreg(cntv_cval_el0);
-	r->mdscr = read_sysreg(mdscr_el1);
-	/* The guest writes its keys without a trap (HCR_EL2.APK): save them every time. */
-	if (have_pauth)
-		pauth_save(r->pauth_keys);
-}
+/* HCR_EL2 while guests may run, with the traps this CPU's features need (arch_init). */
+static u64 hcr_guest;
 
 /*
  * HPFAR_EL2 is not reliable for a stage-2 Permission fault outside a
@@ -157,7 +61,7 @@ static void el1_save(struct arch_el1_regs *r)
  * the MMU instead: AT S1E1R translates the guest VA with the guest's stage 1,
  * still loaded, into the IPA (HCR_EL2.VM, always set, makes the walk of the
  * guest's tables go through stage 2, VTTBR_EL2 is still the guest's).
- * Clobbers PAR_EL1, which el1_save() has already saved.  False if the
+ * Clobbers PAR_EL1, which el1_regs_save() has already saved.  False if the
  * guest's tables changed under us; the caller then has no exact address.
  */
 static bool far_to_ipa(u64 far, u64 *ipa)
@@ -236,7 +140,13 @@ static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 		vcpu_skip(v);
 		break;
 	case EC_WFX:
-		exit->reason = EXIT_WFI;
+		/*
+		 * ISS.TI (bit 0; WFIT/WFET, bit 1, are hidden): 0 WFI, 1 WFE.  A
+		 * WFE may complete at any time (Arm ARM "Wait for Event"), and
+		 * its wake-up, an SEV or a cleared exclusive monitor, does not
+		 * trap: it only gives up the CPU, never waits for an interrupt.
+		 */
+		exit->reason = (esr & ISS_WFX_TI_WFE) ? EXIT_YIELD : EXIT_WFI;
 		vcpu_skip(v);
 		break;
 	case EC_DABT_LOW:
@@ -246,6 +156,12 @@ static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 	case EC_SYS64:
 		if (vgic_hw_trap_sysreg(v, esr, exit))
 			break;
+		if (sysreg_trap_undef(esr)) {
+			/* A register of a feature the guest is told it lacks (sysreg_trap.c). */
+			arch_vcpu_inject_undef(v);
+			exit->reason = EXIT_NONE;
+			break;
+		}
 		exit->reason = EXIT_UNHANDLED;
 		break;
 	default:
@@ -275,15 +191,17 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	 * implementations flush TLBs on an SCTLR_EL1 or TCR_EL1 write.
 	 */
 	if (el1_owner[cpu] != v || v->last_cpu != (int)cpu || v->el1_dirty) {
-		el1_load(&v->el1);
+		el1_regs_load(v);
 		el1_owner[cpu] = v;
 		v->last_cpu = cpu;
 		v->el1_dirty = false;
 	}
+	el1_ptimer_in(v);
 	write_sysreg(vmpidr_el2, v->vmpidr);
 	write_sysreg(vttbr_el2, (u64)s2->vmid << VTTBR_VMID_SHIFT | s2->root.val);
-	/* Its timer's PPI stays off while the guest has the virtual one (gic.c). */
-	gic_vtimer_enable(!v->vgic.timer_asserted);
+	/* A timer's PPI stays off while the guest has its virtual one (gic.c). */
+	gic_timer_ppi_enable(TIMER_VIRT_PPI, !v->vgic.vtimer_asserted);
+	gic_timer_ppi_enable(TIMER_PHYS_PPI, !v->vgic.ptimer_asserted);
 	vgic_hw_load(v);
 	debug_guest_enter(v, cpu);	/* after the EL1 load: it writes MDSCR_EL1 */
 	isb();		/* HCR_EL2 is the guest's already (arch_cpu_init) */
@@ -295,9 +213,11 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	 */
 	do {
 		kind = __guest_enter(v);
-	} while ((kind & 3) == EXC_SYNC && id_regs_trap(v, read_sysreg(esr_el2)));
+	} while ((kind & 3) == EXC_SYNC && (id_regs_trap(v, read_sysreg(esr_el2)) ||
+					     sysreg_trap_emulate(v, read_sysreg(esr_el2))));
 
-	el1_save(&v->el1);
+	el1_regs_save(v);
+	el1_ptimer_out(v);
 	debug_guest_exit(v);
 	vgic_hw_save(v);
 	switch (kind & 3) {
@@ -515,33 +435,67 @@ void arch_thread_returned(void)
 
 /* ---- per-CPU EL2 set-up ------------------------------------------------------------ */
 
+/* A 4-bit ID register field that says the feature is there (0 and 0xf: it is not). */
+static bool id_field(u64 reg, unsigned int shift)
+{
+	unsigned int f = (reg >> shift) & 0xf;
+
+	return f && f != 0xf;
+}
+
 void arch_init(void)
 {
+	u64 pfr0 = read_sysreg(id_aa64pfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+
 	stage2_init();
 	id_regs_init();		/* after stage2_init: the guest's PARange */
-	have_pauth = id_regs_have_pauth();
+	el1_regs_init();
+	/* ID_AA64PFR0_EL1.RAS [31:28], ID_AA64MMFR1_EL1.LO [19:16]: without, the traps are RES0. */
+	hcr_guest = HCR_EL2_GUEST | HCR_EL2_ISOLATE | (id_regs_have_pauth() ? HCR_EL2_PAUTH : 0);
+	if (id_field(pfr0, 28))
+		hcr_guest |= HCR_EL2_TERR;
+	if (id_field(mmfr1, 16))
+		hcr_guest |= HCR_EL2_TLOR;
 	gic_init();
+}
+
+/*
+ * MDCR_EL2: the guest owns its debug registers (switched, el1_regs.c) but
+ * not the PMU, SPE or the trace filter, which are shared by everything on
+ * the CPU and hidden from it (id_regs.c): their registers trap
+ * (sysreg_trap.c: UNDEF).  HPMN = PMCR_EL0.N, as it was before the traps
+ * (HPMN = 0 is CONSTRAINED UNPREDICTABLE before FEAT_HPMN0).
+ */
+static u64 mdcr_guest(u64 dfr0)
+{
+	u64 mdcr = 0;
+
+	if (id_field(dfr0, 8))		/* PMUVer */
+		mdcr |= ((read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK) | MDCR_EL2_TPM |
+			MDCR_EL2_TPMCR;
+	if (id_field(dfr0, 32))		/* PMSVer */
+		mdcr |= MDCR_EL2_TPMS;
+	if (id_field(dfr0, 40))		/* TraceFilt */
+		mdcr |= MDCR_EL2_TTRF;
+	return mdcr;
 }
 
 void arch_cpu_init(void)
 {
-	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mdcr = 0;
-	unsigned int pmuver = (dfr0 >> 8) & 0xf;
+	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), pfr0 = read_sysreg(id_aa64pfr0_el1), mdcr;
 
-	write_sysreg(hcr_el2, HCR_EL2_GUEST | (have_pauth ? HCR_EL2_PAUTH : 0));
+	write_sysreg(hcr_el2, hcr_guest);
 	stage2_cpu_init();
+	/* Trace unit (ID_AA64DFR0_EL1.TraceVer) and AMU (ID_AA64PFR0_EL1.AMU) registers trap. */
+	write_sysreg(cptr_el2, CPTR_EL2_BOOT | (id_field(dfr0, 4) ? CPTR_EL2_TTA : 0) |
+		     (id_field(pfr0, 44) ? CPTR_EL2_TAM : 0));
 	/* The guest sees the physical counter and EL1 timer; its virtual counter equals it. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
-	/* The tick is off until arch_tick_start(). */
+	/* The tick is off until arch_tick_start(); no guest's physical timer is loaded yet. */
 	write_sysreg(cnthp_ctl_el2, CNT_CTL_IMASK);
-	/*
-	 * MDCR_EL2: no debug or PMU traps (the guest owns its debug registers,
-	 * MDSCR_EL1 is switched), and HPMN = PMCR_EL0.N so EL1 sees every event
-	 * counter (HPMN = 0 is CONSTRAINED UNPREDICTABLE before FEAT_HPMN0).
-	 */
-	if (pmuver && pmuver != 0xf)
-		mdcr = (read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK;
+	write_sysreg(cntp_ctl_el0, 0);
+	mdcr = mdcr_guest(dfr0);
 	write_sysreg(mdcr_el2, mdcr);
 	debug_cpu_init(mdcr);
 	/* The guest reads our MIDR_EL1 (VPIDR_EL2): it runs on this very CPU model. */

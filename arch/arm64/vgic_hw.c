@@ -282,26 +282,45 @@ bool vgic_hw_trap_sysreg(struct arch_vcpu *v, u64 esr, struct vcpu_exit *exit)
 	return true;
 }
 
-/* ---- the virtual timer (Arm ARM D11 "The Generic Timer", CNTV_CTL_EL0) ---- */
+/* ---- the guest's timers (Arm ARM D11 "The Generic Timer", CNTV_CTL_EL0, CNTP_CTL_EL0) ---- */
 
 #define NSEC_PER_SEC 1000000000ULL
 
-/* CNTVOFF_EL2 is 0 (arch_cpu_init): the virtual count is the physical count. */
-bool arch_vcpu_timer_level(struct arch_vcpu *v)
+/*
+ * A timer's output: enabled, not masked, its compare value reached.
+ * CNTVOFF_EL2 is 0 (arch_cpu_init): the virtual count is the physical one,
+ * so both timers compare against the same counter.
+ */
+static bool timer_fires(u64 ctl, u64 cval)
 {
-	u64 ctl = v->el1.cntv_ctl;
-	bool level = (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK) &&
-		     arch_counter() >= v->el1.cntv_cval;
-
-	v->vgic.timer_asserted = level;
-	return level;
+	return (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK) && arch_counter() >= cval;
 }
 
-u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v)
+bool arch_vcpu_timer_level(struct arch_vcpu *v)
 {
-	u64 ctl = v->el1.cntv_ctl, cval = v->el1.cntv_cval, freq = arch_counter_freq();
+	v->vgic.vtimer_asserted = timer_fires(v->el1.cntv_ctl, v->el1.cntv_cval);
+	return v->vgic.vtimer_asserted;
+}
+
+bool arch_vcpu_ptimer_level(struct arch_vcpu *v)
+{
+	v->vgic.ptimer_asserted = timer_fires(v->el1.cntp_ctl, v->el1.cntp_cval);
+	return v->vgic.ptimer_asserted;
+}
+
+static u64 timer_deadline_ns(u64 ctl, u64 cval)
+{
+	u64 freq = arch_counter_freq();
 
 	if (!(ctl & CNT_CTL_ENABLE) || (ctl & CNT_CTL_IMASK) || cval / freq > 1ULL << 33)
 		return ~0ULL;
 	return cval / freq * NSEC_PER_SEC + cval % freq * NSEC_PER_SEC / freq;
+}
+
+u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v)
+{
+	u64 virt = timer_deadline_ns(v->el1.cntv_ctl, v->el1.cntv_cval);
+	u64 phys = timer_deadline_ns(v->el1.cntp_ctl, v->el1.cntp_cval);
+
+	return virt < phys ? virt : phys;
 }

@@ -30,6 +30,7 @@ _Static_assert(__builtin_offsetof(struct exc_frame, spsr) == EXC_FRAME_SPSR, "fr
 struct abort_slot {
 	volatile bool armed;
 	volatile bool seen;
+	volatile bool in_el0;	/* inside guest_el0_call(): EL0's SVC #0 returns from it */
 	struct guest_abort info;
 } __attribute__((aligned(64)));
 
@@ -164,11 +165,39 @@ static void report_unexpected(struct exc_frame *f, unsigned long vector, uint64_
 	}
 }
 
+/* start_arm64.S */
+long el0_enter(uintptr_t entry, uintptr_t sp, const uint64_t args[6]);
+extern char el0_return[];
+
+long guest_el0_call(uintptr_t entry, uintptr_t sp, const uint64_t args[6])
+{
+	struct abort_slot *s = this_slot();
+	long ret;
+
+	s->in_el0 = true;
+	__asm__ volatile("" ::: "memory");
+	ret = el0_enter(entry, sp, args);
+	__asm__ volatile("" ::: "memory");
+	s->in_el0 = false;
+	return ret;
+}
+
+/* Vector slot 8: synchronous, from EL0 in AArch64; EC 0x15: SVC. */
+#define VECTOR_EL0_64_SYNC 8
+#define ESR_EC_SVC64 0x15
+#define SPSR_EL1H_MASKED 0x3c5
+
 void arch_exception(struct exc_frame *f, unsigned long vector)
 {
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
 	struct abort_slot *s = this_slot();
+
+	if (vector == VECTOR_EL0_64_SYNC && (esr >> ESR_EC_SHIFT) == ESR_EC_SVC64 && s->in_el0) {
+		f->elr = (uintptr_t)el0_return;
+		f->spsr = SPSR_EL1H_MASKED;
+		return;
+	}
 
 	/* IRQs (slot 1 of each group) go to the GIC helper when a payload set a handler. */
 	if ((vector & 3) == 1 && gic_handle_irq())

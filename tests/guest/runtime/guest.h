@@ -128,6 +128,25 @@ bool guest_probe_exec(uintptr_t addr, struct guest_abort *info);
 bool guest_probe_port_read(uint16_t port, struct guest_abort *info);
 #endif
 
+#if defined(__aarch64__)
+/* --- EL0 (abort_arm64.c, mmu_arm64.c, start_arm64.S) ----------------- */
+
+/*
+ * The address at which EL0 reaches @addr, a RAM address: an alias of the
+ * RAM GiB, readable, writable and executable at EL0 and never executable
+ * at EL1 (the identity map itself is EL1 only).  0 outside that GiB.
+ */
+uintptr_t guest_el0_alias(uintptr_t addr);
+/*
+ * Run @entry at EL0 (AArch64 EL0t, interrupts masked) with x0..x5 =
+ * @args, sp = @sp (both EL0 addresses), until it executes SVC #0; returns
+ * its x0 then.  An exception it takes meanwhile is an ordinary one: armed
+ * with guest_expect_abort(), it is recorded (vector 8, "EL0/64 sync") and
+ * EL0 resumes past the instruction; unarmed, it is a failure.
+ */
+long guest_el0_call(uintptr_t entry, uintptr_t sp, const uint64_t args[6]);
+#endif
+
 /* --- vCPUs (smp.c) --------------------------------------------------- */
 
 unsigned int guest_cpu_index(void);	/* this vCPU, 0-based, no exit */

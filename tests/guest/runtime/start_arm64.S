@@ -111,6 +111,7 @@ cpu_stack:
  *                       it reach stage 2 and are not stage 1 faults
  *   GiB 8   0x200000000 the probe window: guest_map_window() (mmu_arm64.c)
  *                       points it at any 1 GiB the stage 1 can output
+ *   GiB 9   0x240000000 the EL0 alias of GiB 1: guest_el0_alias() maps it
  *   anything else: unmapped (a stage 1 translation fault, the guest's own)
  * Static data: the hypervisor's loader writes it, the MMU-off code never does.
  */
@@ -186,6 +187,51 @@ exc_common:
 	ldp	x28, x29, [sp, #224]
 	add	sp, sp, #EXC_FRAME_SIZE
 	eret
+
+/*
+ * el0_enter(entry, sp, args): to EL0t at @entry with SP_EL0 = @sp and
+ * x0..x5 = args[0..5], interrupts masked.  The callee-saved registers and
+ * DAIF wait in a frame on the EL1 stack; SP_EL1 is not touched at EL0, so
+ * when EL0's SVC #0 comes back through the vectors (their frame popped
+ * again) arch_exception() sends it to el0_return at EL1h, with that same
+ * stack pointer and x0 = EL0's x0, and el0_return unwinds the frame.
+ */
+	.text
+	.global el0_enter
+	.type	el0_enter, %function
+el0_enter:
+	stp	x29, x30, [sp, #-112]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	mrs	x9, daif
+	str	x9, [sp, #96]
+	msr	elr_el1, x0
+	msr	sp_el0, x1
+	mov	x9, #0x3c0			/* SPSR: EL0t, D, A, I, F masked */
+	msr	spsr_el1, x9
+	mov	x9, x2
+	ldp	x0, x1, [x9]
+	ldp	x2, x3, [x9, #16]
+	ldp	x4, x5, [x9, #32]
+	eret
+	dsb	nsh
+	isb
+
+	.global el0_return
+el0_return:
+	ldr	x9, [sp, #96]
+	msr	daif, x9
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #112
+	ret
+	.size	el0_enter, . - el0_enter
 
 /* Per-vCPU stacks: not zeroed, not in the file (section .stacks, NOLOAD). */
 	.section .stacks, "aw", %nobits
