@@ -47,7 +47,7 @@
  * VM has; 2: the size of its RAM in bytes (the memslot at its RAM base);
  * 3: how many times the scheduler's tick switched this vCPU out for another
  * thread of its physical CPU (a test of two VMs on one CPU checks it is
- * really shared: tests/guest/regleak.c).
+ * really shared: tests/guest/{arm64,x86_64}/regleak.c).
  */
 #define HC_VCPU_INFO (HC_BASE + 6)
 

@@ -23,8 +23,10 @@ GUEST_ARM64_OUT ?= $(ARM64_OUT)/guest
 GUEST_ARM64_BARE_OUT ?= $(ARM64_OUT)/guest-bare
 # x86-64 only: the guest's own page tables (CR3, INVLPG, #PF error codes).
 GUEST_ARM64_X86_ONLY := paging cr_refuse shadow_rmw shadow_pool
+# A payload whose two halves share nothing but a name has one file per architecture:
+# tests/guest/arm64/<name>.c here, tests/guest/x86_64/<name>.c there.
 GUEST_ARM64_PAYLOADS ?= $(filter-out $(GUEST_ARM64_X86_ONLY), \
-	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
+	$(sort $(basename $(notdir $(wildcard tests/guest/*.c tests/guest/arm64/*.c)))))
 GUEST_ARM64_BARE_TIMEOUT ?= 60
 
 GUEST_RT_DIR := tests/guest/runtime
@@ -48,6 +50,10 @@ $(1)/obj/%.o: $(GUEST_RT_DIR)/%.c | $(ARM64_NEWLIB_STAMP)
 $(1)/obj/%.o: $(GUEST_RT_DIR)/%.S | $(ARM64_NEWLIB_STAMP)
 	@mkdir -p $$(@D)
 	$$(ARM64_CC) $$(GUEST_ARM64_ASFLAGS) $(3) -c $$< -o $$@
+
+$(1)/obj/payload/%.o: tests/guest/arm64/%.c | $(ARM64_NEWLIB_STAMP)
+	@mkdir -p $$(@D)
+	$$(ARM64_CC) $$(GUEST_ARM64_CFLAGS) $(3) -c $$< -o $$@
 
 $(1)/obj/payload/%.o: tests/guest/%.c | $(ARM64_NEWLIB_STAMP)
 	@mkdir -p $$(@D)

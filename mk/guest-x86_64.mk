@@ -16,8 +16,9 @@ guest_x86_64_saved_goal := $(.DEFAULT_GOAL)
 GUEST_X86_OUT ?= $(X86_OUT)/guest
 # arm64 only: the GICv3 payload.
 GUEST_X86_ARM64_ONLY := vgic
+# A payload whose two halves share nothing but a name: tests/guest/x86_64/<name>.c here.
 GUEST_X86_PAYLOADS ?= $(filter-out $(GUEST_X86_ARM64_ONLY), \
-	$(sort $(basename $(notdir $(wildcard tests/guest/*.c)))))
+	$(sort $(basename $(notdir $(wildcard tests/guest/*.c tests/guest/x86_64/*.c)))))
 
 GUEST_RT_DIR := tests/guest/runtime
 GUEST_RT_X86_SRCS := start_x86_64.S vectors_x86_64.S arch_x86_64.c abort_x86_64.c \
@@ -44,6 +45,10 @@ $(GUEST_X86_OUT)/obj/%.o: $(GUEST_RT_DIR)/%.c | $(X86_NEWLIB_STAMP)
 $(GUEST_X86_OUT)/obj/%.o: $(GUEST_RT_DIR)/%.S | $(X86_NEWLIB_STAMP)
 	@mkdir -p $(@D)
 	$(X86_CC) $(GUEST_X86_ASFLAGS) -c $< -o $@
+
+$(GUEST_X86_OUT)/obj/payload/%.o: tests/guest/x86_64/%.c | $(X86_NEWLIB_STAMP)
+	@mkdir -p $(@D)
+	$(X86_CC) $(GUEST_X86_CFLAGS) -c $< -o $@
 
 $(GUEST_X86_OUT)/obj/payload/%.o: tests/guest/%.c | $(X86_NEWLIB_STAMP)
 	@mkdir -p $(@D)

@@ -114,8 +114,9 @@ $(KVM_X86_PAYLOADS_O): $(GUEST_X86_ELFS) $(KVM_X86_ELF_OKS)
 
 # A payload named in GUEST_X86_PAYLOADS without a source is refused here,
 # before make's own "No rule to make target".
-$(foreach p,$(GUEST_X86_PAYLOADS),$(if $(wildcard tests/guest/$(p).c),,$(error \
-	payload '$(p)': tests/guest/$(p).c does not exist (GUEST_X86_PAYLOADS))))
+$(foreach p,$(GUEST_X86_PAYLOADS),$(if $(wildcard tests/guest/$(p).c tests/guest/x86_64/$(p).c),,$\
+	$(error payload '$(p)': no tests/guest/$(p).c or tests/guest/x86_64/$(p).c $\
+	(GUEST_X86_PAYLOADS))))
 
 # Bad input before anything boots: an image that is not what the
 # hypervisor's loader (kvm/loader.c) accepts would only be refused at run
