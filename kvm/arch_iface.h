@@ -144,6 +144,8 @@ enum vcpu_exit_reason {
 	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
 	EXIT_SEND_IPI,		/* the guest asked for an SGI (@ipi_*); pc already past it */
 	EXIT_DEBUG,		/* breakpoint or single step for the debugger (@debug) */
+	EXIT_FATAL,		/* the guest cannot go on (triple fault, entry refused, ...): the
+				 * arch printed why; the VM ends with @fatal_status */
 	EXIT_UNHANDLED,		/* anything else: @syndrome says what */
 };
 
@@ -165,6 +167,8 @@ struct vcpu_exit {
 	u64 ipi_targets;
 	/* EXIT_DEBUG: what stopped it; pc is the next instruction to run */
 	enum arch_debug_event debug;
+	/* EXIT_FATAL: the VM's exit status (a negative errno, -1 when none says more) */
+	int fatal_status;
 	/* EXIT_UNHANDLED (and for reports) */
 	u64 syndrome;		/* arm64: the EL2 exception syndrome */
 	u64 pc;			/* guest pc of the trapping instruction */

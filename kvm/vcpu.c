@@ -166,6 +166,10 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 		break;		/* the tick was handled on the way out */
 	case EXIT_DEBUG:
 		break;		/* for the debugger: gdbstub_vcpu_exit() */
+	case EXIT_FATAL:
+		vcpu_console_flush(v);
+		vm_end(v->vm, exit->fatal_status, "the guest cannot go on");
+		break;
 	default:
 		vcpu_unhandled(v, exit);
 		break;

@@ -89,8 +89,6 @@ struct arch_vcpu {
 	 */
 	u64 guest_dr[4];
 	u32 guest_pkru;
-	/* This exit's EXIT_HYPERCALL is the hypervisor's own HC_EXIT(-1), not the guest's VMMCALL. */
-	bool hc_from_host;
 	/* The VMCB: page aligned inside vmcb_mem (kvm allocates vCPUs 64-byte aligned). */
 	u8 *vmcb;
 	u64 vmcb_pa;

@@ -305,7 +305,6 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	/* Power-on values: DR0-DR3 0, PKRU 0 (Intel SDM vol. 3A, table 9-1). */
 	memset(v->guest_dr, 0, sizeof(v->guest_dr));
 	v->guest_pkru = 0;
-	v->hc_from_host = false;
 	/* FXSAVE image (Intel SDM vol. 1, 10.5.1): FCW at 0, MXCSR at 24; power-on values. */
 	*(u16 *)&v->guest_fx[0] = 0x37f;
 	*(u32 *)&v->guest_fx[24] = 0x1f80;
@@ -384,12 +383,11 @@ u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n)
 /*
  * VMMCALL is intercepted at every privilege level (APM vol. 2, 15.13.1
  * does not look at CPL), so a guest's user code reaches us as its kernel
- * does.  Only CPL 0 may call (KVM refuses the others too): the exits the
- * hypervisor makes up itself (hc_from_host) are always honoured.
+ * does.  Only CPL 0 may call (KVM refuses the others too).
  */
 bool arch_vcpu_hypercall_allowed(const struct arch_vcpu *v)
 {
-	return v->hc_from_host || v->vmcb[VMCB_CPL] == 0;
+	return v->vmcb[VMCB_CPL] == 0;
 }
 
 void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val)
@@ -488,8 +486,7 @@ static void svm_check_host_state_leak(struct arch_vcpu *v)
 		return;
 	}
 	printf("vcpu %u: the guest's state is the host's after #VMEXIT %#llx (RIP past VMRUN, "
-	       "host CR3; previous exit %#llx, injected %#llx, EXITINTINFO %#llx): ending the VM "
-	       "as HC_EXIT(-1)\n", v->index, (unsigned long long)code,
+	       "host CR3; previous exit %#llx, injected %#llx, EXITINTINFO %#llx): ending the VM\n", v->index, (unsigned long long)code,
 	       (unsigned long long)v->prev_exit_code, (unsigned long long)v->entry_event_inj,
 	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INT_INFO));
 	vmcb_w64(v, VMCB_EXIT_CODE, SVM_EXIT_INVALID);

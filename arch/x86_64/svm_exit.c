@@ -150,7 +150,6 @@ void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 	if ((u32)code == (u32)SVM_EXIT_INVALID)
 		code = SVM_EXIT_INVALID;
 	memset(exit, 0, sizeof(*exit));
-	v->hc_from_host = false;
 	exit->syndrome = code;
 	exit->pc = rip;
 	v->next_rip = svm_features & SVM_FEAT_NRIPS ? vmcb_r64(v, VMCB_NEXT_RIP) : 0;
@@ -195,17 +194,13 @@ void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		/*
 		 * A triple fault: the guest's state is gone (15.12 "shutdown
 		 * intercept"), and re-entering it would only fault again until the
-		 * VM's time limit.  kvm/ has no exit reason for a dead guest, so
-		 * it is made to look like the guest's own HC_EXIT with status -1:
-		 * the VM ends, and fails.
+		 * VM's time limit: the VM ends, and fails.
 		 */
-		printf("vcpu %u: triple fault (SHUTDOWN) at rip %#llx: ending the VM as HC_EXIT(-1)\n",
-		       v->index, (unsigned long long)rip);
+		printf("vcpu %u: triple fault (SHUTDOWN) at rip %#llx: ending the VM\n", v->index,
+		       (unsigned long long)rip);
 		arch_vcpu_dump(v);
-		vmcb_w64(v, VMCB_RAX, HC_EXIT);
-		v->gpr[GPR_RBX] = (u64)-1;
-		v->hc_from_host = true;
-		exit->reason = EXIT_HYPERCALL;
+		exit->reason = EXIT_FATAL;
+		exit->fatal_status = -1;
 		break;
 	case SVM_EXIT_INVALID:
 		/*
@@ -214,13 +209,11 @@ void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		 * writes the host's state there -- so re-entering would run the
 		 * hypervisor's own code as the guest: the VM ends instead.
 		 */
-		printf("vcpu %u: VMRUN refused the VMCB (VMEXIT_INVALID): ending the VM as "
-		       "HC_EXIT(-1)\n", v->index);
+		printf("vcpu %u: VMRUN refused the VMCB (VMEXIT_INVALID): ending the VM\n",
+		       v->index);
 		arch_vcpu_dump(v);
-		vmcb_w64(v, VMCB_RAX, HC_EXIT);
-		v->gpr[GPR_RBX] = (u64)-1;
-		v->hc_from_host = true;
-		exit->reason = EXIT_HYPERCALL;
+		exit->reason = EXIT_FATAL;
+		exit->fatal_status = -1;
 		break;
 	case SVM_EXIT_MSR:
 		/* Every MSR but EFER: #GP, as for an MSR the CPU does not have. */

@@ -129,21 +129,17 @@ void arch_vcpu_release(struct arch_vcpu *v)
 		shadow_put_root(&v->sh.sv);
 }
 
-/*
- * The VM cannot go on: end it the way kvm/ ends it for the guest's own
- * HC_EXIT(@status) (svm.c does the same for a triple fault).
- */
-static void end_vm(struct arch_vcpu *v, struct vcpu_exit *exit, long status, const char *why,
+/* The VM cannot go on: say why, and kvm/ ends it with @status (EXIT_FATAL). */
+static void end_vm(struct arch_vcpu *v, struct vcpu_exit *exit, int status, const char *why,
 		   u64 val)
 {
-	printf("vcpu %u: shadow MMU: %s (%#llx) at rip %#llx: ending the VM as HC_EXIT(%ld)\n",
+	printf("vcpu %u: shadow MMU: %s (%#llx) at rip %#llx: ending the VM (status %d)\n",
 	       v->index, why, (unsigned long long)val,
 	       (unsigned long long)vmcb_r64(v, VMCB_RIP), status);
 	memset(exit, 0, sizeof(*exit));
 	exit->pc = vmcb_r64(v, VMCB_RIP);
-	exit->reason = EXIT_HYPERCALL;
-	vmcb_w64(v, VMCB_RAX, HC_EXIT);
-	v->gpr[GPR_RBX] = (u64)status;
+	exit->reason = EXIT_FATAL;
+	exit->fatal_status = status;
 }
 
 static void shadow_log(struct arch_vcpu *v, const char *what, u64 val)
