@@ -17,30 +17,16 @@
 # One PASS/FAIL line per case; exit 1 if any failed.
 set -uo pipefail
 
+suite=flood
+# shellcheck source=tests/gdb/packets.sh
+. "$(dirname "$0")/packets.sh"
+
 port=${1:?port}
 elf=${2:?elf}
 log=${3:?log}
 arch=${GDB_ARCH:-arm64}
 fails=0
 [ "$arch" = x86_64 ] && nm=nm || nm=${ARM64_CROSS:-aarch64-linux-gnu-}nm
-
-result() {
-	if [ "$1" = ok ]; then
-		echo "PASS flood/$2"
-	else
-		echo "FAIL flood/$2 ($3)"
-		fails=$((fails + 1))
-	fi
-}
-
-frame() {
-	local d=$1 sum=0 i c
-	for ((i = 0; i < ${#d}; i++)); do
-		printf -v c '%d' "'${d:i:1}"
-		sum=$(((sum + c) & 255))
-	done
-	printf '$%s#%02x' "$d" "$sum"
-}
 
 # The next packet whose data matches $1 (a glob), within $2 seconds: leftovers of the
 # flood may come first.

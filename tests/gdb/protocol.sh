@@ -14,6 +14,10 @@
 # any failed (the summary line is the driver's).
 set -uo pipefail
 
+suite=protocol
+# shellcheck source=tests/gdb/packets.sh
+. "$(dirname "$0")/packets.sh"
+
 port=${1:?port}
 elf=${2:?elf}
 arch=${GDB_ARCH:-arm64}
@@ -50,29 +54,6 @@ hold=$(sym gdbdemo_hold_ms)
 	{ echo "FAIL protocol/symbols (no gdbdemo_verdict/_spins/_hold_ms in $elf)"; exit 1; }
 
 exec 3<>"/dev/tcp/127.0.0.1/$port" || { echo "FAIL protocol/connect"; exit 1; }
-
-result() {
-	if [ "$1" = ok ]; then
-		echo "PASS protocol/$2"
-	else
-		echo "FAIL protocol/$2 ($3)"
-		fails=$((fails + 1))
-	fi
-}
-
-# $data#checksum: the modulo-256 sum of the data bytes.
-frame() {
-	local d=$1 sum=0 i c
-	for ((i = 0; i < ${#d}; i++)); do
-		printf -v c '%d' "'${d:i:1}"
-		sum=$(((sum + c) & 255))
-	done
-	printf '$%s#%02x' "$d" "$sum"
-}
-
-send_raw() {
-	printf '%s' "$1" >&3
-}
 
 # Read one packet: ACKS = what came before its '$', PKT = its data.
 recv() {
