@@ -85,7 +85,7 @@ test-x86_64: deps-x86_64
 	@$(MAKE) --no-print-directory -s x86_64-kvm
 	@tools/run-tests.sh "$(MAKE) --no-print-directory -s x86_64-kvm-run KVM_RUN_TIMEOUT=$(GUEST_TIMEOUT)" \
 		"$(MAKE) --no-print-directory -s x86_64-kvm-run KVM_CPU=qemu64 RUN=$(KVM_X86_SHADOW_RUN) KVM_RUN_TIMEOUT=$(GUEST_TIMEOUT)" \
-		"$(MAKE) --no-print-directory -s x86_64-kvm-run KVM_CPU=qemu64 KVM_MEM=2G RUN=$(KVM_X86_SHADOW_BIG_RUN) KVM_RUN_TIMEOUT=$(GUEST_TIMEOUT)" \
+		"$(MAKE) --no-print-directory -s x86_64-kvm-run KVM_CPU=qemu64 KVM_MEM=3G RUN=$(KVM_X86_SHADOW_BIG_RUN) KVM_RUN_TIMEOUT=$(GUEST_TIMEOUT)" \
 		"$(MAKE) --no-print-directory -s x86_64-kvm-run RUN=$(KVM_X86_MIXED_RUN) KVM_RUN_TIMEOUT=$(GUEST_TIMEOUT)" \
 		"$(MAKE) --no-print-directory -s test-gdb-x86_64" \
 		"GDB_TEST_CPU=qemu64 $(MAKE) --no-print-directory -s test-gdb-x86_64"

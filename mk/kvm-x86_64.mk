@@ -48,12 +48,13 @@ KVM_X86_BASE_RUN := loader,touch,touch:blocks,give_back,give_back:blocks,isolati
 # QEMU's one TCG thread two busy CPUs take turns of up to 100 ms, tools/qemu-run.sh);
 # hypercalls from user mode refused; VMs that would not fit refused at creation.
 KVM_X86_SPIN_RUN := spin:time=3:expect=limit:cpu=0+ticker:2:cpus=1:cpu=0,spin:time=2:expect=limit:cpu=1
-KVM_X86_OOM_RUN := oom:mem=1G:blocks+oom:mem=512M+oom:mem=1G:expect=refused
+KVM_X86_OOM_RUN := oom:mem=1G:blocks+oom:mem=512M:blocks+oom:mem=1G:expect=refused
 KVM_X86_RUN_DEFAULT := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),regleak:cpu=0+regleak:cpu=0,$\
 	user_hypercall:2,$(KVM_X86_OOM_RUN)
 # The shadow MMU (make test runs each): the set above under KVM_CPU=qemu64
 # (no nested paging), a 1 GiB give-back beside a ticker on one physical CPU
-# (KVM_MEM=2G), and shadow VMs forced beside nested-paging ones on -cpu max.
+# (KVM_MEM=3G: the VM's 2 GiB are promised to it, kvm/host_mem.h), and shadow VMs
+# forced beside nested-paging ones on -cpu max.
 # cr_refuse only where control registers are emulated (QEMU's own CPU checks none of it).
 # The shadow MMU's own payloads: shadow_rmw (also beside a nested-paging copy in the mixed
 # run), shadow_pool overflowing the pool (twice: the bug it guards against showed in about
@@ -63,7 +64,7 @@ KVM_X86_SHADOW_RUN := $(KVM_X86_BASE_RUN),$(KVM_X86_SPIN_RUN),regleak:cpu=0+regl
 KVM_X86_SHADOW_BIG_RUN := ticker:2:cpus=1:mem=2G
 KVM_X86_MIXED_RUN := touch:shadow+touch,paging:2:shadow+paging,isolation:shadow+isolation,$\
 	give_back_race:3:shadow+give_back_race:3,cr_refuse:shadow,regleak:shadow:cpu=0+regleak:cpu=0,$\
-	user_hypercall:2:shadow,shadow_rmw:shadow+shadow_rmw
+	shadow_rmw:shadow+shadow_rmw
 KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 
 KVM_X86_GEN := $(X86_OUT)/gen

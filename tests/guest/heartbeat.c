@@ -15,7 +15,7 @@
 
 #include "guest.h"
 
-#define HEARTBEAT_NS 10000000000ULL
+#define HEARTBEAT_NS 7000000000ULL
 #define GAP_LIMIT_NS 50000000ULL
 
 static uint64_t max_gap_ns[GUEST_MAX_CPUS];
