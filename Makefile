@@ -57,10 +57,21 @@ include mk/x86_64.mk
 include mk/guest-x86_64.mk
 include mk/kvm-x86_64.mk
 
-define host_test_rule
-$(BUILD)/host/$(1)/$(2): tests/host/$(2).c $(SRCS_$(2)) $(HOST_DEPS) | deps
+# Each source is compiled once per variant (with its header dependencies), not once per
+# test binary: the objects of variant $(1) for the sources $(2).
+host_objs = $(patsubst %.c,$(BUILD)/host/$(1)/obj/%.o,$(2))
+
+define host_variant_rule
+$(BUILD)/host/$(1)/obj/%.o: %.c | deps
 	@mkdir -p $$(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(FLAGS_$(1)) $(MMU_SRCS) $(HOST_SUPPORT) $(SRCS_$(2)) $$< -o $$@
+	$(HOST_CC) $(HOST_CFLAGS) $(FLAGS_$(1)) -MMD -MP -c $$< -o $$@
+-include $(wildcard $(BUILD)/host/$(1)/obj/*/*.d $(BUILD)/host/$(1)/obj/*/*/*.d)
+endef
+$(foreach v,$(VARIANTS),$(eval $(call host_variant_rule,$(v))))
+
+define host_test_rule
+$(BUILD)/host/$(1)/$(2): $(call host_objs,$(1),tests/host/$(2).c $(MMU_SRCS) $(HOST_SUPPORT) $(SRCS_$(2)))
+	$(HOST_CC) $(HOST_CFLAGS) $(FLAGS_$(1)) $$^ -o $$@
 endef
 $(foreach v,$(VARIANTS),$(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(v),$(t)))))
 
@@ -90,7 +101,14 @@ test-x86_64: deps-x86_64
 		"$(MAKE) --no-print-directory -s test-gdb-x86_64" \
 		"GDB_TEST_CPU=qemu64 $(MAKE) --no-print-directory -s test-gdb-x86_64"
 
-test: deps-arm64 deps-x86_64
+# Everything the tests run is built first, on every core (nothing boots meanwhile); the
+# tests themselves then run one after another, each with the machine to itself.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+.PHONY: test-build
+test-build: deps-arm64 deps-x86_64
+	@$(MAKE) --no-print-directory -s -j$(JOBS) test-host-build arm64-arch-smoke arm64-kvm x86_64-kvm
+
+test: test-build
 	@tools/run-tests.sh "$(MAKE) --no-print-directory -s test-host" \
 		"$(MAKE) --no-print-directory -s test-arm64" \
 		"$(MAKE) --no-print-directory -s test-x86_64"
