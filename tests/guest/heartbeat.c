@@ -6,7 +6,7 @@
  * debugger flooding the GDB stub, tests/gdb/flood.sh); with as many vCPUs as
  * there are CPUs, one of them shares a CPU with whatever the hostage-taker
  * runs on.  Passes when every gap stayed under 50 ms, the bound the ticker
- * payload uses for a 1 ms tick.  Prints "heartbeat: done" last, so a driver
+ * payload uses for a 1 ms tick (x86: 150 ms, see GAP_LIMIT_NS).  Prints "heartbeat: done" last, so a driver
  * can tell its measurement covered what it did.
  *
  * Bare: the gaps are QEMU's own scheduling of its vCPU threads.
@@ -16,7 +16,17 @@
 #include "guest.h"
 
 #define HEARTBEAT_NS 7000000000ULL
+#if defined(__x86_64__)
+/*
+ * x86 boots run QEMU with one TCG thread, which runs a busy CPU until it
+ * halts or its kick timer fires every 100 ms (tools/qemu-run.sh): the
+ * emulator alone may hold this vCPU's CPU back that long, whatever the
+ * hypervisor does.  50 ms beyond that is the hypervisor's share.
+ */
+#define GAP_LIMIT_NS 150000000ULL
+#else
 #define GAP_LIMIT_NS 50000000ULL
+#endif
 
 static uint64_t max_gap_ns[GUEST_MAX_CPUS];
 static unsigned long samples[GUEST_MAX_CPUS];
@@ -53,7 +63,8 @@ void test_main(void)
 
 		printf("heartbeat: vCPU %u: max gap %llu us, %lu samples\n", cpu,
 		       (unsigned long long)max_gap_ns[cpu] / 1000, s);
-		checkf(s > 1 && max_gap_ns[cpu] < GAP_LIMIT_NS, "vcpu%u-max-gap-under-50ms", cpu);
+		checkf(s > 1 && max_gap_ns[cpu] < GAP_LIMIT_NS, "vcpu%u-max-gap-under-%llums", cpu,
+		       GAP_LIMIT_NS / 1000000);
 	}
 	printf("heartbeat: done\n");
 }
