@@ -2,13 +2,13 @@
 # Install the Debian packages this project needs.  Idempotent: when every
 # package is already installed it only runs dpkg-query and exits.
 #
-#   tools/deps.sh host      walker host tests and benchmarks (gcc, sanitizers, gnuplot)
+#   tools/deps.sh host      walker host tests, benchmarks, lint (gcc, gnuplot, clang-format)
 #   tools/deps.sh arm64     + cross compiler, QEMU for arm64, newlib source, dtc
 #   tools/deps.sh x86_64    + QEMU for x86-64, OVMF, gnu-efi, mtools
 #   tools/deps.sh all       everything, including gdb-multiarch
 set -euo pipefail
 
-host_pkgs=(gcc make libc6-dev gnuplot-nox)
+host_pkgs=(gcc make libc6-dev gnuplot-nox clang-format git)
 arm64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	    newlib-source device-tree-compiler xz-utils cpio gzip)
 x86_pkgs=(qemu-system-x86 ovmf gnu-efi mtools dosfstools)
