@@ -11,11 +11,11 @@
  */
 #include <stdio.h>
 
-#include "gdbstub.h"
+#include "kvm/gdbstub/gdbstub.h"
 #include "hypercall_abi.h"
 #include "vcpu.h"
-#include "guest_platform.h"
-#include "vgic.h"
+#include "kvm/platform/guest_platform.h"
+#include "kvm/devices/vgic.h"
 
 #define VCPU_UNHANDLED_LOG_MAX 8
 

@@ -13,8 +13,8 @@
  */
 #ifdef KVM_VGIC_NONE
 
-#include "guest_platform.h"
-#include "vgic.h"
+#include "kvm/platform/guest_platform.h"
+#include "kvm/devices/vgic.h"
 
 int vgic_create(struct vm *vm, u64 dist_base, u64 redist_base)
 {

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest_image.h"
-#include "guest_platform.h"
+#include "kvm/platform/guest_image.h"
+#include "kvm/platform/guest_platform.h"
 #include "loader.h"
-#include "payloads.h"
+#include "kvm/runner/payloads.h"
 #include "vcpu.h"
-#include "vgic.h"
+#include "kvm/devices/vgic.h"
 #include "vm.h"
 #include "vm_shadow.h"
 

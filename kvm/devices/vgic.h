@@ -17,7 +17,7 @@
 #ifndef KVM_VGIC_H
 #define KVM_VGIC_H
 
-#include "guest_platform.h"
+#include "kvm/platform/guest_platform.h"
 #include "vm.h"
 
 #define VGIC_NR_PRIVATE 32		/* SGIs 0-15, PPIs 16-31 */

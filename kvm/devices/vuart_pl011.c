@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "guest_platform.h"
+#include "kvm/platform/guest_platform.h"
 #include "mmio.h"
 #include "vcpu.h"
 

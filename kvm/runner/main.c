@@ -38,9 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdbstub.h"
-#include "guest_image.h"
-#include "guest_platform.h"
+#include "kvm/gdbstub/gdbstub.h"
+#include "kvm/platform/guest_image.h"
+#include "kvm/platform/guest_platform.h"
 #include "loader.h"
 #include "payloads.h"
 #include "vcpu.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "../../kvm/fdt_gen.h"
+#include "../../kvm/platform/fdt_gen.h"
 
 static u64 buf[64 * 1024 / 8];
 
