@@ -16,6 +16,7 @@
 #include "vcpu.h"
 #include "kvm/platform/guest_platform.h"
 #include "kvm/devices/vgic.h"
+#include "kvm/arch/virq.h"
 
 #define VCPU_UNHANDLED_LOG_MAX 8
 

@@ -13,7 +13,8 @@
 #ifndef KVM_VM_H
 #define KVM_VM_H
 
-#include "arch_iface.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 #include "host_mem.h"
 #include "mmio.h"
 #include "sched.h"

@@ -11,7 +11,7 @@
  */
 #include <stdio.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
 #include "mmu/sync.h"
 
 #include "arch_priv.h"

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * vCPUs (kvm/arch_iface.h): reset, entering the guest, decoding why it came
+ * vCPUs (kvm/arch/vcpu.h): reset, entering the guest, decoding why it came
  * back, registers, injecting exceptions.  The register switch itself is in
  * guest_entry.S; this file handles the system registers around it.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/console.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 
 #include "arch_priv.h"
 #include "debug.h"

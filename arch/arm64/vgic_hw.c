@@ -16,7 +16,8 @@
  * Registers are written as S<op0>_<op1>_C<n>_C<m>_<op2> (the assembler's
  * generic form), each named in a comment.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/vcpu.h"
+#include "kvm/arch/virq.h"
 
 #include "arch_priv.h"
 #include "platform.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86-64 structures kvm/ embeds without looking inside (kvm/arch_iface.h):
+ * The x86-64 structures kvm/ embeds without looking inside (kvm/arch/vcpu.h):
  * a vCPU under AMD SVM and a hypervisor thread's saved context.  Usable from
  * assembly (offsets) and C; the offsets are checked below.
  *

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The platform half of kvm/arch_iface.h on x86-64: CPUs, RAM, boot
+ * The platform half of kvm/arch/ on x86-64: CPUs, RAM, boot
  * arguments, time, the tick, interrupts, threads, kicks.  The SVM half is
  * svm.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/console.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/virq.h"
 
 #include "arch_priv.h"
 #include "exception.h"

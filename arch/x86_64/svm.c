@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 #include "kvm/hypercall_abi.h"
 #include "tests/guest/runtime/entry_x86_64.h"
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/vcpu.h"
 #include "kvm/hypercall_abi.h"
 
 #include "arch_priv.h"

@@ -14,7 +14,7 @@
  * and the divisor latch) keep and read back what it wrote; they change
  * nothing else.  The state is per vCPU: a console nobody configures twice.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/vcpu.h"
 
 #include "svm.h"
 

@@ -23,6 +23,7 @@
 
 #include "vcpu.h"
 #include "vgic.h"
+#include "kvm/arch/virq.h"
 
 /* GICD_CTLR with DS = 1 (IHI 0069 12.9.4): EnableGrp0 bit 0, EnableGrp1 bit 1. */
 #define CTLR_ENABLE_G0 BIT(0)

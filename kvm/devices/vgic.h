@@ -4,7 +4,7 @@
  * Specification"): a distributor and one redistributor per vCPU emulated
  * one MMIO access at a time (vgic_mmio.c), the interrupt state here, and
  * delivery through the hardware's virtual CPU interface (the arch's
- * arch_vgic_* functions, kvm/arch_iface.h): before each entry the highest
+ * arch_vgic_* functions, kvm/arch/virq.h): before each entry the highest
  * priority pending interrupts of the vCPU are handed to the hardware, after
  * the exit what the guest did to them is folded back.
  *
@@ -19,6 +19,7 @@
 
 #include "kvm/platform/guest_platform.h"
 #include "vm.h"
+#include "kvm/arch/virq.h"
 
 #define VGIC_NR_PRIVATE 32		/* SGIs 0-15, PPIs 16-31 */
 #define VGIC_NR_SPIS 64			/* INTIDs 32-95 */

@@ -27,6 +27,7 @@
 #include "kvm/platform/guest_platform.h"
 #include "mmio.h"
 #include "vcpu.h"
+#include "kvm/arch/console.h"
 
 #define UART_DR 0x000
 #define UART_RSR_ECR 0x004

@@ -45,6 +45,7 @@
 #include "payloads.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "kvm/arch/console.h"
 
 #define RUN_DEFAULT "loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
 		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
