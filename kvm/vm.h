@@ -16,6 +16,7 @@
 #include "kvm/arch/stage2.h"
 #include "kvm/arch/vcpu.h"
 #include "host_mem.h"
+#include "kvm/devices/device.h"
 #include "mmio.h"
 #include "sched.h"
 
@@ -37,6 +38,7 @@ struct guest_boot;
 struct payload_image;
 struct rmap_head;
 struct vgic;
+struct vm_platform;
 struct vm_shadow;
 
 struct memslot {
@@ -102,7 +104,13 @@ struct vm {
 	struct memslot slots[VM_MAX_SLOTS];
 	unsigned int nr_mmio;
 	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
-	struct vgic *vgic;		/* the interrupt controller (kvm/vgic.h) */
+	unsigned int nr_pio;
+	struct mmio_region pio[VM_MAX_PIO];	/* the same on I/O ports (x86) */
+	const struct vm_platform *platform;	/* its devices and vCPU power (arch_vm_platform()) */
+	unsigned int nr_devices;
+	struct vm_device devices[VM_MAX_DEVICES];
+	const struct vm_irqchip *irqchip;	/* the interrupt controller's hooks, NULL if none */
+	struct vgic *vgic;		/* the vGIC's state when it is the controller (devices/vgic.h) */
 	struct gdbstub *gdb;		/* the debugger's stub when debugged, else NULL */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */

@@ -24,7 +24,7 @@ RUN ?=
 
 KVM_ARM64_GEN := $(ARM64_OUT)/gen
 KVM_ARM64_PAYLOADS_S := $(KVM_ARM64_GEN)/payloads.S
-KVM_ARM64_SRCS := $(filter-out kvm/devices/vcom1.c,$(sort $(wildcard kvm/*.c kvm/*/*.c))) \
+KVM_ARM64_SRCS := $(sort $(wildcard kvm/*.c kvm/*/*.c)) \
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
 	mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c \
 	$(KVM_ARM64_PAYLOADS_S)

@@ -25,9 +25,10 @@
 # Every embedded payload is checked before it is embedded (kvm_x86_check_elf
 # below): a missing, truncated or non-x86-64 ELF stops the build.
 #
-# kvm/devices/vgic.c and kvm/devices/vgic_mmio.c are arm64's GICv3: left out, and
-# kvm/vgic_none.c (KVM_VGIC_NONE) stands in.  The guest debugger's
-# arch side is arch/x86_64/debug.c (channel: COM2, see x86_64-debug below).
+# Every C file of kvm/ is built; which devices a VM gets is the platform
+# table's choice (kvm/platform/platform.c: x86 VMs get COM1 only, no vGIC).
+# The guest debugger's arch side is arch/x86_64/debug.c (channel: COM2, see
+# x86_64-debug below).
 
 kvm_x86_64_saved_goal := $(.DEFAULT_GOAL)
 
@@ -69,7 +70,7 @@ KVM_X86_RUN = $(if $(RUN),$(RUN),$(KVM_X86_RUN_DEFAULT))
 
 KVM_X86_GEN := $(X86_OUT)/gen
 KVM_X86_PAYLOADS_S := $(KVM_X86_GEN)/payloads.S
-KVM_X86_SRCS := $(filter-out kvm/devices/vgic.c kvm/devices/vgic_mmio.c,$(sort $(wildcard kvm/*.c kvm/*/*.c))) \
+KVM_X86_SRCS := $(sort $(wildcard kvm/*.c kvm/*/*.c)) \
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
 	mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c \
 	arch/x86_64/svm.c arch/x86_64/svm_exit.c arch/x86_64/svm_entry.S arch/x86_64/kvm_arch.c \
@@ -78,7 +79,7 @@ KVM_X86_SRCS := $(filter-out kvm/devices/vgic.c kvm/devices/vgic_mmio.c,$(sort $
 
 X86_HYP_MAIN := kvm/runner/main.c
 X86_HYP_SRCS += $(filter-out $(X86_HYP_MAIN),$(KVM_X86_SRCS))
-X86_CFLAGS += -Ikvm -DKVM_VGIC_NONE
+X86_CFLAGS += -Ikvm
 
 KVM_X86_OBJS := $(patsubst %,$(X86_OUT)/obj/%.o,$(basename $(KVM_X86_SRCS)))
 KVM_X86_PAYLOADS_O := $(X86_OUT)/obj/$(basename $(KVM_X86_PAYLOADS_S)).o

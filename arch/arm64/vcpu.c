@@ -9,8 +9,10 @@
 
 #include "kvm/arch/console.h"
 #include "kvm/arch/cpu.h"
+#include "kvm/arch/platform.h"
 #include "kvm/arch/stage2.h"
 #include "kvm/arch/vcpu.h"
+#include "kvm/platform/platform.h"
 
 #include "arch_priv.h"
 #include "debug.h"
@@ -505,4 +507,10 @@ void arch_cpu_init(void)
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
 	gic_init_cpu(TIMER_HYP_PPI);
+}
+
+/* arm64 VMs: QEMU virt's PL011 and a GICv3 (kvm/platform/platform.c). */
+const struct vm_platform *arch_vm_platform(void)
+{
+	return &vm_platform_arm64;
 }

@@ -120,12 +120,14 @@ void arch_vcpu_inject_abort(struct arch_vcpu *v, bool exec, u64 gva);
 /* An undefined-instruction exception at the guest's current pc. */
 void arch_vcpu_inject_undef(struct arch_vcpu *v);
 /*
- * Implemented by kvm/, for a console device the arch emulates itself
- * (x86: COM1 through the I/O intercept): @len bytes the guest wrote,
- * printed as its HC_CONSOLE_WRITE output, a line at a time behind the VM's
- * name.  On @v's vCPU thread, while it handles an exit.
+ * Implemented by kvm/, for an I/O port access the arch decoded (x86 IN/OUT
+ * through the I/O intercept): @size bytes at @port, read into *@val (@in)
+ * or written from it, by the VM's device on those ports (kvm/mmio.h,
+ * vm_pio_register()).  0, or -1 when no device answers it (the arch
+ * injects what the hardware would).  On @v's vCPU thread, while it
+ * handles an exit.
  */
-void kvm_vcpu_console_put(struct arch_vcpu *v, const char *s, u64 len);
+int kvm_vcpu_pio(struct arch_vcpu *v, u16 port, unsigned int size, bool in, u64 *val);
 
 /* Print the guest's registers (one short block) after a fatal exit. */
 void arch_vcpu_dump(const struct arch_vcpu *v);

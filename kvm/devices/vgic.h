@@ -61,10 +61,24 @@ struct vgic {
 	struct vgic_cpu cpu[];
 };
 
-/* vgic_create() and vgic_set_spi() are declared in guest_platform.h. */
+/*
+ * The vGIC as a device (device.h, vdev_vgic): its create makes the virtual
+ * GICv3 of the VM (distributor at the platform row's base, the vCPUs'
+ * redistributors from GUEST_GICR_BASE), registers its MMIO regions and
+ * becomes the VM's interrupt controller (struct vm_irqchip: the functions
+ * below).
+ */
 
-/* Free what vgic_create() allocated (nothing if it never ran); after the vCPUs are gone. */
-void vgic_destroy(struct vm *vm);
+/*
+ * Raise (@level true) or lower the SPI numbered @spi from 0 (INTID 32 +
+ * @spi) of @vm: a level-sensitive wire from an emulated device to the
+ * virtual distributor (vm_irq_line()).  Called from a vCPU thread (the
+ * guest touched the UART) or from the controller on CPU 0's idle context
+ * (console input arrived), with interrupts enabled, never from interrupt
+ * context; must wake a vCPU that waits in WFI for it.  The UART calls it on
+ * every change of its interrupt output, and may repeat a level.
+ */
+void vgic_set_spi(struct vm *vm, unsigned int spi, bool level);
 
 /*
  * Set the level of PPI @intid (16..31) of @v (the virtual timer's output).
@@ -84,7 +98,7 @@ void vgic_vcpu_sync(struct vcpu *v);
 
 /*
  * A WFI of @v should end: an interrupt its CPU interface would signal is
- * pending (the virtual timer's level sampled first).  True without a vGIC.
+ * pending (the virtual timer's level sampled first).
  */
 bool vgic_vcpu_should_wake(struct vcpu *v);
 

@@ -545,7 +545,7 @@ static unsigned int group_poll(struct run_entry *g, unsigned int n)
 
 		if (!vm)
 			continue;
-		vuart_pl011_poll_input(vm);
+		vm_devices_poll(vm);
 		if (vm->cfg.time_limit_ns && now - vm->start_ns > vm->cfg.time_limit_ns &&
 		    !READ_ONCE(vm->ending)) {
 			printf("vm %s: time limit reached\n", vm->name);
