@@ -11,7 +11,6 @@
 #include "kvm/platform/guest_image.h"
 #include "kvm/arch/platform.h"
 #include "loader.h"
-#include "kvm/runner/payloads.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vm_shadow.h"
