@@ -59,7 +59,7 @@ struct vm_config {
 	u64 time_limit_ns;	/* 0: none */
 	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
 	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
-	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub.c) */
+	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub/) */
 	bool shadow;		/* shadow paging even where the CPU has nested paging */
 };
 
@@ -90,7 +90,7 @@ struct vcpu {
 	unsigned int line_len;	/* console line being assembled */
 	char line[VM_LINE_LEN];
 	u8 buf[4096];		/* guest memory copied in for a hypercall */
-	/* The debugger (kvm/gdbstub.c): stay out of the guest while @dbg_hold */
+	/* The debugger (kvm/gdbstub/): stay out of the guest while @dbg_hold */
 	u32 dbg_hold;
 	u32 dbg_parked;		/* it is parked: its registers may be read and written */
 	bool dbg_step;		/* the next entry runs one instruction */

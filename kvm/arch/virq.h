@@ -19,7 +19,7 @@
 /*
  * The hardware holds a few interrupts for the guest at a time (arm64: the
  * GICv3 list registers, IHI 0069 6.2 "The virtual CPU interface"); the guest
- * acknowledges and completes them without exits.  kvm/vgic.c keeps the
+ * acknowledges and completes them without exits.  kvm/devices/vgic.c keeps the
  * distributor's state and, before each entry, hands the arch the highest
  * priority ones; after the exit it reads back what the guest did to them.
  */
