@@ -106,11 +106,11 @@ struct vm {
 	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
 	unsigned int nr_pio;
 	struct mmio_region pio[VM_MAX_PIO];	/* the same on I/O ports (x86) */
-	const struct vm_platform *platform;	/* its devices and vCPU power (arch_vm_platform()) */
+	const struct vm_platform *platform;	/* devices, vCPU power: arch_vm_platform() */
 	unsigned int nr_devices;
 	struct vm_device devices[VM_MAX_DEVICES];
 	const struct vm_irqchip *irqchip;	/* the interrupt controller's hooks, NULL if none */
-	struct vgic *vgic;		/* the vGIC's state when it is the controller (devices/vgic.h) */
+	struct vgic *vgic;		/* the vGIC's state if it is the irqchip (devices/vgic.h) */
 	struct gdbstub *gdb;		/* the debugger's stub when debugged, else NULL */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */

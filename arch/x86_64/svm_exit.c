@@ -125,8 +125,10 @@ static void svm_ioio(struct arch_vcpu *v, u64 info1)
 
 	if (!(info1 & IOIO_STR) && !kvm_vcpu_pio(v, port, size, in, &val)) {
 		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends, as any 32-bit write. */
-		if (in)
-			vmcb_w64(v, VMCB_RAX, size == 4 ? val & mask : (rax & ~mask) | (val & mask));
+		if (in && size == 4)
+			vmcb_w64(v, VMCB_RAX, val & mask);
+		else if (in)
+			vmcb_w64(v, VMCB_RAX, (rax & ~mask) | (val & mask));
 		vmcb_w64(v, VMCB_RIP, vmcb_r64(v, VMCB_EXIT_INFO2));
 		return;
 	}
