@@ -15,15 +15,15 @@ HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress t
 	      test_shadow test_shadow_pool test_x86_insn test_x86_rmw
 # Sources a host test has besides its own .c file and HOST_SUPPORT.
 SRCS_test_difftest := tests/host/difftest_model.c tests/host/difftest_gen.c
-SRCS_test_fdt_gen := kvm/fdt_gen.c
+SRCS_test_fdt_gen := kvm/platform/fdt_gen.c
 SHADOW_SRCS := mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c
 SRCS_test_shadow := $(SHADOW_SRCS) tests/host/test_shadow_env.c
 SRCS_test_shadow_pool := $(SHADOW_SRCS) tests/host/test_shadow_env.c
 SRCS_test_x86_insn := arch/x86_64/insn.c
 SRCS_test_x86_rmw := arch/x86_64/insn.c arch/x86_64/insn_rmw.c
-HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h) kvm/fdt_gen.h \
+HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h) kvm/platform/fdt_gen.h \
 	     arch/x86_64/insn.h \
-	     kvm/guest_platform.h
+	     kvm/platform/guest_platform.h
 
 # Three builds of the host tests: plain, ThreadSanitizer, AddressSanitizer+UBSan.
 VARIANTS := plain tsan asan

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "mmu/sync.h"
 #include "host_mem.h"
 
 #define HOST_MEM_MAX_RANGES 16

@@ -19,6 +19,13 @@
 
 struct vm;
 
+/* An ELF image in hypervisor memory, by name (the runner's embedded payloads, payloads.h). */
+struct payload_image {
+	const char *name;
+	const u8 *start;
+	u64 size;
+};
+
 /*
  * Load the ELF image [@image, @image + @size) into @vm: every PT_LOAD must
  * lie inside one memslot, the entry point inside a loaded executable

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Emulated devices: guest-physical ranges outside every memslot that the
+ * Emulated device regions (kvm/devices/): guest-physical ranges outside every memslot that the
  * hypervisor answers one access at a time (a stage-2 fault the arch decoded
  * into a single load or store).  Nothing here is ever mapped into stage 2.
  *
@@ -37,7 +37,15 @@ int vm_mmio_register(struct vm *vm, u64 base, u64 size, const char *name,
 /* The region holding @gpa, NULL if none. */
 const struct mmio_region *vm_mmio_find(const struct vm *vm, u64 gpa);
 
-/* The PL011 console every VM gets (kvm/vuart_pl011.c). */
-int vuart_pl011_add(struct vm *vm, u64 base);
+#define VM_MAX_PIO 4
+
+/*
+ * I/O ports (x86 IN/OUT), the same way: [@base, @base + @size) of the port
+ * space, @off from @base.  The arch decodes the access and hands it to
+ * kvm_vcpu_pio() (kvm/arch/vcpu.h).
+ */
+int vm_pio_register(struct vm *vm, u64 base, u64 size, const char *name,
+		    const struct mmio_ops *ops, void *dev);
+const struct mmio_region *vm_pio_find(const struct vm *vm, u64 port);
 
 #endif

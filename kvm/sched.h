@@ -12,7 +12,9 @@
 #ifndef KVM_SCHED_H
 #define KVM_SCHED_H
 
-#include "arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "mmu/rcu.h"
+#include "mmu/sync.h"
 
 #define SCHED_STACK_SIZE (16 * 1024)
 #define SCHED_TICK_NS 1000000ULL

@@ -11,11 +11,11 @@
  */
 #include <stdio.h>
 
-#include "gdbstub.h"
+#include "kvm/gdbstub/gdbstub.h"
 #include "hypercall_abi.h"
 #include "vcpu.h"
-#include "guest_platform.h"
-#include "vgic.h"
+#include "kvm/arch/virq.h"
+#include "kvm/platform/platform.h"
 
 #define VCPU_UNHANDLED_LOG_MAX 8
 
@@ -52,9 +52,21 @@ void vcpu_console_flush(struct vcpu *v)
 		vcpu_print_line(v);
 }
 
-void kvm_vcpu_console_put(struct arch_vcpu *av, const char *s, u64 len)
+static struct vcpu *vcpu_of(struct arch_vcpu *av)
 {
-	vcpu_console_put((struct vcpu *)((char *)av - offsetof(struct vcpu, arch)), s, len);
+	return (struct vcpu *)((char *)av - offsetof(struct vcpu, arch));
+}
+
+int kvm_vcpu_pio(struct arch_vcpu *av, u16 port, unsigned int size, bool in, u64 *val)
+{
+	struct vcpu *v = vcpu_of(av);
+	const struct mmio_region *r = vm_pio_find(v->vm, port);
+
+	if (!r || size > r->size - (port - r->base))
+		return -1;
+	if (in)
+		return r->ops->read(r->dev, v, port - r->base, size, val);
+	return r->ops->write(r->dev, v, port - r->base, size, *val);
 }
 
 static bool vcpu_should_leave(struct vcpu *v)
@@ -76,6 +88,7 @@ static bool vcpu_wait_on(struct vcpu *v)
 		v->reset_pending = false;
 		v->line_len = 0;
 		arch_vcpu_reset(&v->arch, v->index, v->reset_entry, v->reset_arg);
+		vm_devices_vcpu_reset(v);
 	}
 	return true;
 }
@@ -113,7 +126,8 @@ static void vcpu_call(struct vcpu *v, const struct vcpu_exit *exit)
 		arch_vcpu_inject_undef(&v->arch);
 		return;
 	}
-	if (psci_dispatch(v, fid) || hc_dispatch(v, fid))
+	if ((v->vm->platform->power == VCPU_POWER_PSCI && psci_dispatch(v, fid)) ||
+	    hc_dispatch(v, fid))
 		return;
 	arch_vcpu_hc_ret(&v->arch, (u64)(s64)HC_ENOSYS);
 }
@@ -122,11 +136,17 @@ static void vcpu_call(struct vcpu *v, const struct vcpu_exit *exit)
  * WFI (Arm ARM "Wait for Interrupt"): off the CPU until an interrupt the
  * guest's CPU interface would signal is pending, or its virtual timer's
  * deadline (checked by the tick), or the VM ends.  Whoever makes an
- * interrupt pending for it wakes it (vgic.c).
+ * interrupt pending for it wakes it (kvm/devices/vgic.c).  Without an
+ * interrupt controller nothing could wake it: the wait ends at once.
  */
+static bool vcpu_irq_should_wake(struct vcpu *v)
+{
+	return !v->vm->irqchip || v->vm->irqchip->vcpu_should_wake(v);
+}
+
 static void vcpu_wfi(struct vcpu *v)
 {
-	while (!vcpu_should_leave(v) && !vgic_vcpu_should_wake(v) && !gdbstub_vcpu_held(v)) {
+	while (!vcpu_should_leave(v) && !vcpu_irq_should_wake(v) && !gdbstub_vcpu_held(v)) {
 		u64 deadline = arch_vcpu_timer_deadline_ns(&v->arch);
 
 		/* Already fired yet not signalled (disabled, masked): not a wake-up. */
@@ -159,7 +179,9 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 		kvm_resched();
 		break;
 	case EXIT_SEND_IPI:
-		vgic_send_sgi(v, exit->ipi_intid, exit->ipi_broadcast, exit->ipi_targets);
+		if (v->vm->irqchip)
+			v->vm->irqchip->send_ipi(v, exit->ipi_intid, exit->ipi_broadcast,
+						 exit->ipi_targets);
 		break;
 	case EXIT_IRQ:
 	case EXIT_NONE:
@@ -210,16 +232,18 @@ void vcpu_thread(void *arg)
 		pc_before = arch_vcpu_pc(&v->arch);
 		rcu_quiescent(&kvm_rcu, cpu);
 		note_first_entry();
-		vgic_vcpu_flush(v);
+		if (v->vm->irqchip)
+			v->vm->irqchip->vcpu_flush(v);
 		arch_vcpu_run(&v->arch, &v->vm->s2, &exit);
-		vgic_vcpu_sync(v);
+		if (v->vm->irqchip)
+			v->vm->irqchip->vcpu_sync(v);
 		rcu_quiescent(&kvm_rcu, cpu);
 		v->stats.exits++;
 		vcpu_handle_exit(v, &exit);
 		if (v->vm->gdb)
 			gdbstub_vcpu_exit(v, &exit, pc_before);
 		if (v->vm->cfg.console_input)
-			vuart_pl011_poll_input(v->vm);	/* typed input, whoever runs */
+			vm_devices_poll(v->vm);	/* typed input, whoever runs */
 		if (READ_ONCE(*kvm_need_resched_word())) {
 			u64 switches = sched_this_cpu_switches();
 

@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest_image.h"
-#include "guest_platform.h"
+#include "kvm/platform/guest_image.h"
+#include "kvm/arch/platform.h"
 #include "loader.h"
-#include "payloads.h"
 #include "vcpu.h"
-#include "vgic.h"
 #include "vm.h"
 #include "vm_shadow.h"
 
@@ -333,6 +331,7 @@ struct vm *vm_create(const struct vm_config *cfg, int *err)
 		goto fail;
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
+	vm->platform = arch_vm_platform();
 	vm->id = vm_next_id++;
 	snprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
 	what = "bad vCPU count";
@@ -347,10 +346,6 @@ struct vm *vm_create(const struct vm_config *cfg, int *err)
 	ret = vm_open_account(vm);
 	if (ret)
 		goto fail;
-	what = "console UART";
-	ret = vuart_pl011_add(vm, VM_UART_BASE);
-	if (ret)
-		goto fail;
 	what = "stage-2 table";
 	ret = vm_init_stage2(vm);
 	if (ret)
@@ -363,8 +358,8 @@ struct vm *vm_create(const struct vm_config *cfg, int *err)
 	ret = vm_init_vcpus(vm);
 	if (ret)
 		goto fail;
-	what = "interrupt controller";
-	ret = vgic_create(vm, GUEST_GICD_BASE, GUEST_GICR_BASE);
+	what = "devices";
+	ret = vm_devices_create(vm);
 	if (ret)
 		goto fail;
 	what = "payload";
@@ -467,13 +462,12 @@ void vm_destroy(struct vm *vm)
 		vmid_free(vm->s2.vmid);
 	}
 	vm_shadow_free(vm);
-	vgic_destroy(vm);
+	vm_devices_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		sched_thread_release(&vm->vcpus[i]->thread);
 		free(vm->vcpus[i]);
 	}
 	vm_free_memory(vm);
-	vuart_pl011_remove(vm);
 	for (i = 0; i < vm->nr_pool_chunks; i++)
 		host_mem_free(&vm->mem, vm->pool_chunk + i);
 	leaked = host_mem_account_close(&vm->mem);

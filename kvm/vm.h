@@ -13,8 +13,10 @@
 #ifndef KVM_VM_H
 #define KVM_VM_H
 
-#include "arch_iface.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 #include "host_mem.h"
+#include "kvm/devices/device.h"
 #include "mmio.h"
 #include "sched.h"
 
@@ -36,6 +38,7 @@ struct guest_boot;
 struct payload_image;
 struct rmap_head;
 struct vgic;
+struct vm_platform;
 struct vm_shadow;
 
 struct memslot {
@@ -56,7 +59,7 @@ struct vm_config {
 	u64 time_limit_ns;	/* 0: none */
 	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
 	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
-	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub.c) */
+	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub/) */
 	bool shadow;		/* shadow paging even where the CPU has nested paging */
 };
 
@@ -87,7 +90,7 @@ struct vcpu {
 	unsigned int line_len;	/* console line being assembled */
 	char line[VM_LINE_LEN];
 	u8 buf[4096];		/* guest memory copied in for a hypercall */
-	/* The debugger (kvm/gdbstub.c): stay out of the guest while @dbg_hold */
+	/* The debugger (kvm/gdbstub/): stay out of the guest while @dbg_hold */
 	u32 dbg_hold;
 	u32 dbg_parked;		/* it is parked: its registers may be read and written */
 	bool dbg_step;		/* the next entry runs one instruction */
@@ -101,7 +104,13 @@ struct vm {
 	struct memslot slots[VM_MAX_SLOTS];
 	unsigned int nr_mmio;
 	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
-	struct vgic *vgic;		/* the interrupt controller (kvm/vgic.h) */
+	unsigned int nr_pio;
+	struct mmio_region pio[VM_MAX_PIO];	/* the same on I/O ports (x86) */
+	const struct vm_platform *platform;	/* devices, vCPU power: arch_vm_platform() */
+	unsigned int nr_devices;
+	struct vm_device devices[VM_MAX_DEVICES];
+	const struct vm_irqchip *irqchip;	/* the interrupt controller's hooks, NULL if none */
+	struct vgic *vgic;		/* the vGIC's state if it is the irqchip (devices/vgic.h) */
 	struct gdbstub *gdb;		/* the debugger's stub when debugged, else NULL */
 	struct rwlock mmu_lock;
 	struct arch_stage2 s2;		/* stage2.owner */

@@ -14,7 +14,7 @@
 # tree) and name the file that defines hyp_main()/hyp_secondary_main():
 #
 #   ARM64_HYP_SRCS += mmu/pgtable.c kvm/vm.c ...
-#   ARM64_HYP_MAIN := kvm/main.c
+#   ARM64_HYP_MAIN := kvm/runner/main.c
 #
 # ARM64_TARGET_CFLAGS is what any C built against our newlib for bare-metal
 # arm64 needs (guest payloads too); ARM64_CFLAGS adds warnings and includes.

@@ -4,7 +4,7 @@
 #
 #   make debug [PAYLOAD=gdbdemo] [VCPUS=2] [GDB_PORT=1234]
 #       boot the hypervisor with run=$(PAYLOAD):$(VCPUS):gdb: the VM starts
-#       stopped and the hypervisor's GDB stub (kvm/gdbstub.c) waits on a
+#       stopped and the hypervisor's GDB stub (kvm/gdbstub/gdbstub.c) waits on a
 #       second serial port, a pci-serial 16550 that QEMU exposes as a TCP
 #       socket; prints the gdb-multiarch command (the payload's symbols loaded)
 #   make debug-hyp [RUN=...] [HYP_GDB_PORT=1235]

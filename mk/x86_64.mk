@@ -18,7 +18,7 @@
 # tree) and name the file that defines hyp_main()/hyp_secondary_main():
 #
 #   X86_HYP_SRCS += mmu/pgtable.c kvm/vm.c ...
-#   X86_HYP_MAIN := kvm/main.c
+#   X86_HYP_MAIN := kvm/runner/main.c
 #
 # X86_TARGET_CFLAGS is what any C built against our newlib for bare-metal
 # x86-64 needs (guest payloads too); X86_CFLAGS adds warnings and includes.

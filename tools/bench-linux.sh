@@ -17,7 +17,7 @@
 # at tools/qemu-run.sh's "qemu-run: qemu-system-aarch64 ..." line, printed
 # just before it starts QEMU, so the scripts' own start-up is not counted.
 # From the hypervisor's counters of the fastest run: stage-2 faults, RCU,
-# and the exits by reason (kvm/main.c prints them per VM).
+# and the exits by reason (kvm/runner/verdict.c prints them per VM).
 #
 #   tools/bench-linux.sh [build/arm64]      REPEAT=n (default 3), GOAL=1.25
 set -euo pipefail

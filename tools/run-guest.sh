@@ -20,7 +20,7 @@
 # a missing or empty file, or a compressed Image, is refused before QEMU
 # starts.  QEMU loads IMAGE and the initrd into the hypervisor's RAM with
 # "-device loader" at fixed addresses and the hypervisor's boot arguments
-# say where (kvm/main.c: run=linux guest=ADDR:SIZE initrd=ADDR:SIZE -- ARGS);
+# say where (kvm/runner/run_spec.c: run=linux guest=ADDR:SIZE initrd=ADDR:SIZE -- ARGS);
 # the hypervisor keeps those ranges out of guest memory, builds the guest's
 # RAM, device tree and vCPUs from them, and ends with "hyp: exit status 0"
 # when the guest powered off cleanly (PSCI SYSTEM_OFF).

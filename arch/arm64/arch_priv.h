@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Between the files of arch/arm64 that implement kvm/arch_iface.h: per-CPU
+ * Between the files of arch/arm64 that implement kvm/arch/: per-CPU
  * set-up, the GIC and timer internals, the guest entry.  Not for kvm/.
  */
 #ifndef ARCH_ARM64_ARCH_PRIV_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The arm64 structures kvm/ embeds without looking inside (kvm/arch_iface.h):
+ * The arm64 structures kvm/ embeds without looking inside (kvm/arch/vcpu.h):
  * a vCPU's whole register state and a hypervisor thread's saved context.
  * Usable from assembly (offsets) and C; the offsets are checked below.
  */

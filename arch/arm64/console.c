@@ -5,7 +5,7 @@
  * CPUs; stdout is line buffered (_isatty() says so), so a printf'd line
  * arrives here whole and lines from two CPUs never interleave.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/console.h"
 #include "mmu/sync.h"
 #include "pl011.h"
 #include "platform.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The arm64 half of debugging guests (kvm/arch_iface.h, "debugging
+ * The arm64 half of debugging guests (kvm/arch/debug.h, "debugging
  * guests"): the register file in GDB's numbering, the target description,
  * debug exceptions routed to EL2, single step, breakpoint registers, and a
  * software walk of the guest's stage 1 tables.
@@ -26,7 +26,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/debug.h"
+#include "kvm/arch/vcpu.h"
 
 #include "arch_priv.h"
 #include "debug.h"

@@ -33,7 +33,7 @@
  *     the debugger's (debug.c), the guest's stay in memory (its accesses
  *     trap, MDCR_EL2.TDE), so they are neither saved nor loaded.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
 
 #include "arch_priv.h"
 #include "sysreg.h"

@@ -5,13 +5,13 @@
  * PPI, Non-secure Group 1, through the system register CPU interface; and
  * the EL2 interrupt paths (taken from a guest, or at EL2 itself).
  *
- * Guests get their own GIC from kvm/vgic.c and vgic_hw.c; here only the
+ * Guests get their own GIC from kvm/devices/vgic.c and vgic_hw.c; here only the
  * physical side of it: the virtual timer's PPI, the maintenance PPI and an
  * SGI that kicks a CPU out of a guest.
  */
 #include <stdio.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
 #include "mmu/sync.h"
 
 #include "arch_priv.h"

@@ -49,7 +49,8 @@
  * (stage2.c), not the machine's physical address size, so it never builds
  * stage-1 tables with output addresses stage 2 cannot translate.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 
 #include "arch_priv.h"
 #include "sysreg.h"

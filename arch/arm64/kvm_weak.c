@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Weak stand-ins for what kvm/ implements (kvm/arch_iface.h), so that an
+ * Weak stand-ins for what kvm/ implements (kvm/arch/cpu.h, stage2.h), so that an
  * image without kvm/ (boot_demo.c, the arch smoke test) still links.
  * kvm/sched.c's strong definitions replace them.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/stage2.h"
 
 static const u32 never_resched;
 

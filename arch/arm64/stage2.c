@@ -6,7 +6,8 @@
  * Translation regime: EL1&0 stage 2, 4K granule (Arm ARM D8 "The AArch64
  * Virtual Memory System Architecture"; D5 before edition J.a).
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/stage2.h"
 
 #include "arch_priv.h"
 #include "platform.h"

@@ -3,7 +3,7 @@
  * Saying exactly what a guest did when its exit is one nobody handles: for
  * a trapped MSR/MRS/SYS (ESR_EL2.EC 0x18) the register by name, its
  * encoding and the direction; for anything else the exception class and the
- * syndrome.  (kvm/arch_iface.h, arch_exit_describe().)
+ * syndrome.  (kvm/arch/vcpu.h, arch_exit_describe().)
  *
  * ISS of EC 0x18 (Arm ARM ESR_EL2, "ISS encoding for an exception from MSR,
  * MRS, or System instruction execution in AArch64 state"): Op0 [21:20],
@@ -13,7 +13,7 @@
  */
 #include <stdio.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/vcpu.h"
 
 #include "sysreg.h"
 

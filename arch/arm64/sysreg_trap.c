@@ -22,7 +22,7 @@
  * Any other trapped access still reaches kvm/ as EXIT_UNHANDLED (logged,
  * then an undef): that is a register nobody decided about yet.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
 
 #include "arch_priv.h"
 #include "sysreg.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hypervisor threads (kvm/arch_iface.h): a switch saves what AAPCS64 says a
+ * Hypervisor threads (kvm/arch/cpu.h): a switch saves what AAPCS64 says a
  * callee preserves -- x19-x30, sp, d8-d15 -- and loads another thread's.
  * Everything else is the caller's to lose across a call anyway.
  */

@@ -5,7 +5,7 @@
  * timer (CNTHP_*_EL2) for the tick, so the guest keeps its own virtual timer
  * and, through CNTHCTL_EL2, the EL1 physical one.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
 
 #include "arch_priv.h"
 #include "platform.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The debugger's byte channel (kvm/arch_iface.h arch_debug_chan_*): a 16550
+ * The debugger's byte channel (kvm/arch/debug.h arch_debug_chan_*): a 16550
  * on QEMU virt's PCIe bus (-device pci-serial), the console's PL011 being
  * taken.  Polled, no interrupts.  Registers and bits as in the PC16550D
  * data sheet: RBR/THR +0, IER +1, FCR +2, LCR +3, MCR +4, LSR +5; divisor
@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/debug.h"
 
 #include "pci.h"
 

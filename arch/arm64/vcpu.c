@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * vCPUs (kvm/arch_iface.h): reset, entering the guest, decoding why it came
+ * vCPUs (kvm/arch/vcpu.h): reset, entering the guest, decoding why it came
  * back, registers, injecting exceptions.  The register switch itself is in
  * guest_entry.S; this file handles the system registers around it.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/console.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/platform.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
+#include "kvm/platform/platform.h"
 
 #include "arch_priv.h"
 #include "debug.h"
@@ -502,4 +507,10 @@ void arch_cpu_init(void)
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
 	gic_init_cpu(TIMER_HYP_PPI);
+}
+
+/* arm64 VMs: QEMU virt's PL011 and a GICv3 (kvm/platform/platform.c). */
+const struct vm_platform *arch_vm_platform(void)
+{
+	return &vm_platform_arm64;
 }

@@ -8,7 +8,7 @@
  * With HCR_EL2.IMO/FMO set, the guest's ICC_* accesses at EL1 reach the
  * virtual interface (ICV_*), which takes its interrupts from the list
  * registers ICH_LR<n>_EL2: the guest acknowledges, ends and deactivates
- * them without exits.  kvm/vgic.c chooses what goes into them
+ * them without exits.  kvm/devices/vgic.c chooses what goes into them
  * (arch_vgic_flush), this file loads them on entry and reads them back on
  * exit; nothing is left in them while the hypervisor runs (ICH_HCR_EL2.En
  * = 0), so the maintenance interrupt (PPI 25) can only fire for a guest.
@@ -16,7 +16,8 @@
  * Registers are written as S<op0>_<op1>_C<n>_C<m>_<op2> (the assembler's
  * generic form), each named in a comment.
  */
-#include "kvm/arch_iface.h"
+#include "kvm/arch/vcpu.h"
+#include "kvm/arch/virq.h"
 
 #include "arch_priv.h"
 #include "platform.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86-64 structures kvm/ embeds without looking inside (kvm/arch_iface.h):
+ * The x86-64 structures kvm/ embeds without looking inside (kvm/arch/vcpu.h):
  * a vCPU under AMD SVM and a hypervisor thread's saved context.  Usable from
  * assembly (offsets) and C; the offsets are checked below.
  *
@@ -99,8 +99,6 @@ struct arch_vcpu {
 	unsigned int index;
 	/* I/O port accesses refused with #GP so far (the first few are logged). */
 	unsigned int io_refused;
-	/* COM1's registers as this vCPU wrote them (vcom1.c): 8 ports + the divisor latch. */
-	u8 com1[10];
 	struct arch_vcpu_debug dbg;
 	struct arch_vcpu_shadow sh;
 	u8 vmcb_mem[2 * SVM_VMCB_SIZE];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The x86-64 half of debugging guests (kvm/arch_iface.h, "debugging
+ * The x86-64 half of debugging guests (kvm/arch/debug.h, "debugging
  * guests") under AMD SVM: the debugger's byte channel on COM2, the register
  * file in GDB's numbering, the target description, breakpoint and single
  * step exits, DR0-DR3 hardware breakpoints, and a software walk of the
@@ -47,7 +47,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/debug.h"
+#include "kvm/arch/vcpu.h"
 
 #include "arch_priv.h"
 #include "platform.h"

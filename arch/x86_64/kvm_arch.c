@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The platform half of kvm/arch_iface.h on x86-64: CPUs, RAM, boot
+ * The platform half of kvm/arch/ on x86-64: CPUs, RAM, boot
  * arguments, time, the tick, interrupts, threads, kicks.  The SVM half is
  * svm.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/console.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/platform.h"
+#include "kvm/arch/virq.h"
+#include "kvm/platform/platform.h"
 
 #include "arch_priv.h"
 #include "exception.h"
@@ -212,8 +216,8 @@ void arch_thread_init(struct arch_thread *t, void *stack_top, void (*fn)(void *)
 /* ---- the interrupt controller's CPU interface: none on x86 yet ---------------------------------- */
 
 /*
- * kvm/vgic.c is arm64's; the x86 build links kvm/vgic_none.c instead, which
- * never calls these.  They exist for the interface's sake: no slots, nothing
+ * kvm/devices/vgic.c is arm64's; the x86 platform table has no interrupt
+ * controller, so nothing calls these.  They exist for the interface's sake: no slots, nothing
  * ever signalled, no virtual timer.
  */
 unsigned int arch_vgic_nr_slots(void)
@@ -254,4 +258,10 @@ u64 arch_vcpu_timer_deadline_ns(const struct arch_vcpu *v)
 {
 	(void)v;
 	return ~0ULL;
+}
+
+/* x86 VMs: COM1 on its ports, no interrupt controller yet (kvm/platform/platform.c). */
+const struct vm_platform *arch_vm_platform(void)
+{
+	return &vm_platform_x86_64;
 }

@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 #include "kvm/hypercall_abi.h"
 #include "tests/guest/runtime/entry_x86_64.h"
 
@@ -313,7 +315,6 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	v->index = index;
 	v->next_rip = 0;
 	v->io_refused = 0;
-	memset(v->com1, 0, sizeof(v->com1));
 	memset(&v->dbg, 0, sizeof(v->dbg));
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 

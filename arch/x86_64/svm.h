@@ -226,12 +226,6 @@ void svm_guest_ctl(const struct arch_vcpu *v, struct svm_guest_ctl *ctl);
 void svm_vmrun(struct arch_vcpu *v, u64 vmcb_pa, u64 host_vmcb_pa, u64 host_dr7);
 extern const char svm_dr7_armed[], svm_dr7_disarmed[];
 
-/* vcom1.c: COM1's registers (@reg = port - VCOM1_PORT) for one byte IN / OUT of @v. */
-#define VCOM1_PORT 0x3f8
-#define VCOM1_NR_PORTS 8
-u8 vcom1_in(struct arch_vcpu *v, unsigned int reg);
-void vcom1_out(struct arch_vcpu *v, unsigned int reg, u8 val);
-
 #endif
 
 /* The CR4 bits the guest's CPUID lets it set (svm.c). */

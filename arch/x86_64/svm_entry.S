@@ -132,7 +132,7 @@ svm_dr7_disarmed:
  * void arch_thread_switch(struct arch_thread *from, struct arch_thread *to)
  * The System V ABI's callee-saved registers go on the old stack, the stack
  * pointer into @from; @to's stack gives its own back.  Interrupts are off
- * (kvm/arch_iface.h), so nothing runs on either stack meanwhile.
+ * (kvm/arch/cpu.h), so nothing runs on either stack meanwhile.
  */
 	.global arch_thread_switch
 	.type	arch_thread_switch, @function

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/vcpu.h"
 #include "kvm/hypercall_abi.h"
 
 #include "arch_priv.h"
@@ -106,11 +106,12 @@ u64 svm_guest_cr4_mask(const struct arch_vcpu *v)
 #define IOIO_LOG_MAX 8
 
 /*
- * IN/OUT (15.10.2): byte accesses to COM1 are the guest's console
- * (vcom1.c); RIP moves on to EXITINFO2, the next instruction.  Every other
- * port, every wider or string access (INS/OUTS) to COM1: #GP(0), what the
- * I/O permission check gives a guest that may not touch the port (APM vol.
- * 2, 13.3.2), and no machine behind it ever sees the access.
+ * IN/OUT (15.10.2): an access the VM's port devices answer (kvm_vcpu_pio():
+ * COM1, kvm/devices/vcom1.c, takes byte accesses) completes and RIP moves
+ * on to EXITINFO2, the next instruction.  Every other port or size, every
+ * string access (INS/OUTS): #GP(0), what the I/O permission check gives a
+ * guest that may not touch the port (APM vol. 2, 13.3.2), and no machine
+ * behind it ever sees the access.
  */
 static void svm_ioio(struct arch_vcpu *v, u64 info1)
 {
@@ -119,11 +120,15 @@ static void svm_ioio(struct arch_vcpu *v, u64 info1)
 	bool in = info1 & IOIO_IN;
 	u64 rax = vmcb_r64(v, VMCB_RAX);
 
-	if (port - VCOM1_PORT < VCOM1_NR_PORTS && size == 1 && !(info1 & IOIO_STR)) {
-		if (in)
-			vmcb_w64(v, VMCB_RAX, (rax & ~0xffULL) | vcom1_in(v, port - VCOM1_PORT));
-		else
-			vcom1_out(v, port - VCOM1_PORT, (u8)rax);
+	u64 mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
+	u64 val = rax & mask;
+
+	if (!(info1 & IOIO_STR) && !kvm_vcpu_pio(v, port, size, in, &val)) {
+		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends, as any 32-bit write. */
+		if (in && size == 4)
+			vmcb_w64(v, VMCB_RAX, val & mask);
+		else if (in)
+			vmcb_w64(v, VMCB_RAX, (rax & ~mask) | (val & mask));
 		vmcb_w64(v, VMCB_RIP, vmcb_r64(v, VMCB_EXIT_INFO2));
 		return;
 	}

@@ -46,7 +46,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/debug.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 #include "kvm/hypercall_abi.h"
 #include "mmu/shadow.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Smoke test of arch/arm64's side of kvm/arch_iface.h on the real thing
+ * Smoke test of arch/arm64's side of kvm/arch/ on the real thing
  * (QEMU virt, EL2): a stage 2 built by the real walker, a tiny guest
  * (guest_blob.S) run on every CPU from a hypervisor thread, each exit
  * checked.  One line per case, then "N passed, N failed"; the exit status
@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm/arch_iface.h"
+#include "kvm/arch/console.h"
+#include "kvm/arch/cpu.h"
+#include "kvm/arch/stage2.h"
+#include "kvm/arch/vcpu.h"
 #include "mmu/page_pool.h"
 #include "mmu/pgtable.h"
 #include "mmu/rcu.h"

@@ -10,7 +10,7 @@
  * Before spinning, vCPU 0 starts the others and says so: one check line, so
  * that a VM which never got its vCPUs running fails instead of passing by
  * spinning alone.  After that the payload reports nothing more; the verdict
- * is the hypervisor's (kvm/main.c, "ended-at-time-limit").
+ * is the hypervisor's (kvm/runner/verdict.c, "ended-at-time-limit").
  *
  * Bare (GUEST_BARE): never ends either; not run there.
  */

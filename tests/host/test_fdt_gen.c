@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host tests of kvm/fdt_gen.c: the blob's header and blocks are where the
+ * Host tests of kvm/platform/fdt_gen.c: the blob's header and blocks are where the
  * header says, dtc (when installed) decompiles the guest's tree without a
  * warning and finds what Linux needs in it, and a writer misused or out of
  * room fails cleanly instead of writing past its buffer.
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "../../kvm/fdt_gen.h"
+#include "../../kvm/platform/fdt_gen.h"
 
 static u64 buf[64 * 1024 / 8];
 

@@ -2,7 +2,7 @@
 /*
  * PSCI function IDs and return codes (Arm DEN 0022, "Power State
  * Coordination Interface").  Architecture-neutral: the hypervisor serves
- * them as its vCPU power calls on both architectures (kvm/psci.c), over
+ * them as its vCPU power calls on both architectures (kvm/platform/psci.c), over
  * HVC #0 on arm64 (psci_arm64.h) and VMMCALL on x86-64 (arch_x86_64.c).
  * The target of CPU_ON and AFFINITY_INFO is the vCPU index (MPIDR Aff0).
  */

@@ -12,7 +12,7 @@
  * tests/guest/arm64/regleak.c and tests/guest/x86_64/regleak.c.
  *
  * Giving the CPU up: a WFI / HLT with nothing pending is no way to do it
- * (on x86 the wait ends at once, kvm/vgic_none.c), so each round spins on
+ * (on x86 the wait ends at once: no interrupt controller, kvm/vcpu.c), so each round spins on
  * HC_TIME_NS: the tick preempts the spinning vCPU and the other VM's runs.
  * What proves the CPU shared is HC_VCPU_INFO(3), how often the tick
  * switched this vCPU out for another thread of its CPU ("shared-cpu"; with

@@ -2,8 +2,8 @@
 /*
  * The machine a Linux guest sees: where its RAM, interrupt controller,
  * timer interrupts and UART are.  One place for the numbers, so that the
- * device tree (fdt_gen.c), the emulated devices (vuart_pl011.c, the vGIC)
- * and the loader (guest_image.c) cannot disagree.
+ * device tree (fdt_gen.c), the platform table (platform.c) with its
+ * devices (kvm/devices/: the PL011, the vGIC) and the loader (guest_image.c) cannot disagree.
  *
  * The layout follows QEMU's "virt" board, which the Linux arm64 defconfig
  * and Debian's cloud kernel boot on unchanged.
@@ -13,8 +13,6 @@
 
 /* "types.h" is mmu/types.h, through -Immu: the host build of fdt_gen.c has no -I. */
 #include "types.h"
-
-struct vm;
 
 /* GICv3 distributor: 64 KiB (GICv3 architecture spec, "Distributor register map"). */
 #define GUEST_GICD_BASE 0x08000000ULL
@@ -53,32 +51,5 @@ struct vm;
 #define GUEST_UART_SPI 1
 /* The UART reference clock the tree advertises (what QEMU virt says too). */
 #define GUEST_UART_CLOCK_HZ 24000000
-
-/*
- * The emulated PL011 (kvm/vuart_pl011.c; vuart_pl011_add() is in mmio.h).
- * poll_input: for the VM with vm_config.console_input, move what was typed
- * on the hypervisor's console into its receive FIFO; cheap and rate-limited,
- * call it often from any thread.  remove: free its state (vm_destroy()).
- */
-void vuart_pl011_poll_input(struct vm *vm);
-void vuart_pl011_remove(struct vm *vm);
-
-/*
- * Raise (@level true) or lower the SPI numbered @spi from 0 (INTID 32 +
- * @spi) of @vm: a level-sensitive wire from an emulated device to the
- * virtual distributor.  Implemented by the vGIC.  Called from a vCPU
- * thread (the guest touched the UART) or from the controller on CPU 0's
- * idle context (console input arrived), with interrupts enabled, never from
- * interrupt context; must wake a vCPU that waits in WFI for it.  The UART
- * calls it on every change of its interrupt output, and may repeat a level.
- */
-void vgic_set_spi(struct vm *vm, unsigned int spi, bool level);
-
-/*
- * Create the virtual GICv3 of @vm (distributor at @dist_base, the vCPUs'
- * redistributors from @redist_base), registering its MMIO regions.  Before
- * the vCPUs run.  0 or a negative errno.  Implemented by the vGIC.
- */
-int vgic_create(struct vm *vm, u64 dist_base, u64 redist_base);
 
 #endif

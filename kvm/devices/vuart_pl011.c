@@ -16,17 +16,20 @@
  * against IFLS; below the trigger level input raises the receive timeout
  * interrupt at once (the line is idle from the guest's point of view).
  * Baud rate, line control and DMA registers hold what is written and do
- * nothing.  The interrupt output (UARTINTR, the OR of MIS) drives SPI
- * GUEST_UART_SPI through vgic_set_spi() on every change.
+ * nothing.  The interrupt output (UARTINTR, the OR of MIS) drives the
+ * device's interrupt line (arm64 platform table: SPI GUEST_UART_SPI)
+ * through vm_irq_line() on every change.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "guest_platform.h"
+#include "kvm/devices/device.h"
+#include "kvm/platform/guest_platform.h"
 #include "mmio.h"
 #include "vcpu.h"
+#include "kvm/arch/console.h"
 
 #define UART_DR 0x000
 #define UART_RSR_ECR 0x004
@@ -77,7 +80,8 @@ struct pl011 {
 	u32 rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
 	u8 rx[RX_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
-	bool irq_level;			/* what vgic_set_spi() was last told */
+	int irq;			/* its interrupt line (the platform table's) */
+	bool irq_level;			/* what vm_irq_line() was last told */
 	u64 next_poll_ns;
 	u32 poll_busy;
 };
@@ -104,7 +108,7 @@ static void pl011_update_irq(struct pl011 *u)
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		vgic_set_spi(u->vm, GUEST_UART_SPI, level);
+		vm_irq_line(u->vm, u->irq, level);
 	}
 }
 
@@ -262,7 +266,7 @@ static const struct mmio_ops pl011_ops = {
 	.write = pl011_write,
 };
 
-int vuart_pl011_add(struct vm *vm, u64 base)
+static int pl011_create(struct vm *vm, const struct vdev_config *cfg, void **state)
 {
 	struct pl011 *u = calloc(1, sizeof(*u));
 	int ret;
@@ -271,24 +275,22 @@ int vuart_pl011_add(struct vm *vm, u64 base)
 		return -ENOMEM;
 	u->lock = (struct spinlock)SPINLOCK_INIT;
 	u->vm = vm;
+	u->irq = cfg->irq;
 	u->cr = CR_RESET;
 	u->ifls = IFLS_RESET;
-	ret = vm_mmio_register(vm, base, VM_UART_SIZE, "pl011", &pl011_ops, u);
-	if (ret)
+	ret = vm_mmio_register(vm, cfg->base, GUEST_UART_SIZE, "pl011", &pl011_ops, u);
+	if (ret) {
 		free(u);
-	return ret;
+		return ret;
+	}
+	*state = u;
+	return 0;
 }
 
-static struct pl011 *vuart_of(struct vm *vm)
+static void pl011_destroy(struct vm *vm, void *state)
 {
-	const struct mmio_region *r = vm_mmio_find(vm, VM_UART_BASE);
-
-	return r && r->ops == &pl011_ops ? r->dev : NULL;
-}
-
-void vuart_pl011_remove(struct vm *vm)
-{
-	free(vuart_of(vm));
+	(void)vm;
+	free(state);
 }
 
 /*
@@ -297,14 +299,14 @@ void vuart_pl011_remove(struct vm *vm)
  * INPUT_POLL_NS, so the rest return at once.  What does not fit waits in
  * the host UART (its own FIFO, then it overruns, as a real line would).
  */
-void vuart_pl011_poll_input(struct vm *vm)
+static void pl011_poll_input(void *state)
 {
-	struct pl011 *u = vm->cfg.console_input ? vuart_of(vm) : NULL;
+	struct pl011 *u = state;
 	u32 idle = 0;
 	u64 now;
 	int ch;
 
-	if (!u)
+	if (!u->vm->cfg.console_input)
 		return;
 	now = arch_time_ns();
 	if (now < READ_ONCE(u->next_poll_ns) ||
@@ -322,3 +324,10 @@ void vuart_pl011_poll_input(struct vm *vm)
 	spin_unlock(&u->lock);
 	__atomic_store_n(&u->poll_busy, 0, __ATOMIC_RELEASE);
 }
+
+const struct vdev_class vdev_pl011 = {
+	.name = "pl011",
+	.create = pl011_create,
+	.destroy = pl011_destroy,
+	.poll = pl011_poll_input,
+};

@@ -4,7 +4,7 @@
  * Specification"): a distributor and one redistributor per vCPU emulated
  * one MMIO access at a time (vgic_mmio.c), the interrupt state here, and
  * delivery through the hardware's virtual CPU interface (the arch's
- * arch_vgic_* functions, kvm/arch_iface.h): before each entry the highest
+ * arch_vgic_* functions, kvm/arch/virq.h): before each entry the highest
  * priority pending interrupts of the vCPU are handed to the hardware, after
  * the exit what the guest did to them is folded back.
  *
@@ -17,8 +17,9 @@
 #ifndef KVM_VGIC_H
 #define KVM_VGIC_H
 
-#include "guest_platform.h"
+#include "kvm/platform/guest_platform.h"
 #include "vm.h"
+#include "kvm/arch/virq.h"
 
 #define VGIC_NR_PRIVATE 32		/* SGIs 0-15, PPIs 16-31 */
 #define VGIC_NR_SPIS 64			/* INTIDs 32-95 */
@@ -60,10 +61,24 @@ struct vgic {
 	struct vgic_cpu cpu[];
 };
 
-/* vgic_create() and vgic_set_spi() are declared in guest_platform.h. */
+/*
+ * The vGIC as a device (device.h, vdev_vgic): its create makes the virtual
+ * GICv3 of the VM (distributor at the platform row's base, the vCPUs'
+ * redistributors from GUEST_GICR_BASE), registers its MMIO regions and
+ * becomes the VM's interrupt controller (struct vm_irqchip: the functions
+ * below).
+ */
 
-/* Free what vgic_create() allocated (nothing if it never ran); after the vCPUs are gone. */
-void vgic_destroy(struct vm *vm);
+/*
+ * Raise (@level true) or lower the SPI numbered @spi from 0 (INTID 32 +
+ * @spi) of @vm: a level-sensitive wire from an emulated device to the
+ * virtual distributor (vm_irq_line()).  Called from a vCPU thread (the
+ * guest touched the UART) or from the controller on CPU 0's idle context
+ * (console input arrived), with interrupts enabled, never from interrupt
+ * context; must wake a vCPU that waits in WFI for it.  The UART calls it on
+ * every change of its interrupt output, and may repeat a level.
+ */
+void vgic_set_spi(struct vm *vm, unsigned int spi, bool level);
 
 /*
  * Set the level of PPI @intid (16..31) of @v (the virtual timer's output).
@@ -83,7 +98,7 @@ void vgic_vcpu_sync(struct vcpu *v);
 
 /*
  * A WFI of @v should end: an interrupt its CPU interface would signal is
- * pending (the virtual timer's level sampled first).  True without a vGIC.
+ * pending (the virtual timer's level sampled first).
  */
 bool vgic_vcpu_should_wake(struct vcpu *v);
 

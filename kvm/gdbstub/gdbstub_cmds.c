@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gdbstub_priv.h"
+#include "kvm/arch/debug.h"
 
 static const char hexdigits[] = "0123456789abcdef";
 

@@ -23,6 +23,7 @@
 
 #include "vcpu.h"
 #include "vgic.h"
+#include "kvm/arch/virq.h"
 
 /* GICD_CTLR with DS = 1 (IHI 0069 12.9.4): EnableGrp0 bit 0, EnableGrp1 bit 1. */
 #define CTLR_ENABLE_G0 BIT(0)
@@ -325,7 +326,7 @@ bool vgic_vcpu_should_wake(struct vcpu *v)
  * are read-only), PPIs and SPIs level-sensitive; SPIs routed to vCPU 0;
  * redistributors asleep until the guest wakes them through GICR_WAKER.
  */
-int vgic_create(struct vm *vm, u64 dist_base, u64 redist_base)
+static int vgic_create(struct vm *vm, u64 dist_base, u64 redist_base)
 {
 	unsigned int nr = vm->nr_vcpus, i, j;
 	size_t size = sizeof(struct vgic) + nr * sizeof(struct vgic_cpu);
@@ -359,8 +360,40 @@ int vgic_create(struct vm *vm, u64 dist_base, u64 redist_base)
 	return 0;
 }
 
-void vgic_destroy(struct vm *vm)
+static void vgic_destroy(struct vm *vm)
 {
 	free(vm->vgic);
 	vm->vgic = NULL;
 }
+
+static const struct vm_irqchip vgic_irqchip = {
+	.set_line = vgic_set_spi,
+	.vcpu_flush = vgic_vcpu_flush,
+	.vcpu_sync = vgic_vcpu_sync,
+	.vcpu_should_wake = vgic_vcpu_should_wake,
+	.send_ipi = vgic_send_sgi,
+};
+
+static int vgic_dev_create(struct vm *vm, const struct vdev_config *cfg, void **state)
+{
+	int ret = vgic_create(vm, cfg->base, GUEST_GICR_BASE);
+
+	if (ret)
+		return ret;
+	vm->irqchip = &vgic_irqchip;
+	*state = vm->vgic;
+	return 0;
+}
+
+static void vgic_dev_destroy(struct vm *vm, void *state)
+{
+	(void)state;
+	vm->irqchip = NULL;
+	vgic_destroy(vm);
+}
+
+const struct vdev_class vdev_vgic = {
+	.name = "vgic",
+	.create = vgic_dev_create,
+	.destroy = vgic_dev_destroy,
+};

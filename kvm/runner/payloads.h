@@ -7,13 +7,7 @@
 #ifndef KVM_PAYLOADS_H
 #define KVM_PAYLOADS_H
 
-#include "mmu/types.h"
-
-struct payload_image {
-	const char *name;
-	const u8 *start;
-	u64 size;
-};
+#include "loader.h"		/* struct payload_image */
 
 extern const struct payload_image payload_images[];
 extern const u32 payload_count;

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "gdbstub_priv.h"
+#include "kvm/arch/debug.h"
 
 /* After an exit the debugged VM's vCPUs look for Ctrl-C at most this often. */
 #define GDB_EXIT_POLL_NS 1000000ULL
