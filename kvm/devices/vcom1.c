@@ -37,7 +37,7 @@
 #define IIR_NO_INT 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
-#define MSR_CTS_DSR_DCD 0xb0
+#define UART_MSR_CTS_DSR_DCD 0xb0
 
 /* The divisor latch (DLAB = 1) lives beside the 8 registers. */
 #define VCOM1_DLL 8
@@ -62,7 +62,7 @@ static u8 vcom1_in(u8 *com1, unsigned int reg)
 	case UART_LSR:
 		return LSR_THRE | LSR_TEMT;
 	case UART_MSR:
-		return MSR_CTS_DSR_DCD;
+		return UART_MSR_CTS_DSR_DCD;
 	default:			/* LCR, MCR, SCR */
 		return com1[reg & 7];
 	}
