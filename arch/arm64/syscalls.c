@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hypervisor's side of newlib's system calls (lib/newlib_syscalls.c):
+ * The hypervisor's side of newlib's system calls (arch/common/newlib_syscalls.c):
  * the console is the PL011, and the way out is PSCI SYSTEM_OFF.
  */
 #include <stdio.h>
 
-#include "lib/newlib_syscalls.h"
+#include "arch/common/newlib_syscalls.h"
 #include "pl011.h"
 #include "platform.h"
 #include "psci.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The two hooks mmu/sync.h asks of its environment, which newlib's locks
- * (lib/newlib_locks.c) use too.
+ * (arch/common/newlib_locks.c) use too.
  */
 #include "mmu/sync.h"
 #include "platform.h"

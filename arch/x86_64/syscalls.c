@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hypervisor's side of newlib's system calls (lib/newlib_syscalls.c):
+ * The hypervisor's side of newlib's system calls (arch/common/newlib_syscalls.c):
  * the console is COM1, and the way out is an ACPI power-off.
  */
 #include <stdio.h>
 
 #include "arch_priv.h"
-#include "lib/newlib_syscalls.h"
+#include "arch/common/newlib_syscalls.h"
 #include "platform.h"
 
 long newlib_console_write(const char *buf, size_t n)
