@@ -71,35 +71,6 @@
 #define CR4_PSE BIT(4)
 #define CR4_LA57 BIT(12)
 
-/* ---- the channel: COM2 ---------------------------------------------------------------- */
-
-static int chan_state;		/* 0 not looked for, 1 found, -1 none */
-
-int arch_debug_chan_open(void)
-{
-	if (chan_state)
-		return chan_state > 0 ? 0 : -ENODEV;
-	if (!uart_present(COM2_PORT)) {
-		chan_state = -1;
-		return -ENODEV;
-	}
-	uart_setup(COM2_PORT);
-	chan_state = 1;
-	printf("debug channel: 16550 at I/O %#x (COM2)\n", COM2_PORT);
-	return 0;
-}
-
-int arch_debug_chan_getc(void)
-{
-	return chan_state > 0 ? uart_port_getc(COM2_PORT) : -1;
-}
-
-/* Never waits: a debugger that stops reading fills the FIFO, and then we write nothing. */
-u32 arch_debug_chan_write(const u8 *buf, u32 len)
-{
-	return chan_state > 0 ? uart_port_write_nowait(COM2_PORT, buf, len) : len;
-}
-
 /* ---- entry and exit ----------------------------------------------------------------- */
 
 /*
