@@ -77,6 +77,12 @@ static inline unsigned int arch_cpu_id(void)
 	return (unsigned int)v;
 }
 
+/* Spin-wait hint (Arm ARM "YIELD": this thread spins; SMT cores run the other). */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("yield" : : : "memory");
+}
+
 /*
  * Each CPU's stack has a canary at its lowest word, set at boot.  False if
  * @cpu's canary was overwritten: its stack overflowed (there is no guard page).
@@ -105,6 +111,8 @@ unsigned int smp_boot_secondaries(void);
  */
 void console_init(u64 uart_pa);
 void console_write(const char *s, size_t n);
+/* psci.c: the machine off (PSCI SYSTEM_OFF); this CPU stops if that returns. */
+void arch_power_off(void) __attribute__((noreturn));
 
 #endif /* !__ASSEMBLER__ */
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hypervisor's side of newlib's system calls (arch/common/newlib_syscalls.c):
- * the console is COM1, and the way out is an ACPI power-off.
+ * The hypervisor's side of newlib's system calls (arch/common/newlib_syscalls.c): the
+ * console is the arch's (arm64 PL011, x86-64 COM1), and the way out is the arch's
+ * power-off (PSCI SYSTEM_OFF, ACPI).
  */
 #include <stdio.h>
 
-#include "arch_priv.h"
+#include "kvm/arch_iface.h"
+
 #include "arch/common/newlib_syscalls.h"
 #include "platform.h"
 
@@ -20,15 +22,14 @@ size_t newlib_console_read(char *buf, size_t n)
 	size_t got = 0;
 	int c;
 
-	while (got < n && (c = uart_getc()) >= 0)
+	while (got < n && (c = arch_console_getc()) >= 0)
 		buf[got++] = c;
 	return got;
 }
 
 /*
- * The status line comes first: it is what tools/qemu-run.sh turns into its
- * exit status, since QEMU itself exits 0 on an ACPI power-off whatever we
- * meant.
+ * The status line comes first: it is what tools/qemu-run.sh turns into its exit status,
+ * since QEMU itself exits 0 on a power-off whatever we meant.
  */
 void newlib_exit(int status)
 {
@@ -36,5 +37,5 @@ void newlib_exit(int status)
 	int n = snprintf(line, sizeof(line), "hyp: exit status %d\n", status);
 
 	console_write(line, n);
-	x86_power_off();
+	arch_power_off();
 }

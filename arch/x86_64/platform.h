@@ -99,6 +99,12 @@ static inline unsigned int arch_cpu_id(void)
 	return v;
 }
 
+/* PAUSE: a spin-wait hint (Intel SDM vol. 2B); saves power, helps SMT siblings. */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
 static inline struct x86_percpu *this_cpu(void)
 {
 	struct x86_percpu *p;
@@ -167,6 +173,11 @@ void x86_tick_stop(void);
 
 /* Power the machine off (ACPI S5 from the FADT); stops the CPU if that fails. */
 void x86_power_off(void) __attribute__((noreturn));
+/* The way out of newlib's exit() (arch/common/syscalls.c). */
+static inline void __attribute__((noreturn)) arch_power_off(void)
+{
+	x86_power_off();
+}
 
 #endif /* !__ASSEMBLER__ */
 
