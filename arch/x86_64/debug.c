@@ -256,31 +256,9 @@ void debug_guest_exit(struct arch_vcpu *v)
 	vmcb_w64(v, VMCB_DR7, d->guest_dr7);
 }
 
-void arch_vcpu_set_debug(struct arch_vcpu *v, bool on)
-{
-	v->dbg.on = on;
-	if (!on) {
-		v->dbg.step = false;
-		v->dbg.nr_hw = 0;
-	}
-}
-
-void arch_vcpu_set_single_step(struct arch_vcpu *v, bool on)
-{
-	v->dbg.step = on;
-}
-
 unsigned int arch_hw_breakpoint_slots(void)
 {
 	return ARCH_MAX_HW_BREAKPOINTS;
-}
-
-void arch_vcpu_set_hw_breakpoints(struct arch_vcpu *v, const u64 *addrs, unsigned int n)
-{
-	if (n > ARCH_MAX_HW_BREAKPOINTS)
-		n = ARCH_MAX_HW_BREAKPOINTS;
-	memcpy(v->dbg.hw, addrs, n * sizeof(*addrs));
-	v->dbg.nr_hw = n;
 }
 
 /* INT3 (APM vol. 3, "INT3"): the one-byte breakpoint GDB itself inserts on x86. */
