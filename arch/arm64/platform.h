@@ -54,8 +54,8 @@ struct boot_info {
 extern struct boot_info boot_info;
 
 /*
- * Entry points into the rest of the hypervisor; mk/arm64.mk links one file
- * that defines both (ARM64_HYP_MAIN, default arch/arm64/boot_demo.c).
+ * Entry points into the rest of the hypervisor; each image links one file
+ * that defines both (kvm/'s runner; the demo image: arch/arm64/boot_demo.c).
  * hyp_main() runs on the boot CPU once every CPU is up; it never returns
  * (it ends with exit(status), which powers the machine off).
  * hyp_secondary_main() runs on each other CPU once it is up, and never

@@ -114,8 +114,8 @@ static inline struct x86_percpu *this_cpu(void)
 }
 
 /*
- * Entry points into the rest of the hypervisor; mk/x86_64.mk links one file
- * that defines both (X86_HYP_MAIN, default arch/x86_64/boot_demo.c).
+ * Entry points into the rest of the hypervisor; each image links one file
+ * that defines both (kvm/'s runner; the demo image: arch/x86_64/boot_demo.c).
  * hyp_main() runs on the boot CPU once every CPU is up; it never returns
  * (it ends with exit(status), which powers the machine off).
  * hyp_secondary_main() runs on each other CPU once it is up, and never
