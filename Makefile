@@ -196,8 +196,9 @@ debug-$(1):
 	@echo "    gdb-multiarch $(B)/$(1)/guest/$$(PAYLOAD).elf -ex 'target remote 127.0.0.1:$$(GDB_PORT)'"
 	@echo
 	$$(QEMU_$(1)) --smp $$(KVM_SMP) --mem $$(KVM_MEM) $(boot_arg_$(1)) $$(DEBUG_TIMEOUT) \
-		$$(call qemu_run_$(1),$$(PAYLOAD):$$(VCPUS):gdb) $$(QEMU_GDB_$(1)) \
-		-chardev socket,id=gdb,host=127.0.0.1,port=$$(GDB_PORT),server=on,wait=off
+		$$(call qemu_run_$(1),$$(PAYLOAD):$$(VCPUS):gdb) \
+		-chardev socket,id=gdb,host=127.0.0.1,port=$$(GDB_PORT),server=on,wait=off \
+		$$(QEMU_GDB_$(1))
 test-gdb-$(1):
 	@tools/deps.sh debug $(1)
 	@$$(SUB) $(1)-kvm
