@@ -264,7 +264,10 @@ $(PAYLOAD_CHECK): tools/payload_check.c kvm/loader.c kvm/loader.h | deps
 	$(HOST_CC) $(HOST_CFLAGS) -Ikvm -Iarch/x86_64 -ffunction-sections -Wl,--gc-sections \
 		$(filter %.c,$^) -o $@
 
--include $(wildcard $(foreach d,* */* */*/* */*/*/* */*/*/*/* */*/*/*/*/*,$(B)/$(d)/*.d))
+# Header dependencies (-MMD) of every object folder: build/<arch>/obj, build/<arch>/guest*/obj,
+# build/host/<variant>/obj.
+-include $(wildcard $(foreach o,$(B)/*/obj $(B)/*/*/obj,$(foreach d,. * */* */*/* */*/*/*,$\
+	$(o)/$(d)/*.d)))
 
 # ---- Tests ------------------------------------------------------------------------------
 # Every QEMU boot has a time limit (tools/qemu-run.sh): a hang fails with the last console
