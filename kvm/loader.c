@@ -74,8 +74,9 @@ static int loader_check_segment(struct vm *vm, const struct elf64_phdr *ph, u64 
 	*why = "segment data beyond the end of the file";
 	if (!in_file(ph->offset, ph->filesz, size))
 		return -ENOEXEC;
+	/* No VM (the build's check): memslots are the run's matter. */
 	*why = "segment outside guest memory";
-	if (!ph->memsz || !vm_find_slot(vm, ph->paddr, ph->memsz))
+	if (!ph->memsz || (vm && !vm_find_slot(vm, ph->paddr, ph->memsz)))
 		return -EFAULT;
 	return 0;
 }
@@ -114,6 +115,13 @@ static int loader_check(struct vm *vm, const u8 *image, u64 size, u16 machine, u
 		return -ENOEXEC;
 	*entry = eh.entry;
 	return 0;
+}
+
+int loader_check_image(const void *image, u64 size, u16 machine, const char **why)
+{
+	u64 entry;
+
+	return loader_check(NULL, image, size, machine, &entry, why);
 }
 
 static int loader_zero(struct vm *vm, u64 gpa, u64 len)

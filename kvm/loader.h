@@ -41,6 +41,13 @@ static inline int loader_load(struct vm *vm, const void *image, u64 size, u64 *e
 }
 
 /*
+ * Only the checks that need no VM (everything but the memslots): 0, or -ENOEXEC with
+ * *why.  The build runs them on the host on every payload before embedding it
+ * (tools/payload_check.c), so that the loader's rules are written once.
+ */
+int loader_check_image(const void *image, u64 size, u16 machine, const char **why);
+
+/*
  * Feed the checker malformed images (truncated, wrong class or machine,
  * segments outside memory or wrapping, ...): each must be refused.  Prints
  * one PASS/FAIL line per case; returns the number of failures.

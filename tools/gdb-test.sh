@@ -76,7 +76,7 @@ free_port() {
 }
 
 # Boot in the background, in a process group of its own, and wait for the stub.
-# x86_64: the command line through fw_cfg (mk/kvm-x86_64.mk), COM2 the channel.
+# x86_64: the command line through fw_cfg (the Makefile, arch/x86_64/arch.mk), COM2 the channel.
 # Every VM is promised its memory (kvm/host_mem.h): 2 GiB holds two 512 MiB VMs.
 boot() {	# log port [run]
 	local log=$1 port=$2 run=${3:-gdbdemo:2:gdb} i

@@ -2,7 +2,7 @@
 /*
  * Stand-in hypervisor main for the boot foundation: shows that newlib's
  * printf, 64-bit formats and atomics work on every CPU, then powers off.
- * mk/arm64.mk links it unless ARM64_HYP_MAIN names the real one.
+ * The demo image's main (make arm64-demo: build/arm64/demo/).
  */
 #include <stdio.h>
 #include <stdlib.h>

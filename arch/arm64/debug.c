@@ -149,31 +149,9 @@ bool debug_decode(struct arch_vcpu *v, unsigned int ec, struct vcpu_exit *exit)
 	return true;
 }
 
-void arch_vcpu_set_debug(struct arch_vcpu *v, bool on)
-{
-	v->dbg.on = on;
-	if (!on) {
-		v->dbg.step = false;
-		v->dbg.nr_hw = 0;
-	}
-}
-
-void arch_vcpu_set_single_step(struct arch_vcpu *v, bool on)
-{
-	v->dbg.step = on;
-}
-
 unsigned int arch_hw_breakpoint_slots(void)
 {
 	return hw_slots;
-}
-
-void arch_vcpu_set_hw_breakpoints(struct arch_vcpu *v, const u64 *addrs, unsigned int n)
-{
-	if (n > hw_slots)
-		n = hw_slots;
-	memcpy(v->dbg.hw, addrs, n * sizeof(*addrs));
-	v->dbg.nr_hw = n;
 }
 
 u32 arch_sw_breakpoint_insn(unsigned int *size)

@@ -54,8 +54,8 @@ struct boot_info {
 extern struct boot_info boot_info;
 
 /*
- * Entry points into the rest of the hypervisor; mk/arm64.mk links one file
- * that defines both (ARM64_HYP_MAIN, default arch/arm64/boot_demo.c).
+ * Entry points into the rest of the hypervisor; each image links one file
+ * that defines both (kvm/'s runner; the demo image: arch/arm64/boot_demo.c).
  * hyp_main() runs on the boot CPU once every CPU is up; it never returns
  * (it ends with exit(status), which powers the machine off).
  * hyp_secondary_main() runs on each other CPU once it is up, and never
@@ -75,6 +75,12 @@ static inline unsigned int arch_cpu_id(void)
 
 	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(v));
 	return (unsigned int)v;
+}
+
+/* Spin-wait hint (Arm ARM "YIELD": this thread spins; SMT cores run the other). */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("yield" : : : "memory");
 }
 
 /*
@@ -105,6 +111,8 @@ unsigned int smp_boot_secondaries(void);
  */
 void console_init(u64 uart_pa);
 void console_write(const char *s, size_t n);
+/* psci.c: the machine off (PSCI SYSTEM_OFF); this CPU stops if that returns. */
+void arch_power_off(void) __attribute__((noreturn));
 
 #endif /* !__ASSEMBLER__ */
 

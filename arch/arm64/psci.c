@@ -5,6 +5,7 @@
  * ID in x0, arguments in x1-x3, result in x0; x4-x17 may be clobbered
  * (SMCCC v1.0 leaves them unpredictable).
  */
+#include "platform.h"
 #include "psci.h"
 
 static enum psci_conduit conduit = PSCI_CONDUIT_SMC;
@@ -47,6 +48,12 @@ s64 psci_version(void)
 s64 psci_cpu_on(u64 mpidr, u64 entry, u64 context)
 {
 	return psci_call(PSCI_0_2_FN64_CPU_ON, mpidr, entry, context);
+}
+
+void arch_power_off(void)
+{
+	psci_system_off();
+	arch_cpu_stop();
 }
 
 void psci_system_off(void)

@@ -23,16 +23,8 @@ u64 memmap_ram_top(const struct x86_handoff *h);
 u64 paging_init(const struct x86_handoff *h);
 u64 paging_cr3(void);
 
-/* uart16550.c */
-void uart_init(u16 port);
-void uart_write(const char *s, size_t n);
+/* console.c: COM1, console input (-1: nothing waiting, or the console not set up). */
 int uart_getc(void);
-/* Any 16550 by its I/O base, the console's untouched. */
-void uart_setup(u16 port);
-bool uart_present(u16 port);
-int uart_port_getc(u16 port);
-/* Raw bytes, no \n translation, as many as the transmitter takes without waiting. */
-u32 uart_port_write_nowait(u16 port, const u8 *buf, u32 len);
 
 /* acpi.c: MADT (CPUs, LAPIC, IOAPIC) and FADT (power off). */
 #define ACPI_MAX_CPUS 64

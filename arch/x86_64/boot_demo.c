@@ -3,8 +3,8 @@
  * Stand-in hypervisor main for the x86-64 boot foundation: shows the memory
  * map, that every CPU runs C with newlib (printf from each), what the CPU
  * offers for SVM, that the tick arrives on every CPU, and that the ticket
- * lock holds under contention; then powers off.  mk/x86_64.mk links it
- * unless X86_HYP_MAIN names the real one.
+ * lock holds under contention; then powers off.  The demo image's main
+ * (make x86_64-demo: build/x86_64/demo/).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * arrives here whole and lines from two CPUs never interleave.
  */
 #include "mmu/sync.h"
+#include "arch/common/uart16550.h"
 #include "arch_priv.h"
 #include "platform.h"
 
@@ -13,10 +14,17 @@
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static unsigned int console_owner = NO_OWNER;
+static bool com1_ready;		/* input only once set up; output goes to COM1 from the start */
 
 void console_init(void)
 {
-	uart_init(COM1_PORT);
+	uart16550_setup(COM1_PORT);
+	com1_ready = true;
+}
+
+int uart_getc(void)
+{
+	return com1_ready ? uart16550_getc(COM1_PORT) : -1;
 }
 
 void console_write(const char *s, size_t n)
@@ -29,12 +37,12 @@ void console_write(const char *s, size_t n)
 	 * its own number, so the unlocked read cannot see it by mistake.
 	 */
 	if (READ_ONCE(console_owner) == me) {
-		uart_write(s, n);
+		uart16550_write(COM1_PORT, s, n);
 		return;
 	}
 	spin_lock(&console_lock);
 	WRITE_ONCE(console_owner, me);
-	uart_write(s, n);
+	uart16550_write(COM1_PORT, s, n);
 	WRITE_ONCE(console_owner, NO_OWNER);
 	spin_unlock(&console_lock);
 }

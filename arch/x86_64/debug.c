@@ -72,35 +72,6 @@
 #define CR4_PSE BIT(4)
 #define CR4_LA57 BIT(12)
 
-/* ---- the channel: COM2 ---------------------------------------------------------------- */
-
-static int chan_state;		/* 0 not looked for, 1 found, -1 none */
-
-int arch_debug_chan_open(void)
-{
-	if (chan_state)
-		return chan_state > 0 ? 0 : -ENODEV;
-	if (!uart_present(COM2_PORT)) {
-		chan_state = -1;
-		return -ENODEV;
-	}
-	uart_setup(COM2_PORT);
-	chan_state = 1;
-	printf("debug channel: 16550 at I/O %#x (COM2)\n", COM2_PORT);
-	return 0;
-}
-
-int arch_debug_chan_getc(void)
-{
-	return chan_state > 0 ? uart_port_getc(COM2_PORT) : -1;
-}
-
-/* Never waits: a debugger that stops reading fills the FIFO, and then we write nothing. */
-u32 arch_debug_chan_write(const u8 *buf, u32 len)
-{
-	return chan_state > 0 ? uart_port_write_nowait(COM2_PORT, buf, len) : len;
-}
-
 /* ---- entry and exit ----------------------------------------------------------------- */
 
 /*
@@ -286,31 +257,9 @@ void debug_guest_exit(struct arch_vcpu *v)
 	vmcb_w64(v, VMCB_DR7, d->guest_dr7);
 }
 
-void arch_vcpu_set_debug(struct arch_vcpu *v, bool on)
-{
-	v->dbg.on = on;
-	if (!on) {
-		v->dbg.step = false;
-		v->dbg.nr_hw = 0;
-	}
-}
-
-void arch_vcpu_set_single_step(struct arch_vcpu *v, bool on)
-{
-	v->dbg.step = on;
-}
-
 unsigned int arch_hw_breakpoint_slots(void)
 {
 	return ARCH_MAX_HW_BREAKPOINTS;
-}
-
-void arch_vcpu_set_hw_breakpoints(struct arch_vcpu *v, const u64 *addrs, unsigned int n)
-{
-	if (n > ARCH_MAX_HW_BREAKPOINTS)
-		n = ARCH_MAX_HW_BREAKPOINTS;
-	memcpy(v->dbg.hw, addrs, n * sizeof(*addrs));
-	v->dbg.nr_hw = n;
 }
 
 /* INT3 (APM vol. 3, "INT3"): the one-byte breakpoint GDB itself inserts on x86. */

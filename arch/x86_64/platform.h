@@ -99,6 +99,12 @@ static inline unsigned int arch_cpu_id(void)
 	return v;
 }
 
+/* PAUSE: a spin-wait hint (Intel SDM vol. 2B); saves power, helps SMT siblings. */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
 static inline struct x86_percpu *this_cpu(void)
 {
 	struct x86_percpu *p;
@@ -108,8 +114,8 @@ static inline struct x86_percpu *this_cpu(void)
 }
 
 /*
- * Entry points into the rest of the hypervisor; mk/x86_64.mk links one file
- * that defines both (X86_HYP_MAIN, default arch/x86_64/boot_demo.c).
+ * Entry points into the rest of the hypervisor; each image links one file
+ * that defines both (kvm/'s runner; the demo image: arch/x86_64/boot_demo.c).
  * hyp_main() runs on the boot CPU once every CPU is up; it never returns
  * (it ends with exit(status), which powers the machine off).
  * hyp_secondary_main() runs on each other CPU once it is up, and never
@@ -167,6 +173,11 @@ void x86_tick_stop(void);
 
 /* Power the machine off (ACPI S5 from the FADT); stops the CPU if that fails. */
 void x86_power_off(void) __attribute__((noreturn));
+/* The way out of newlib's exit() (arch/common/syscalls.c). */
+static inline void __attribute__((noreturn)) arch_power_off(void)
+{
+	x86_power_off();
+}
 
 #endif /* !__ASSEMBLER__ */
 

@@ -6,7 +6,7 @@
  * checked.  One line per case, then "N passed, N failed"; the exit status
  * is the number of failures.
  *
- * Built as its own image: make -f mk/arm64.mk arm64-arch-smoke(-run).
+ * Built as its own image: make arm64-arch-smoke(-run).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
  * there for QEMU's sake, not ours.
  */
 #if !defined(__x86_64__)
-#error "cr_refuse is an x86-64 payload (GUEST_ARM64_X86_ONLY)"
+#error "cr_refuse is an x86-64 payload (GUEST_SKIP_arm64 in arch/arm64/arch.mk)"
 #endif
 
 #include <stdint.h>

@@ -32,7 +32,7 @@
  * to be seen.
  */
 #if !defined(__x86_64__)
-#error "paging.c is x86-64 only (GUEST_ARM64_X86_ONLY in mk/guest-arm64.mk)"
+#error "paging.c is x86-64 only (GUEST_SKIP_arm64 in arch/arm64/arch.mk)"
 #endif
 
 #include <stdio.h>

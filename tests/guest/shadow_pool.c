@@ -20,7 +20,7 @@
  * Architectural only, so it passes under nested paging too.
  */
 #if !defined(__x86_64__)
-#error "shadow_pool is x86-64 only (GUEST_ARM64_X86_ONLY in mk/guest-arm64.mk)"
+#error "shadow_pool is x86-64 only (GUEST_SKIP_arm64 in arch/arm64/arch.mk)"
 #endif
 
 #include <stdio.h>

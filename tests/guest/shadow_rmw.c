@@ -22,7 +22,7 @@
  * PDPT -> PD -> PT mapping N_WIN window pages at WIN_VA onto data pages.
  */
 #if !defined(__x86_64__)
-#error "shadow_rmw is x86-64 only (GUEST_ARM64_X86_ONLY in mk/guest-arm64.mk)"
+#error "shadow_rmw is x86-64 only (GUEST_SKIP_arm64 in arch/arm64/arch.mk)"
 #endif
 
 #include <stdio.h>

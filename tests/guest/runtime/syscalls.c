@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * A payload's side of newlib's system calls (lib/newlib_syscalls.c): the
+ * A payload's side of newlib's system calls (arch/common/newlib_syscalls.c): the
  * console is HC_CONSOLE_WRITE, there is nothing to read, and _exit() is
  * HC_EXIT.
  */
 #include "arch.h"
 #include "guest.h"
-#include "lib/newlib_syscalls.h"
+#include "arch/common/newlib_syscalls.h"
 
 #define CONSOLE_CHUNK 4096 /* HC_CONSOLE_WRITE's limit */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a program linking lib/newlib_syscalls.c provides: the console and the
+ * What a program linking arch/common/newlib_syscalls.c provides: the console and the
  * way out.  The heap is the linker script's [__heap_start, __heap_end).
  */
 #ifndef LIB_NEWLIB_SYSCALLS_H

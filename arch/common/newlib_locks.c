@@ -14,7 +14,7 @@
  */
 #include <sys/lock.h>
 
-#include "lib/newlib_syscalls.h"
+#include "arch/common/newlib_syscalls.h"
 #include "mmu/sync.h"
 
 struct __lock {

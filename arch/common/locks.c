@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * The two hooks mmu/sync.h asks of its environment, which newlib's locks
- * (lib/newlib_locks.c) use too.
+ * (arch/common/newlib_locks.c) use too.
  */
 #include "mmu/sync.h"
 #include "platform.h"
-#include "x86.h"
 
+/* The arch's spin-wait hint (arm64 YIELD, x86 PAUSE). */
 void mmu_cpu_relax(void)
 {
-	cpu_relax(); /* PAUSE */
+	arch_cpu_relax();
 }
 
-/* This CPU's number (from GS): the per-CPU reader slots of struct rwlock, lock owners. */
+/* This CPU's number: the per-CPU reader slots of struct rwlock, lock owners. */
 unsigned int mmu_this_cpu(void)
 {
 	return arch_cpu_id();

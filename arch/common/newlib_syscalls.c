@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "lib/newlib_syscalls.h"
+#include "arch/common/newlib_syscalls.h"
 
 /* Prototypes as newlib's headers give them (only under _COMPILING_NEWLIB). */
 int _close(int fd);
