@@ -10,7 +10,7 @@ OPS ?= 10000000
 
 MMU_SRCS := mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c \
 	    mmu/rcu.c
-HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c
+HOST_SUPPORT := tests/host/harness.c tests/host/host_env.c tests/host/host_relax.c kvm/mmu_yield.c
 HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress test_fdt_gen \
 	      test_shadow test_shadow_pool test_x86_insn test_x86_rmw
 # Sources a host test has besides its own .c file and HOST_SUPPORT.
@@ -23,7 +23,7 @@ SRCS_test_x86_insn := arch/x86_64/insn.c
 SRCS_test_x86_rmw := arch/x86_64/insn.c arch/x86_64/insn_rmw.c
 HOST_DEPS := $(MMU_SRCS) $(HOST_SUPPORT) $(wildcard mmu/*.h tests/host/*.h) kvm/fdt_gen.h \
 	     arch/x86_64/insn.h \
-	     kvm/guest_platform.h
+	     kvm/guest_platform.h kvm/mmu_yield.h
 
 # Three builds of the host tests: plain, ThreadSanitizer, AddressSanitizer+UBSan.
 VARIANTS := plain tsan asan
@@ -128,7 +128,8 @@ endif
 difftest-long: $(BUILD)/host/plain/test_difftest
 	$(BUILD)/host/plain/test_difftest --ops $(OPS) --seed $(SEED)
 
-BENCH_SUPPORT := tests/host/host_env.c tests/host/host_relax.c tests/bench/resched_probe.c
+BENCH_SUPPORT := tests/host/host_env.c tests/host/host_relax.c tests/bench/resched_probe.c \
+		 kvm/mmu_yield.c
 
 $(BUILD)/bench/bench_walker: tests/bench/bench_walker.c $(BENCH_SUPPORT) $(HOST_DEPS) \
 			     tests/bench/resched_probe.h | deps

@@ -36,9 +36,11 @@
  * shadow_write_fault().  Shadow pages are thus always in sync with the guest
  * tables, and INVLPG has nothing to resynchronise (it drops the leaf anyway).
  *
- * Locking.  Every shadow_ and rmap_ entry point takes the MMU lock for
+ * Locking.  Every shadow_ entry point takes the MMU lock (sm->lock) for
  * writing itself (callers hold no MMU lock); shadow page faults are
- * exclusive, like KVM's shadow MMU.  Readers that hold no lock are the
+ * exclusive, like KVM's shadow MMU.  rmap_zap_range() is the exception: its
+ * caller holds sm->lock for writing, because the caller owns the
+ * rescheduling points where it is dropped (mmu/resched.h).  Readers that hold no lock are the
  * hardware walkers of vCPUs in guest mode and lockless software walks
  * (shadow_translate_lockless()) inside an RCU read-side section.
  *
@@ -68,6 +70,7 @@
 #include "page_pool.h"
 #include "pte_format.h"
 #include "rcu.h"
+#include "resched.h"
 #include "rmap.h"
 #include "sync.h"
 #include "types.h"
@@ -137,7 +140,7 @@ struct shadow_gfn {
 	u64 contig;			/* frames from this one to the end of its slot (or the next slot) */
 };
 
-/* What the environment provides: the VM's guest memory and memslots, TLB, scheduler. */
+/* What the environment provides: the VM's guest memory and memslots, TLB. */
 struct shadow_ops {
 	void *(*phys_to_virt)(hpa_t pa);
 	hpa_t (*virt_to_phys)(void *va);
@@ -161,9 +164,6 @@ struct shadow_ops {
 	int (*gfn_lookup)(void *vm, u64 gfn, struct shadow_gfn *out);
 	/* Invalidate every translation cached from the shadow tables, all CPUs, complete on return. */
 	void (*tlb_flush)(void *vm);
-	/* This CPU's need-resched word (NULL: never) and the scheduler hook, as in mmu_ops. */
-	const u32 *(*need_resched_word)(void);
-	void (*resched)(void);
 };
 
 #define SHADOW_HASH_BUCKETS 1024
@@ -315,11 +315,15 @@ enum rmap_zap_flags {
  * Remove every shadow mapping of guest frames [@gfn, @gfn + @count) found
  * through the rmap, and the shadow pages of guest tables in that range (give
  * back, memslot removal); or with RMAP_ZAP_WRPROT only make them read-only.
- * Takes the MMU lock for writing; rescheduling points after each frame (and
- * every RMAP_ZAP_BATCH entries of one frame) unless RMAP_ZAP_NO_RESCHED.
- * Returns the number of entries zapped or write-protected.
+ * The caller holds sm->lock for writing.  Rescheduling points (mmu/resched.h)
+ * after each frame and every RMAP_ZAP_BATCH entries of one frame, unless @rs
+ * is NULL or RMAP_ZAP_NO_RESCHED: at one that is due it pays its TLB debt and
+ * returns MMU_RESCHED with the frame it stopped at in @rs->resume: called
+ * again with the same arguments it goes on from there.  0 when done.  Adds the
+ * number of entries zapped or write-protected to *@done (if not NULL).
  */
-u64 rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags);
+int rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags,
+		   struct mmu_resched *rs, u64 *done);
 
 /* --- internals shared by shadow*.c and rmap_zap.c; not an interface ---------------------- */
 

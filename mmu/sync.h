@@ -137,4 +137,10 @@ static inline bool rwlock_contended(struct rwlock *l)
 	return __atomic_load_n(&l->waiting.any, __ATOMIC_RELAXED) != 0;
 }
 
+/* The word rwlock_contended() reads, for a holder's struct mmu_resched (resched.h). */
+static inline const u64 *rwlock_waiters(const struct rwlock *l)
+{
+	return &l->waiting.any;
+}
+
 #endif

@@ -6,17 +6,6 @@
  */
 #include "kvm/arch_iface.h"
 
-static const u32 never_resched;
-
 __attribute__((weak)) void kvm_sched_tick(void)
-{
-}
-
-__attribute__((weak)) const u32 *kvm_need_resched_word(void)
-{
-	return &never_resched;
-}
-
-__attribute__((weak)) void kvm_resched(void)
 {
 }

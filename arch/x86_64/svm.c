@@ -285,8 +285,6 @@ const struct mmu_ops arch_stage2_mmu_ops = {
 	.virt_to_phys = npt_virt_to_phys,
 	.tlb_flush_range = npt_tlb_flush_range,
 	.tlb_flush_all = npt_tlb_flush_all,
-	.need_resched_word = kvm_need_resched_word,
-	.resched = kvm_resched,
 };
 
 /* ---- vCPU state --------------------------------------------------------------------------------- */

@@ -106,7 +106,7 @@ static int map(u64 ipa, void *hva, u8 prot)
 
 	write_lock(&mmu_lock);
 	ret = pgtable_map(&pgt, gpa(ipa), PAGE_SIZE, hpa((u64)hva),
-			  (struct pte_attrs){ prot, MT_NORMAL }, &cache, 0);
+			  (struct pte_attrs){ prot, MT_NORMAL }, &cache, 0, NULL);
 	write_unlock(&mmu_lock);
 	mmu_cache_drain(&cache, &pool);
 	return ret;
@@ -129,8 +129,7 @@ static bool vm_init(void)
 
 	ok &= !page_pool_init(&pool, base, POOL_SIZE);
 	ok &= !rcu_init(&rcu, arch_nr_cpus(), 1024);
-	ok &= !pgtable_init(&pgt, arch_stage2_format(), &arch_stage2_mmu_ops, &pool, &rcu,
-			    &mmu_lock);
+	ok &= !pgtable_init(&pgt, arch_stage2_format(), &arch_stage2_mmu_ops, &pool, &rcu);
 	if (!ok)
 		return false;
 	pgt.owner = &s2;
@@ -332,7 +331,7 @@ static void guest_steps(struct smoke_cpu *c)
 
 	ok = hc_x1(c, HC_TLB_READ, TLB_MAGIC + cpu);
 	write_lock(&mmu_lock);
-	ok &= !pgtable_unmap(&pgt, gpa(IPA_TLB(cpu)), PAGE_SIZE, 0);
+	ok &= !pgtable_unmap(&pgt, gpa(IPA_TLB(cpu)), PAGE_SIZE, 0, NULL);
 	write_unlock(&mmu_lock);
 	ok &= mem_fault(next_exit(c), IPA_TLB(cpu), false, 8, 1, ipa_of(smoke_guest_tlb_ld));
 	arch_vcpu_set_reg(v, 1, 0xdead);

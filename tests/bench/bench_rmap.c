@@ -64,7 +64,7 @@ static struct zap_result zap_once(struct fake_vm *fv, unsigned int flags)
 	struct zap_result res = { 0 };
 
 	resched_probe_begin();
-	res.zapped = rmap_zap_range(&fv->sm, SLOT1_BASE, FRAMES, flags);
+	res.zapped = kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE, FRAMES, flags);
 	resched_probe_end(&res.st, NULL);
 	return res;
 }

@@ -404,7 +404,7 @@ static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
 		}
 	} else {
 		t = rnd() % 2 ? rnd() % SLOT0_FRAMES : SLOT1_BASE + rnd() % fv->slot1_frames;
-		rmap_zap_range(&fv->sm, t, 1 + rnd() % 64, rnd() % 3 ? 0 : RMAP_ZAP_WRPROT);
+		kvm_mmu_rmap_zap(&fv->sm, t, 1 + rnd() % 64, rnd() % 3 ? 0 : RMAP_ZAP_WRPROT);
 	}
 }
 
@@ -578,7 +578,7 @@ static void zap_and_check(struct fake_vm *fv, u64 start, u64 n, unsigned int fla
 		gfn = i < SLOT0_FRAMES ? i : SLOT1_BASE + i - SLOT0_FRAMES;
 		expect += gfn >= start && gfn - start < n ? before[i] : 0;
 	}
-	CHECK_EQ(rmap_zap_range(&fv->sm, start, n, flags), expect);
+	CHECK_EQ(kvm_mmu_rmap_zap(&fv->sm, start, n, flags), expect);
 	check_rmap(fv);
 	for (i = 0; i < nr; i++) {
 		gfn = i < SLOT0_FRAMES ? i : SLOT1_BASE + i - SLOT0_FRAMES;
@@ -621,7 +621,7 @@ static void test_zap_points(void)
 	CHECK_EQ(hook_calls, calls);			/* disabled: none taken though requested */
 
 	/* Write-protect: entries stay, none writable; a write fault makes one writable again. */
-	rmap_zap_range(&fv->sm, SLOT1_BASE + 7000, 500, RMAP_ZAP_WRPROT);
+	kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE + 7000, 500, RMAP_ZAP_WRPROT);
 	check_rmap(fv);
 	for (i = 0; i < 500; i++) {
 		struct rmap_iter it;
@@ -642,7 +642,7 @@ static void test_zap_points(void)
 	hook_max_zapped = 0;
 	calls = fv->sm.stats.pages_zapped;
 	*host_resched_word() = 1;
-	rmap_zap_range(&fv->sm, 0, 64, 0);
+	kvm_mmu_rmap_zap(&fv->sm, 0, 64, 0);
 	counting_hook();
 	hook_sm = NULL;
 	printf("    zap of the guest's tables: %llu shadow pages, at most %llu between two points\n",
@@ -739,9 +739,9 @@ static void test_zap_race(void)
 	pthread_create(&r, NULL, race_reader, &root);
 	for (i = 0; i < 20; i++) {
 		*host_resched_word() = 1;
-		rmap_zap_range(&fv->sm, SLOT1_BASE, fv->slot1_frames, 0);
+		kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE, fv->slot1_frames, 0);
 		/* the guest tables: shadow pages unlinked while roots are loaded go through RCU */
-		rmap_zap_range(&fv->sm, 2, 14, 0);	/* not the PML4: the roots stay valid */
+		kvm_mmu_rmap_zap(&fv->sm, 2, 14, 0);	/* not the PML4: the roots stay valid */
 		rcu_quiescent(&fv->rcu, 0);
 	}
 	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
