@@ -453,7 +453,7 @@ void pgtable_get_stats(struct pgtable *pgt, struct pgtable_stats *out)
 	unsigned int cpu, i, n = sizeof(*out) / sizeof(u64);
 
 	memset(out, 0, sizeof(*out));
-	for (cpu = 0; cpu < RCU_MAX_CPUS; cpu++) {
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
 		src = (const u64 *)&pgt->stats[cpu];
 		for (i = 0; i < n; i++)
 			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);

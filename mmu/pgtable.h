@@ -96,7 +96,7 @@ struct pgtable {
 	u64 *root;
 	hpa_t root_pa;
 	void *owner;			/* the VM, for ops */
-	struct pgtable_stats stats[RCU_MAX_CPUS];	/* per CPU: no shared counter line */
+	struct pgtable_stats stats[MAX_CPUS];	/* per CPU: no shared counter line */
 };
 
 /* Allocate the root table from @pool.  0, -EINVAL, -ENOMEM. */

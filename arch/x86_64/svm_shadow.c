@@ -82,7 +82,7 @@
  * the four PDPTEs it holds zeros, never anything a guest controls.  Static
  * image data: below 4 GiB (legacy-mode CR3 has 32 bits), checked at use.
  */
-static u64 pae_root_page[HYP_MAX_CPUS][PT_ENTRIES] __attribute__((aligned(4096)));
+static u64 pae_root_page[MAX_CPUS][PT_ENTRIES] __attribute__((aligned(4096)));
 
 static bool paging(const struct arch_vcpu *v)
 {

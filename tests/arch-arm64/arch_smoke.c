@@ -46,7 +46,7 @@ static u8 *guest_ram;			/* code page, then per-CPU data and TLB pages */
 
 static unsigned int passed, failed;
 static unsigned int go, cpus_done;
-static u64 ticks[HYP_MAX_CPUS];		/* kvm_sched_tick() calls per CPU */
+static u64 ticks[MAX_CPUS];		/* kvm_sched_tick() calls per CPU */
 
 struct smoke_cpu {
 	unsigned int cpu;
@@ -58,7 +58,7 @@ struct smoke_cpu {
 	void *stacks[2];
 };
 
-static struct smoke_cpu cpus[HYP_MAX_CPUS];
+static struct smoke_cpu cpus[MAX_CPUS];
 
 static void check(struct smoke_cpu *c, bool ok, const char *name)
 {
@@ -116,7 +116,7 @@ static bool vm_init(void)
 {
 	struct arch_ram_range r[8];
 	unsigned int n = arch_free_ram(r, 8), i;
-	u64 need = POOL_SIZE + PAGE_SIZE * (1 + 2 * HYP_MAX_CPUS);
+	u64 need = POOL_SIZE + PAGE_SIZE * (1 + 2 * MAX_CPUS);
 	bool ok = true;
 	u8 *base;
 
@@ -135,7 +135,7 @@ static bool vm_init(void)
 	pgt.owner = &s2;
 	s2.root = pgt.root_pa;
 	guest_ram = base + POOL_SIZE;
-	memset(guest_ram, 0, PAGE_SIZE * (1 + 2 * HYP_MAX_CPUS));
+	memset(guest_ram, 0, PAGE_SIZE * (1 + 2 * MAX_CPUS));
 	memcpy(guest_ram, smoke_guest_start, smoke_guest_end - smoke_guest_start);
 	ok &= !map(IPA_CODE, guest_ram, PROT_R | PROT_X);
 	for (unsigned int c = 0; c < arch_nr_cpus(); c++) {
@@ -143,7 +143,7 @@ static bool vm_init(void)
 		ok &= !map(IPA_DATA(c), hva_data(c), PROT_R | PROT_W);
 		ok &= !map(IPA_TLB(c), hva_tlb(c), PROT_R | PROT_W);
 	}
-	clean_to_poc(guest_ram, PAGE_SIZE * (1 + 2 * HYP_MAX_CPUS));
+	clean_to_poc(guest_ram, PAGE_SIZE * (1 + 2 * MAX_CPUS));
 	arch_stage2_flush_vmid(&s2);
 	return ok;
 }
