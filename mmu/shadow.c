@@ -430,13 +430,13 @@ u64 shadow_destroy(struct shadow_mmu *sm)
 }
 
 void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
-		      bool cr0_wp, bool nxe)
+		      bool wp, bool nx)
 {
 	memset(v, 0, sizeof(*v));
 	v->sm = sm;
 	v->cpu = cpu;
-	v->cr0_wp = cr0_wp;
-	v->nxe = nxe;
+	v->wp = wp;
+	v->nx = nx;
 }
 
 /* Drop @v's pin on its root; a zapped root goes when its last user lets go. MMU lock (write). */
@@ -454,16 +454,16 @@ static void put_root_locked(struct shadow_mmu *sm, struct shadow_vcpu *v)
 	sm->zapped = root;
 }
 
-/* Load (or reload after a zap) the root for v->cr3.  MMU lock (write), cache topped up. */
+/* Load (or reload after a zap) the root for v->root_gpa.  MMU lock (write), cache topped up. */
 int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v)
 {
 	union shadow_role role = { .word = 0 };
 	struct shadow_page *root;
 
 	role.level = 0;
-	role.cr0_wp = v->cr0_wp;
-	role.nxe = v->nxe;
-	root = shadow_get_page(sm, (v->cr3 & PTE64_ADDR) >> PAGE_SHIFT, role);
+	role.wp = v->wp;
+	role.nx = v->nx;
+	root = shadow_get_page(sm, (v->root_gpa & PTE64_ADDR) >> PAGE_SHIFT, role);
 	if (!root)
 		return -ENOSPC;
 	put_root_locked(sm, v);
@@ -485,14 +485,14 @@ int shadow_prepare(struct shadow_mmu *sm)
 	return rc ? -ENOSPC : 0;	/* the pool, not the host, ran dry */
 }
 
-hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err)
+hpa_t shadow_new_root(struct shadow_vcpu *v, gpa_t guest_root, int *err)
 {
 	struct shadow_mmu *sm = v->sm;
 	hpa_t root = hpa(0);
 	int rc;
 
 	write_lock(&sm->lock);
-	v->cr3 = cr3.val;
+	v->root_gpa = guest_root.val;
 	rc = shadow_prepare(sm);
 	if (!rc)
 		rc = shadow_load_root(sm, v);
@@ -519,14 +519,14 @@ bool shadow_make_room(struct shadow_mmu *sm)
 	return true;
 }
 
-int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3)
+int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t guest_root)
 {
 	int err = 0;
 
-	shadow_new_cr3(v, cr3, &err);
+	shadow_new_root(v, guest_root, &err);
 	/* What no loaded root reaches is back in the pool after a zap (see shadow_zap_all). */
 	if (err == -ENOSPC && shadow_make_room(v->sm))
-		shadow_new_cr3(v, cr3, &err);
+		shadow_new_root(v, guest_root, &err);
 	return err;
 }
 

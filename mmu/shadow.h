@@ -6,8 +6,8 @@
  *
  * Shadow pages.  Each shadow table page shadows one guest table page at one
  * level, and is keyed by (guest table frame gfn, role) in a hash table; the
- * role says how the page was reached (level, direct, access, dirty, CR0.WP,
- * EFER.NXE) so that one guest table reached two ways that need different
+ * role says how the page was reached (level, direct, access, dirty, the
+ * guest's supervisor-write-protect and no-execute modes) so that one guest table reached two ways that need different
  * shadow entries gets two shadow pages.  A guest 2M/1G page has no guest
  * table under it: it is shadowed by "direct" shadow pages keyed by the first
  * frame they map, holding 4K entries (the shadow maps everything in 4K pages,
@@ -82,7 +82,7 @@
 #define PTE64_A		BIT(5)
 #define PTE64_D		BIT(6)
 #define PTE64_PS	BIT(7)		/* PDPE/PDE: 1G/2M page; reserved in a PML4E */
-#define PTE64_NX	BIT(63)		/* reserved unless EFER.NXE */
+#define PTE64_NX	BIT(63)		/* reserved unless no-execute is enabled */
 #define PTE64_ADDR	GENMASK(51, 12)
 
 /* #PF error code (APM 8.4.2 "Page-Fault Error Code", SDM 4.7). */
@@ -105,8 +105,8 @@ union shadow_role {
 		u32 direct : 1;		/* shadows a guest 2M/1G page, not a guest table */
 		u32 access : 3;		/* direct: the guest leaf's accumulated permissions */
 		u32 dirty : 1;		/* direct: the guest leaf's D bit (W granted only then) */
-		u32 cr0_wp : 1;
-		u32 nxe : 1;
+		u32 wp : 1;		/* supervisor writes obey read-only entries */
+		u32 nx : 1;		/* no-execute enabled: NX bits mean something */
 	};
 };
 
@@ -199,8 +199,9 @@ struct shadow_mmu {
 struct shadow_vcpu {
 	struct shadow_mmu *sm;
 	unsigned int cpu;		/* for call_rcu */
-	u64 cr3;			/* guest CR3 (PML4 gpa) */
-	bool cr0_wp, nxe;
+	u64 root_gpa;			/* the guest root: its top-level table's gpa */
+	bool wp;			/* supervisor writes obey read-only entries */
+	bool nx;			/* no-execute enabled (else the NX bit is reserved) */
 	struct shadow_page *root;	/* pinned: root_count */
 };
 
@@ -241,15 +242,16 @@ void shadow_zap_all(struct shadow_mmu *sm);
 u64 shadow_pool_min_pages(unsigned int nr_vcpus);
 
 void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
-		      bool cr0_wp, bool nxe);
+		      bool wp, bool nx);
 
 /*
- * Guest wrote CR3: load the shadow root for the PML4 at @cr3 (cached roots
- * are reused with their subtrees), drop the old one.  Returns the root's host
- * address to run the guest on, or 0 with -ENOSPC in *@err (the pool is
- * empty: v->root is then still the old root, or NULL).
+ * The guest switched roots: load the shadow root for the top-level table at
+ * @guest_root (cached roots are reused with their subtrees), drop the old
+ * one.  Returns the root's host address to run the guest on, or 0 with
+ * -ENOSPC in *@err (the pool is empty: v->root is then still the old root,
+ * or NULL).
  */
-hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err);
+hpa_t shadow_new_root(struct shadow_vcpu *v, gpa_t guest_root, int *err);
 /* Drop the vCPU's root (vCPU going away). */
 void shadow_put_root(struct shadow_vcpu *v);
 /*
@@ -260,12 +262,12 @@ void shadow_put_root(struct shadow_vcpu *v);
  */
 bool shadow_make_room(struct shadow_mmu *sm);
 /*
- * shadow_new_cr3(), and when the pool is empty shadow_make_room() and once
+ * shadow_new_root(), and when the pool is empty shadow_make_room() and once
  * more.  0, or -ENOSPC: no root to run on yet (the pages still under loaded
  * roots come back after a grace period): the caller must not enter the
  * guest on anything but a valid root, passes a quiescent state and retries.
  */
-int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3);
+int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t guest_root);
 /* The vCPU holds a root that is still in use (not zapped): safe and useful to run on. */
 bool shadow_root_valid(const struct shadow_vcpu *v);
 

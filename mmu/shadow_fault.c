@@ -20,13 +20,13 @@ struct guest_walk {
 
 /*
  * Reserved bits we check (a #PF with RSVD set, APM 5.3.3 / SDM 4.7): PS in a
- * PML4E, NX while EFER.NXE is clear, and the low address bits of a 2M/1G
+ * PML4E, NX while no-execute is not enabled, and the low address bits of a 2M/1G
  * leaf ([20:13] / [29:13], bit 12 being PAT).  Bits above MAXPHYADDR are not
  * checked: the VM's memslots stop well below any MAXPHYADDR.
  */
 static bool gpte_reserved(const struct shadow_vcpu *v, u64 gpte, unsigned int level)
 {
-	if (!v->nxe && (gpte & PTE64_NX))
+	if (!v->nx && (gpte & PTE64_NX))
 		return true;
 	if (level == 0)
 		return gpte & PTE64_PS;
@@ -43,8 +43,8 @@ static bool gpte_reserved(const struct shadow_vcpu *v, u64 gpte, unsigned int le
 static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gva, u32 ec,
 		      struct guest_walk *w)
 {
-	u32 access = ec & (PFERR_W | PFERR_U | (v->nxe ? PFERR_I : 0));
-	u64 table = v->cr3 & PTE64_ADDR, gpte = 0, size;
+	u32 access = ec & (PFERR_W | PFERR_U | (v->nx ? PFERR_I : 0));
+	u64 table = v->root_gpa & PTE64_ADDR, gpte = 0, size;
 	unsigned int level;
 	u8 acc = SH_ACC_ALL;
 
@@ -62,7 +62,7 @@ static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gv
 			return 1;
 		}
 		acc &= (gpte & PTE64_RW ? SH_ACC_W : 0) | (gpte & PTE64_US ? SH_ACC_U : 0) |
-		       (v->nxe && (gpte & PTE64_NX) ? 0 : SH_ACC_X);
+		       (v->nx && (gpte & PTE64_NX) ? 0 : SH_ACC_X);
 		if (level == PT_LAST_LEVEL || (level && (gpte & PTE64_PS)))
 			break;
 		table = gpte & PTE64_ADDR;
@@ -76,7 +76,7 @@ static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gv
 	w->ec = access | PFERR_P;
 	if ((ec & PFERR_U) && !(acc & SH_ACC_U))
 		return 1;
-	if ((ec & PFERR_W) && !(acc & SH_ACC_W) && ((ec & PFERR_U) || v->cr0_wp))
+	if ((ec & PFERR_W) && !(acc & SH_ACC_W) && ((ec & PFERR_U) || v->wp))
 		return 1;
 	if ((ec & PFERR_I) && !(acc & SH_ACC_X))
 		return 1;
@@ -169,7 +169,7 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 	}
 	spte = PTE64_P | PTE64_A | (g.pfn << PAGE_SHIFT);
 	spte |= acc & SH_ACC_U ? PTE64_US : 0;
-	spte |= v->nxe && !(acc & SH_ACC_X) ? PTE64_NX : 0;
+	spte |= v->nx && !(acc & SH_ACC_X) ? PTE64_NX : 0;
 	if ((acc & SH_ACC_W) && dirty && g.writable && !tracked)
 		spte |= PTE64_RW | PTE64_D;
 	if ((old & PTE64_P) && shadow_leaf_gfn(sp, idx) == gfn) {
@@ -257,7 +257,7 @@ int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_faul
 		rc = rc > 0 ? SHADOW_FAULT_INJECT : rc;
 		goto out;
 	}
-	/* CR0.WP = 0: a supervisor write to a read-only page would need a W, !U/S shadow. */
+	/* Supervisor write-protect off: a supervisor write to a read-only page would need a W, !U/S shadow. */
 	if ((ec & PFERR_W) && !(ec & PFERR_U) && !(w.acc & SH_ACC_W)) {
 		rc = -ENOTSUP;
 		goto out;

@@ -157,8 +157,8 @@ static void shadow_log(struct arch_vcpu *v, const char *what, u64 val)
  */
 static int load_root(struct arch_vcpu *v)
 {
-	v->sh.sv.cr0_wp = v->sh.cr0 & CR0_WP;
-	v->sh.sv.nxe = v->sh.efer & EFER_NXE;
+	v->sh.sv.wp = v->sh.cr0 & CR0_WP;
+	v->sh.sv.nx = v->sh.efer & EFER_NXE;
 	return shadow_load_root_or_zap(&v->sh.sv, gpa(v->sh.cr3 & PTE64_ADDR));
 }
 

@@ -84,7 +84,7 @@ int main(void)
 
 	host_set_cpu(0);
 	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
-	shadow_new_cr3(&v, gpa(build_guest(fv)), NULL);
+	shadow_new_root(&v, gpa(build_guest(fv)), NULL);
 	host_resched_hook = resched_probe_point;
 	resched_probe_start(host_resched_word(), TICK_NS);
 	rate = populate(&v);

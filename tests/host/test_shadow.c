@@ -225,7 +225,7 @@ static void check_gva(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva)
 
 	if (rc == -ENOENT)
 		return;
-	ref_walk(fv, v->cr3, gva, 0, &r);
+	ref_walk(fv, v->root_gpa, gva, 0, &r);
 	if (rc || r.rc) {
 		FAIL_ONCE("gva %llx: shadow rc %d, guest walk %d (stale shadow mapping)",
 			  (unsigned long long)gva, rc, r.rc);
@@ -267,7 +267,7 @@ static int do_fault(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva, u32 ec)
 	u8 acc;
 	int rc;
 
-	ref_walk(fv, v->cr3, gva, ec, &r);
+	ref_walk(fv, v->root_gpa, gva, ec, &r);
 	rc = shadow_page_fault(v, gva, ec, &out);
 	fault_results[rc < 0 ? 5 : rc]++;
 	check_rmap(fv);
@@ -356,7 +356,7 @@ static void guest_table_store(struct fake_vm *fv, struct shadow_vcpu *v, u64 add
 	int rc;
 
 	for (k = 0; k < nr_gvas && !gva; k++) {
-		ref_walk(fv, v->cr3, gvas[k], PFERR_W, &r);
+		ref_walk(fv, v->root_gpa, gvas[k], PFERR_W, &r);
 		if (!r.rc && r.gpa >> 12 == addr >> 12)
 			gva = (gvas[k] & ~0xfffULL) | (addr & 0xff8);
 	}
@@ -384,7 +384,7 @@ static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
 		addr = (t << PAGE_SHIFT) + (rnd() % 512) * 8;
 		guest_table_store(fv, v, addr, mutate(*fake_gpa_ptr(fv, addr)));
 	} else if (r < 78) {
-		shadow_new_cr3(v, gpa(as_cr3[rnd() % NR_AS]), NULL);
+		shadow_new_root(v, gpa(as_cr3[rnd() % NR_AS]), NULL);
 	} else if (r < 86) {
 		shadow_invlpg(v, gva);
 		if (!shadow_translate_lockless(&fv->sm, fv->sm.ops->virt_to_phys(v->root->spt), gva,
@@ -397,7 +397,7 @@ static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
 		if (do_fault(fv, v, gva, PFERR_W) == SHADOW_FAULT_FIXED) {
 			struct ref rw;
 
-			ref_walk(fv, v->cr3, gva, PFERR_W, &rw);
+			ref_walk(fv, v->root_gpa, gva, PFERR_W, &rw);
 			if (fake_gpa_ptr(fv, rw.gpa & ~7ULL))
 				*fake_gpa_ptr(fv, rw.gpa & ~7ULL) = rand_bits() |
 					((rnd() % SLOT0_FRAMES) << PAGE_SHIFT);
@@ -443,7 +443,7 @@ static void test_differential(void)
 	reported = 0;
 	for (i = 0; i < 2; i++) {
 		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, true, true);
-		shadow_new_cr3(&v[i], gpa(as_cr3[i]), &err);
+		shadow_new_root(&v[i], gpa(as_cr3[i]), &err);
 		CHECK_EQ(err, 0);
 	}
 	for (op = 0; op < ops && !reported; op++) {
@@ -599,7 +599,7 @@ static void test_zap_points(void)
 
 	reported = 0;
 	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
-	shadow_new_cr3(&v, gpa(build_zap_guest(fv)), NULL);
+	shadow_new_root(&v, gpa(build_zap_guest(fv)), NULL);
 	populate_zap_guest(fv, &v);
 	check_rmap(fv);
 	CHECK_EQ(leaf_count[SLOT0_FRAMES + 5], 514);
@@ -728,7 +728,7 @@ static void test_zap_race(void)
 	cr3 = build_zap_guest(fv);
 	for (i = 0; i < 2; i++) {
 		shadow_vcpu_init(&race.v[i], &fv->sm, (unsigned int)i + 1, true, true);
-		shadow_new_cr3(&race.v[i], gpa(cr3), NULL);
+		shadow_new_root(&race.v[i], gpa(cr3), NULL);
 	}
 	root = fv->sm.ops->virt_to_phys(race.v[1].root->spt);
 	populate_zap_guest(fv, &race.v[0]);

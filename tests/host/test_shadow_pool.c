@@ -103,7 +103,7 @@ static void test_zap_all_frees_unloaded(void)
 	CHECK_EQ(n, SPACE_TABLES - 1);
 	/* b fills the pool with spaces of its own (cached roots nobody else loads). */
 	for (s = 1, err = 0; s < NR_SPACES; s++) {
-		shadow_new_cr3(&b, gpa(space_cr3[s]), &err);
+		shadow_new_root(&b, gpa(space_cr3[s]), &err);
 		if (err || !touch_space(&b, s, &errors))
 			break;
 	}
@@ -113,7 +113,7 @@ static void test_zap_all_frees_unloaded(void)
 	CHECK_EQ(errors, 0);
 	/* What svm_shadow.c does: zap everything, load again; no grace period in between. */
 	shadow_zap_all(&fv->sm);
-	shadow_new_cr3(&b, gpa(space_cr3[1]), &err);
+	shadow_new_root(&b, gpa(space_cr3[1]), &err);
 	CHECK_EQ(err, 0);
 	CHECK(shadow_root_valid(&b));
 	CHECK(touch_space(&b, 1, &errors));
@@ -314,7 +314,7 @@ static void test_min_pool(void)
 		CHECK_EQ(shadow_page_fault(&v[i], gva_of(0), PFERR_U, &out), SHADOW_FAULT_FIXED);
 	}
 	for (s = NR_VCPUS; s < NR_SPACES && !rc; s++) {
-		shadow_new_cr3(&v[0], gpa(space_cr3[s]), &rc);
+		shadow_new_root(&v[0], gpa(space_cr3[s]), &rc);
 		if (!rc)
 			rc = shadow_page_fault(&v[0], gva_of(0), PFERR_U, &out) == -ENOSPC ? -ENOSPC : 0;
 	}
