@@ -16,7 +16,7 @@ HOST_TESTS := test_pte_formats test_pgtable test_rcu test_difftest test_stress t
 # Sources a host test has besides its own .c file and HOST_SUPPORT.
 SRCS_test_difftest := tests/host/difftest_model.c tests/host/difftest_gen.c
 SRCS_test_fdt_gen := kvm/fdt_gen.c
-SHADOW_SRCS := mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c
+SHADOW_SRCS := mmu/shadow.c mmu/shadow_fault.c mmu/shadow_x86.c mmu/rmap.c mmu/rmap_zap.c
 SRCS_test_shadow := $(SHADOW_SRCS) tests/host/test_shadow_env.c
 SRCS_test_shadow_pool := $(SHADOW_SRCS) tests/host/test_shadow_env.c
 SRCS_test_x86_insn := arch/x86_64/insn.c

@@ -26,7 +26,7 @@ KVM_ARM64_GEN := $(ARM64_OUT)/gen
 KVM_ARM64_PAYLOADS_S := $(KVM_ARM64_GEN)/payloads.S
 KVM_ARM64_SRCS := $(sort $(wildcard kvm/*.c)) \
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
-	mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c \
+	mmu/shadow.c mmu/shadow_fault.c mmu/shadow_x86.c mmu/rmap.c mmu/rmap_zap.c \
 	$(KVM_ARM64_PAYLOADS_S)
 
 ARM64_HYP_MAIN := kvm/main.c

@@ -71,7 +71,7 @@ KVM_X86_GEN := $(X86_OUT)/gen
 KVM_X86_PAYLOADS_S := $(KVM_X86_GEN)/payloads.S
 KVM_X86_SRCS := $(filter-out kvm/vgic.c kvm/vgic_mmio.c,$(sort $(wildcard kvm/*.c))) \
 	mmu/page_pool.c mmu/pgtable.c mmu/pgtable_walk.c mmu/pte_arm64.c mmu/pte_x86.c mmu/rcu.c \
-	mmu/shadow.c mmu/shadow_fault.c mmu/rmap.c mmu/rmap_zap.c \
+	mmu/shadow.c mmu/shadow_fault.c mmu/shadow_x86.c mmu/rmap.c mmu/rmap_zap.c \
 	arch/x86_64/svm.c arch/x86_64/svm_exit.c arch/x86_64/svm_entry.S arch/x86_64/vcom1.c arch/x86_64/kvm_arch.c \
 	arch/x86_64/debug.c arch/x86_64/svm_shadow.c arch/x86_64/insn.c arch/x86_64/insn_rmw.c \
 	$(KVM_X86_PAYLOADS_S)

@@ -63,13 +63,14 @@ static bool zap_orphans(struct zap_ctx *z)
 /* Write-protect every entry of one frame.  Entries handled. */
 static u64 wrprot_frame(struct shadow_mmu *sm, struct rmap_head *head)
 {
+	const u64 w = sm->fmt->write;
 	struct rmap_iter it;
 	u64 *sptep, spte, n = 0;
 
 	for (sptep = rmap_first(head, &it); sptep; sptep = rmap_next(&it)) {
 		spte = READ_ONCE(*sptep);
-		if (spte & PTE64_RW) {
-			WRITE_ONCE(*sptep, spte & ~(PTE64_RW | PTE64_D));
+		if (spte & w) {
+			WRITE_ONCE(*sptep, spte & ~(w | sm->fmt->dirty));
 			sm->tlb_owed = true;
 			n++;
 		}

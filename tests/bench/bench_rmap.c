@@ -83,7 +83,7 @@ int main(void)
 	u64 noise, noise_over;
 
 	host_set_cpu(0);
-	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
+	shadow_vcpu_init(&v, &fv->sm, 0, &shadow_format_x86_64, true, true);
 	shadow_new_root(&v, gpa(build_guest(fv)), NULL);
 	host_resched_hook = resched_probe_point;
 	resched_probe_start(host_resched_word(), TICK_NS);

@@ -442,7 +442,7 @@ static void test_differential(void)
 	build_guest(fv);
 	reported = 0;
 	for (i = 0; i < 2; i++) {
-		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, true, true);
+		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, &shadow_format_x86_64, true, true);
 		shadow_new_root(&v[i], gpa(as_cr3[i]), &err);
 		CHECK_EQ(err, 0);
 	}
@@ -598,7 +598,7 @@ static void test_zap_points(void)
 	u64 calls, i;
 
 	reported = 0;
-	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
+	shadow_vcpu_init(&v, &fv->sm, 0, &shadow_format_x86_64, true, true);
 	shadow_new_root(&v, gpa(build_zap_guest(fv)), NULL);
 	populate_zap_guest(fv, &v);
 	check_rmap(fv);
@@ -727,7 +727,8 @@ static void test_zap_race(void)
 	host_set_cpu(0);
 	cr3 = build_zap_guest(fv);
 	for (i = 0; i < 2; i++) {
-		shadow_vcpu_init(&race.v[i], &fv->sm, (unsigned int)i + 1, true, true);
+		shadow_vcpu_init(&race.v[i], &fv->sm, (unsigned int)i + 1, &shadow_format_x86_64,
+				 true, true);
 		shadow_new_root(&race.v[i], gpa(cr3), NULL);
 	}
 	root = fv->sm.ops->virt_to_phys(race.v[1].root->spt);
