@@ -236,7 +236,7 @@ HOST_TESTS := $(basename $(notdir $(filter-out %_env.c,$(wildcard tests/host/tes
 # A test links its own main and, from the variant's library, what it uses: mmu/, the test
 # support, and what of kvm/ and arch/ is plain C (the fdt generator, the x86 decoder).
 HOST_LIB_SRCS := $(MMU_SRCS) $(filter-out $(HOST_TESTS:%=tests/host/%.c),$\
-	$(wildcard tests/host/*.c)) $(wildcard kvm/fdt_gen.c kvm/*/fdt_gen.c) $\
+	$(wildcard tests/host/*.c)) $(wildcard kvm/fdt_gen.c kvm/*/fdt_gen.c) kvm/mmu_yield.c $\
 	arch/x86_64/insn.c arch/x86_64/insn_rmw.c
 LIB_SRCS_bench := $(HOST_LIB_SRCS) tests/bench/resched_probe.c
 

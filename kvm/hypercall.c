@@ -27,6 +27,7 @@
 
 #include "hypercall_abi.h"
 #include "mmu/shadow.h"
+#include "mmu_yield.h"
 #include "vcpu.h"
 
 #define HC_REPORT_NAME_MAX 128
@@ -146,11 +147,11 @@ static s64 hc_give_back(struct vcpu *v, u64 addr, u64 size)
 		 * make shadow faults on the range retry meanwhile.
 		 */
 		write_unlock(&vm->mmu_lock);
-		rmap_zap_range(vm->s2.shadow, addr >> PAGE_SHIFT, size >> PAGE_SHIFT, 0);
+		kvm_mmu_rmap_zap(vm->s2.shadow, addr >> PAGE_SHIFT, size >> PAGE_SHIFT, 0);
 		write_lock(&vm->mmu_lock);
 	}
 	/* With shadow paging too: what the guest touched while its paging was off. */
-	ret = pgtable_unmap(&vm->stage2, gpa(addr), size, 0);
+	ret = kvm_mmu_unmap(&vm->stage2, &vm->mmu_lock, gpa(addr), size, 0);
 	if (ret)
 		printf("vm %s vcpu %u: give-back unmap of [%#llx, +%#llx) failed (%d)\n",
 		       vm->name, v->index, (unsigned long long)addr, (unsigned long long)size,

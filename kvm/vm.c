@@ -11,6 +11,7 @@
 #include "kvm/platform/guest_image.h"
 #include "kvm/arch/platform.h"
 #include "loader.h"
+#include "mmu_yield.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vm_shadow.h"
@@ -99,10 +100,10 @@ int vm_map_chunk(struct vm *vm, struct vcpu *v, struct memslot *slot, u64 addr, 
 	(void)slot;
 	if (vm->cfg.blocks)
 		return pgtable_map(&vm->stage2, gpa(base), HOST_CHUNK_SIZE, pa, guest_ram_attrs,
-				   cache, PGT_SHARED);
+				   cache, PGT_SHARED, NULL);
 	addr &= ~(PAGE_SIZE - 1);
 	return pgtable_map(&vm->stage2, gpa(addr), PAGE_SIZE, hpa(pa.val + (addr - base)),
-			   guest_ram_attrs, cache, PGT_SHARED | PGT_PAGES_ONLY);
+			   guest_ram_attrs, cache, PGT_SHARED | PGT_PAGES_ONLY, NULL);
 }
 
 /*
@@ -204,7 +205,7 @@ static int vm_init_stage2(struct vm *vm)
 	if (ret)
 		return ret;
 	ret = pgtable_init(&vm->stage2, arch_stage2_format(), &arch_stage2_mmu_ops, &vm->pool,
-			   &kvm_rcu, &vm->mmu_lock);
+			   &kvm_rcu);
 	if (ret)
 		return ret;
 	vm->stage2.owner = &vm->s2;
@@ -285,9 +286,9 @@ static int vm_prepopulate(struct vm *vm)
 
 			ret = vm_chunk_get(vm, s, addr, &c, &raced);
 			if (!ret)
-				ret = pgtable_map(&vm->stage2, gpa(addr), HOST_CHUNK_SIZE,
-						  host_mem_chunk_pa(c), guest_ram_attrs, NULL,
-						  vm->cfg.blocks ? 0 : PGT_PAGES_ONLY);
+				ret = kvm_mmu_map(&vm->stage2, &vm->mmu_lock, gpa(addr),
+						  HOST_CHUNK_SIZE, host_mem_chunk_pa(c),
+						  guest_ram_attrs, vm->cfg.blocks ? 0 : PGT_PAGES_ONLY);
 		}
 	}
 	write_unlock(&vm->mmu_lock);
@@ -453,7 +454,7 @@ void vm_destroy(struct vm *vm)
 	vm_shadow_zap(vm);
 	if (vm->stage2.root) {
 		write_lock(&vm->mmu_lock);
-		pgtable_destroy(&vm->stage2, 0);
+		kvm_mmu_destroy(&vm->stage2, &vm->mmu_lock, 0);
 		write_unlock(&vm->mmu_lock);
 	}
 	rcu_barrier(&kvm_rcu, arch_cpu_id());

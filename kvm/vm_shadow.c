@@ -181,8 +181,6 @@ static const struct shadow_ops vm_shadow_ops = {
 	.cmpxchg_gpa = shadow_cmpxchg_gpa,
 	.gfn_lookup = shadow_gfn_lookup,
 	.tlb_flush = shadow_tlb_flush,
-	.need_resched_word = kvm_need_resched_word,
-	.resched = kvm_resched,
 };
 
 u32 vm_shadow_pool_chunks(const struct vm_config *cfg)

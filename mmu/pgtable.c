@@ -20,7 +20,7 @@ static int check_range(const struct pgtable *pgt, u64 addr, u64 size)
 }
 
 int pgtable_init(struct pgtable *pgt, const struct pte_format *fmt, const struct mmu_ops *ops,
-		 struct page_pool *pool, struct rcu_state *rcu, struct rwlock *mmu_lock)
+		 struct page_pool *pool, struct rcu_state *rcu)
 {
 	if (!fmt || !ops || !pool || !rcu || !ops->phys_to_virt || !ops->virt_to_phys ||
 	    !ops->tlb_flush_range || !ops->tlb_flush_all)
@@ -30,7 +30,6 @@ int pgtable_init(struct pgtable *pgt, const struct pte_format *fmt, const struct
 	pgt->ops = ops;
 	pgt->pool = pool;
 	pgt->rcu = rcu;
-	pgt->mmu_lock = mmu_lock;
 	pgt->rcu_mode = PGT_RCU_PER_SUBTREE;
 	pgt->root = page_pool_alloc(pool);
 	if (!pgt->root)
@@ -113,7 +112,7 @@ static int map_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 ad
 }
 
 int pgtable_map(struct pgtable *pgt, gpa_t addr, u64 size, hpa_t pa, struct pte_attrs attrs,
-		struct mmu_page_cache *cache, unsigned int flags)
+		struct mmu_page_cache *cache, unsigned int flags, struct mmu_resched *rs)
 {
 	const struct pte_format *fmt = pgt->fmt;
 	struct walk_op op;
@@ -130,14 +129,14 @@ int pgtable_map(struct pgtable *pgt, gpa_t addr, u64 size, hpa_t pa, struct pte_
 	if (fmt->check_attrs(attrs))
 		return -ENOTSUP;
 
-	walk_op_init(&op, pgt, addr.val, size, flags, map_visit, VISIT_LEAF | VISIT_TABLE_PRE);
+	walk_op_init(&op, pgt, addr.val, size, flags, rs, map_visit, VISIT_LEAF | VISIT_TABLE_PRE);
 	op.cache = cache;
 	op.leaf_run = map_leaf_run;
 	op.pa_at_start = pa.val;
 	for (level = pt_start_level(fmt); level <= PT_LAST_LEVEL; level++)
 		if (level == PT_LAST_LEVEL || (fmt->block_levels & BIT(level)))
 			op.leaf_template[level] = fmt->make_leaf(hpa(0), attrs, level);
-	return walk_op_run(&op);
+	return walk_op_run(&op, rs);
 }
 
 /* ---- unmap and destroy ---------------------------------------------------------------------- */
@@ -195,7 +194,8 @@ static int unmap_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 
 	return ret;
 }
 
-int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags)
+int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags,
+		  struct mmu_resched *rs)
 {
 	struct walk_op op;
 	int ret;
@@ -205,16 +205,17 @@ int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags)
 		return ret;
 	if (flags & PGT_SHARED)
 		return -EINVAL;
-	walk_op_init(&op, pgt, addr.val, size, flags, unmap_visit, VISIT_LEAF | VISIT_TABLE_POST);
+	walk_op_init(&op, pgt, addr.val, size, flags, rs, unmap_visit,
+		     VISIT_LEAF | VISIT_TABLE_POST);
 	op.leaf_run = unmap_leaf_run;
-	return walk_op_run(&op);
+	return walk_op_run(&op, rs);
 }
 
 void pgtable_destroy(struct pgtable *pgt, unsigned int flags)
 {
 	if (!pgt->root)
 		return;
-	pgtable_unmap(pgt, gpa(0), 1ULL << pgt->fmt->ia_bits, flags & ~PGT_SHARED);
+	pgtable_unmap(pgt, gpa(0), pgtable_ia_size(pgt), flags & ~PGT_SHARED, NULL);
 	page_pool_free(pgt->pool, pgt->root);
 	pgt->root = NULL;
 }
@@ -276,7 +277,7 @@ static bool prot_fits_every_memtype(const struct pte_format *fmt, u8 prot)
 }
 
 int pgtable_protect(struct pgtable *pgt, gpa_t addr, u64 size, u8 prot,
-		    struct mmu_page_cache *cache, unsigned int flags)
+		    struct mmu_page_cache *cache, unsigned int flags, struct mmu_resched *rs)
 {
 	struct walk_op op;
 	int ret;
@@ -287,17 +288,17 @@ int pgtable_protect(struct pgtable *pgt, gpa_t addr, u64 size, u8 prot,
 	if (!prot || (prot & ~PROT_RWX))
 		return -ENOTSUP;
 	if (!prot_fits_every_memtype(pgt->fmt, prot)) {
-		walk_op_init(&op, pgt, addr.val, size, flags | PGT_NO_RESCHED, protect_check_visit,
-			     VISIT_LEAF);
+		walk_op_init(&op, pgt, addr.val, size, flags | PGT_NO_RESCHED, NULL,
+			     protect_check_visit, VISIT_LEAF);
 		op.prot = prot;
-		ret = walk_op_run(&op);
+		ret = walk_op_run(&op, NULL);
 		if (ret)
 			return ret;
 	}
-	walk_op_init(&op, pgt, addr.val, size, flags, protect_visit, VISIT_LEAF);
+	walk_op_init(&op, pgt, addr.val, size, flags, rs, protect_visit, VISIT_LEAF);
 	op.cache = cache;
 	op.prot = prot;
-	return walk_op_run(&op);
+	return walk_op_run(&op, rs);
 }
 
 static int split_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind kind)
@@ -309,7 +310,7 @@ static int split_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind
 }
 
 int pgtable_split(struct pgtable *pgt, gpa_t addr, u64 size, struct mmu_page_cache *cache,
-		  unsigned int flags)
+		  unsigned int flags, struct mmu_resched *rs)
 {
 	struct walk_op op;
 	int ret;
@@ -317,9 +318,9 @@ int pgtable_split(struct pgtable *pgt, gpa_t addr, u64 size, struct mmu_page_cac
 	ret = check_range(pgt, addr.val, size);
 	if (ret)
 		return ret;
-	walk_op_init(&op, pgt, addr.val, size, flags, split_visit, VISIT_LEAF);
+	walk_op_init(&op, pgt, addr.val, size, flags, rs, split_visit, VISIT_LEAF);
 	op.cache = cache;
-	return walk_op_run(&op);
+	return walk_op_run(&op, rs);
 }
 
 /* ---- collapse ------------------------------------------------------------------------------- */
@@ -409,10 +410,10 @@ int pgtable_collapse(struct pgtable *pgt, gpa_t addr, unsigned int level, unsign
 	ret = check_range(pgt, addr.val, size);
 	if (ret)
 		return ret;
-	walk_op_init(&op, pgt, addr.val, size, flags | PGT_NO_RESCHED, collapse_visit,
+	walk_op_init(&op, pgt, addr.val, size, flags | PGT_NO_RESCHED, NULL, collapse_visit,
 		     VISIT_LEAF | VISIT_TABLE_PRE);
 	op.target_level = (u8)level;
-	return walk_op_run(&op);
+	return walk_op_run(&op, NULL);
 }
 
 /* ---- lookups -------------------------------------------------------------------------------- */
@@ -452,7 +453,7 @@ void pgtable_get_stats(struct pgtable *pgt, struct pgtable_stats *out)
 	unsigned int cpu, i, n = sizeof(*out) / sizeof(u64);
 
 	memset(out, 0, sizeof(*out));
-	for (cpu = 0; cpu < RCU_MAX_CPUS; cpu++) {
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
 		src = (const u64 *)&pgt->stats[cpu];
 		for (i = 0; i < n; i++)
 			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);

@@ -15,12 +15,17 @@
  *    table unlinked by a shared walk is freed after an RCU grace period.
  *  - Exclusive (no PGT_SHARED): the caller holds the MMU lock for writing.
  *    Unlinked tables are freed as soon as the TLB invalidations owed for them
- *    are done.  Range operations have rescheduling points: after each leaf,
- *    if ops->need_resched() (or the lock is contended), they flush the TLB
- *    invalidations they owe, drop the lock, call ops->resched(), retake the
- *    lock and resume at the next address, walking again from the root.
+ *    are done.  Range operations given a struct mmu_resched (resched.h) have
+ *    rescheduling points: after each leaf, when @rs says one is due, they
+ *    flush the TLB invalidations they owe, free what those protected, and
+ *    return MMU_RESCHED with the next address in @rs->resume.  The caller
+ *    drops the lock, lets others run, retakes it and calls the operation
+ *    again with the same arguments and @rs: it goes on from @rs->resume.
+ *    The walker never drops a lock nor calls the scheduler.  @rs NULL (or
+ *    PGT_NO_RESCHED): no rescheduling points, the operation runs to the end.
  *
- * Errors leave the table unchanged: -EINVAL (unaligned, empty or wrapping
+ * MMU_RESCHED (1) is not an error: the operation stopped at a rescheduling
+ * point, see above.  Errors leave the table unchanged: -EINVAL (unaligned, empty or wrapping
  * range, bad level), -ERANGE (beyond the input- or output-address size),
  * -ENOTSUP (attributes the format cannot express), -ENOMEM (cache and pool
  * empty: tables may have been added, translations are unchanged), -EAGAIN
@@ -33,6 +38,7 @@
 #include "page_pool.h"
 #include "pte_format.h"
 #include "rcu.h"
+#include "resched.h"
 #include "sync.h"
 #include "types.h"
 
@@ -52,19 +58,11 @@ struct mmu_ops {
 	void (*tlb_flush_all)(struct pgtable *pgt);
 	/* Optional: make entry stores visible to hardware walkers (arm64 DSB ISHST). */
 	void (*pte_sync)(void);
-	/*
-	 * This CPU's need-resched word: non-zero when a reschedule is pending
-	 * (set by the scheduler tick).  Exclusive walks read it after every
-	 * leaf, so it is a word to load, not a function to call.  NULL: never.
-	 */
-	const u32 *(*need_resched_word)(void);
-	/* Scheduler hook: run others, called with the MMU lock dropped. */
-	void (*resched)(void);
 };
 
 enum pgtable_flags {
 	PGT_SHARED = BIT(0),		/* see the contract above */
-	PGT_NO_RESCHED = BIT(1),	/* exclusive op without rescheduling points */
+	PGT_NO_RESCHED = BIT(1),	/* exclusive op without rescheduling points, even given @rs */
 	PGT_PAGES_ONLY = BIT(2),	/* map: 4K leaves even where a block would fit */
 };
 
@@ -85,7 +83,7 @@ struct pgtable_stats {
 	u64 leaves_unmapped;
 	u64 splits;
 	u64 collapses;
-	u64 resched_points;	/* times an exclusive walk let go of the CPU */
+	u64 resched_points;	/* times an exclusive walk stopped at a rescheduling point */
 	u64 tlb_flushes;
 } __attribute__((aligned(64)));
 
@@ -94,24 +92,27 @@ struct pgtable {
 	const struct mmu_ops *ops;
 	struct page_pool *pool;
 	struct rcu_state *rcu;
-	struct rwlock *mmu_lock;	/* the lock exclusive walks drop at rescheduling points */
 	enum pgtable_rcu_mode rcu_mode;
 	u64 *root;
 	hpa_t root_pa;
 	void *owner;			/* the VM, for ops */
-	struct pgtable_stats stats[RCU_MAX_CPUS];	/* per CPU: no shared counter line */
+	struct pgtable_stats stats[MAX_CPUS];	/* per CPU: no shared counter line */
 };
 
-/*
- * Allocate the root table from @pool.  @mmu_lock may be NULL for a caller
- * that never drops a lock (single-threaded use).  0, -EINVAL, -ENOMEM.
- */
+/* Allocate the root table from @pool.  0, -EINVAL, -ENOMEM. */
 int pgtable_init(struct pgtable *pgt, const struct pte_format *fmt, const struct mmu_ops *ops,
-		 struct page_pool *pool, struct rcu_state *rcu, struct rwlock *mmu_lock);
+		 struct page_pool *pool, struct rcu_state *rcu);
+
+/* The input-address space, [0, pgtable_ia_size()): what a full unmap covers. */
+static inline u64 pgtable_ia_size(const struct pgtable *pgt)
+{
+	return 1ULL << pgt->fmt->ia_bits;
+}
 
 /*
- * Tear down every table, root included.  Exclusive, with rescheduling points.
- * Tables still waiting for a grace period are freed by RCU and their callbacks
+ * Tear down every table, root included.  Exclusive, without rescheduling
+ * points: a caller that wants them unmaps [0, pgtable_ia_size()) first
+ * (with @rs), so that only the empty root is left here.  Tables still waiting for a grace period are freed by RCU and their callbacks
  * reach @pgt (its counters and pool): call rcu_barrier() before @pgt or the
  * pool goes away.
  */
@@ -125,21 +126,22 @@ void pgtable_destroy(struct pgtable *pgt, unsigned int flags);
  * refill it from the pool).
  */
 int pgtable_map(struct pgtable *pgt, gpa_t addr, u64 size, hpa_t pa, struct pte_attrs attrs,
-		struct mmu_page_cache *cache, unsigned int flags);
+		struct mmu_page_cache *cache, unsigned int flags, struct mmu_resched *rs);
 
 /* Remove every mapping in the range; tables the range covers entirely are freed. */
-int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags);
+int pgtable_unmap(struct pgtable *pgt, gpa_t addr, u64 size, unsigned int flags,
+		  struct mmu_resched *rs);
 
 /*
  * Set the permissions of every leaf in the range to @prot (memory type kept).
  * Blocks straddling the range boundary are split first.
  */
 int pgtable_protect(struct pgtable *pgt, gpa_t addr, u64 size, u8 prot,
-		    struct mmu_page_cache *cache, unsigned int flags);
+		    struct mmu_page_cache *cache, unsigned int flags, struct mmu_resched *rs);
 
 /* Split every block intersecting the range down to 4K pages. */
 int pgtable_split(struct pgtable *pgt, gpa_t addr, u64 size, struct mmu_page_cache *cache,
-		  unsigned int flags);
+		  unsigned int flags, struct mmu_resched *rs);
 
 /*
  * Replace the table that maps the @level-sized region at @addr by one block,

@@ -6,9 +6,10 @@
  * The traversal visits, for each entry in range: leaves (valid or not), and
  * tables before and after their children.  It re-reads an entry after a leaf
  * visit, because the visitor may have turned it into a table (map creating a
- * level, split), and descends into what it finds.  It holds no pointer across
- * a rescheduling point: it remembers only the next address and walks again
- * from the root, since the tables it stood in may be gone when it comes back.
+ * level, split), and descends into what it finds.  At a rescheduling point
+ * it returns the next address to its caller (mmu/resched.h); the caller calls
+ * again from there, and the walk starts again from the root, since the tables
+ * it stood in may be gone by then.
  */
 #include <errno.h>
 #include <string.h>
@@ -151,30 +152,6 @@ static void walk_settle(struct walk_op *op)
 
 /* ---- the traversal ----------------------------------------------------------------------- */
 
-static const u32 never_resched;
-static const u64 never_waited;
-
-static const u32 *this_cpu_resched_word(const struct mmu_ops *ops)
-{
-	return ops->need_resched_word ? ops->need_resched_word() : &never_resched;
-}
-
-static void walk_yield(struct walk_op *op)
-{
-	struct rwlock *lock = op->pgt->mmu_lock;
-
-	walk_settle(op);
-	op->delta.resched_points++;
-	if (lock)
-		write_unlock(lock);
-	if (op->ops->resched)
-		op->ops->resched();
-	if (lock)
-		write_lock(lock);
-	/* The scheduler may have moved us to another CPU. */
-	op->resched_word = this_cpu_resched_word(op->ops);
-}
-
 static int walk_table(struct walk_op *op, u64 *table, u64 addr, unsigned int level);
 
 static bool entry_is_table(const struct walk_op *op, u64 pte, unsigned int level)
@@ -238,7 +215,7 @@ static int walk_table(struct walk_op *op, u64 *table, u64 addr, unsigned int lev
 }
 
 void walk_op_init(struct walk_op *op, struct pgtable *pgt, u64 start, u64 size, unsigned int flags,
-		  visitor_fn visit, unsigned int visit_mask)
+		  struct mmu_resched *rs, visitor_fn visit, unsigned int visit_mask)
 {
 	memset(op, 0, offsetof(struct walk_op, delta));
 	memset(&op->delta, 0, sizeof(op->delta));
@@ -250,9 +227,11 @@ void walk_op_init(struct walk_op *op, struct pgtable *pgt, u64 start, u64 size, 
 	op->end = start + size;
 	op->visit = visit;
 	op->visit_mask = visit_mask;
-	op->may_yield = !(flags & (PGT_SHARED | PGT_NO_RESCHED));
-	op->resched_word = this_cpu_resched_word(pgt->ops);
-	op->lock_waiters = pgt->mmu_lock ? &pgt->mmu_lock->waiting.any : &never_waited;
+	/* Resuming: the range stays [start, end) for what it covers, the walk starts later. */
+	op->next = mmu_resched_start(rs, start);
+	op->may_yield = rs && !(flags & (PGT_SHARED | PGT_NO_RESCHED));
+	op->resched_word = mmu_resched_word(rs);
+	op->lock_waiters = mmu_resched_waiters(rs);
 }
 
 static void add_stat(u64 *counter, u64 n)
@@ -279,15 +258,18 @@ static void walk_commit_stats(struct walk_op *op)
 	add_stat(&s->tlb_flushes, d->tlb_flushes);
 }
 
-int walk_op_run(struct walk_op *op)
+/*
+ * A stop at a rescheduling point settles the TLB debt like any end of the
+ * walk: once the caller drops the lock, others may rely on the entries
+ * being gone, and the tables freed here must be out of every walk cache.
+ */
+int walk_op_run(struct walk_op *op, struct mmu_resched *rs)
 {
-	int ret;
+	int ret = walk_table(op, op->pgt->root, op->next, pt_start_level(op->fmt));
 
-	for (;;) {
-		ret = walk_table(op, op->pgt->root, op->next, pt_start_level(op->fmt));
-		if (ret != WALK_YIELD)
-			break;
-		walk_yield(op);
+	if (ret == WALK_YIELD) {
+		op->delta.resched_points++;
+		rs->resume = op->next;
 	}
 	walk_settle(op);
 	walk_commit_stats(op);

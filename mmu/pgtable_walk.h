@@ -14,8 +14,8 @@ enum visit_kind {
 	VISIT_TABLE_POST = BIT(2),	/* a table entry, after its children */
 };
 
-/* Returned by a walk that stopped at a rescheduling point (never to callers). */
-#define WALK_YIELD 1
+/* Returned by a walk that stopped at a rescheduling point: MMU_RESCHED to the caller. */
+#define WALK_YIELD MMU_RESCHED
 
 /* The entry being visited. */
 struct walk_ctx {
@@ -42,7 +42,7 @@ struct walk_op {
 	const struct mmu_ops *ops;
 	unsigned int flags;
 	u64 start, end;			/* the operation's range */
-	u64 next;			/* where to resume after a rescheduling point */
+	u64 next;			/* where it stopped at a rescheduling point */
 	visitor_fn visit;
 	unsigned int visit_mask;
 	leaf_run_fn leaf_run;
@@ -126,10 +126,15 @@ static inline int walk_leaf_done(struct walk_op *op, u64 next)
 /* Visit one entry the general way (and descend if it is a table). */
 int walk_one_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int level);
 
+/* @rs: the caller's rescheduling condition (resched.h); NULL: no rescheduling points. */
 void walk_op_init(struct walk_op *op, struct pgtable *pgt, u64 start, u64 size, unsigned int flags,
-		  visitor_fn visit, unsigned int visit_mask);
-/* Walk [op->start, op->end), stopping at rescheduling points; settles debts on return. */
-int walk_op_run(struct walk_op *op);
+		  struct mmu_resched *rs, visitor_fn visit, unsigned int visit_mask);
+/*
+ * Walk [op->start, op->end).  Settles its debts on return, also when it
+ * stopped at a rescheduling point: then MMU_RESCHED with the resume address
+ * in @rs->resume.
+ */
+int walk_op_run(struct walk_op *op, struct mmu_resched *rs);
 
 /* Entry updates, each correct in shared and exclusive walks. */
 int pte_try_break(struct walk_op *op, struct walk_ctx *ctx);

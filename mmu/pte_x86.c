@@ -24,7 +24,7 @@
 /*
  * AMD NPT (AMD APM vol. 2, 15.25 "Nested Paging").  Nested tables are
  * ordinary long-mode tables (APM vol. 2, 5.3 "Long-Mode Page Translation"),
- * walked with the host's paging modes: EFER.NXE must be set on the host for
+ * walked with the host's paging modes: no-execute must be enabled on the host for
  * bit 63 to be NX rather than reserved.
  */
 #define NPT_P		BIT(0)

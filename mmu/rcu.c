@@ -55,7 +55,7 @@ int rcu_init(struct rcu_state *rs, unsigned int nr_cpus, u64 backlog_limit)
 {
 	unsigned int i;
 
-	if (!rs || !nr_cpus || nr_cpus > RCU_MAX_CPUS)
+	if (!rs || !nr_cpus || nr_cpus > MAX_CPUS)
 		return -EINVAL;
 	rs->gp_seq = 0;
 	rs->gp_done = 0;
@@ -68,7 +68,7 @@ int rcu_init(struct rcu_state *rs, unsigned int nr_cpus, u64 backlog_limit)
 	rs->max_backlog = 0;
 	rs->throttled = 0;
 	rs->chained = 0;
-	for (i = 0; i < RCU_MAX_CPUS; i++) {
+	for (i = 0; i < MAX_CPUS; i++) {
 		struct rcu_cpu *rc = &rs->cpu[i];
 
 		rc->qs_seq = 0;
@@ -369,7 +369,7 @@ static bool rcu_barrier_round(struct rcu_state *rs, struct rcu_cpu *runner, cons
  */
 void rcu_barrier(struct rcu_state *rs, unsigned int cpu)
 {
-	u64 target[RCU_MAX_CPUS];
+	u64 target[MAX_CPUS];
 	u64 chained;
 	unsigned int i;
 

@@ -9,7 +9,7 @@
  * reported a quiescent state since it began; callbacks queued before it began
  * then run.
  *
- * CPUs are small integers below RCU_MAX_CPUS, chosen by the environment (the
+ * CPUs are small integers below MAX_CPUS (types.h), chosen by the environment (the
  * physical CPU number at EL2, a thread index in the host tests).
  */
 #ifndef MMU_RCU_H
@@ -17,8 +17,6 @@
 
 #include "sync.h"
 #include "types.h"
-
-#define RCU_MAX_CPUS 16
 
 struct rcu_head {
 	struct rcu_head *next;
@@ -53,7 +51,7 @@ struct rcu_state {
 	u64 backlog_limit;
 	u64 grace_periods, queued, invoked, max_backlog, throttled;
 	u64 chained;		/* callbacks queued by callbacks (rcu_barrier waits for them) */
-	struct rcu_cpu cpu[RCU_MAX_CPUS];
+	struct rcu_cpu cpu[MAX_CPUS];
 };
 
 /* All @nr_cpus CPUs start online and not idle.  0 on success, -EINVAL. */

@@ -47,7 +47,7 @@ struct shadow_page *shadow_page_of(struct shadow_mmu *sm, const void *spt_or_spt
 
 static struct shadow_page *child_of(struct shadow_mmu *sm, u64 spte)
 {
-	return shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR)));
+	return shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & sm->fmt->addr)));
 }
 
 u64 shadow_leaf_gfn(const struct shadow_page *sp, unsigned int idx)
@@ -96,6 +96,7 @@ bool shadow_gfn_write_tracked(struct shadow_mmu *sm, u64 gfn)
  */
 static void write_protect_gfn(struct shadow_mmu *sm, u64 gfn)
 {
+	const u64 w = sm->fmt->write;
 	struct shadow_gfn g;
 	struct rmap_iter it;
 	u64 *sptep, spte;
@@ -104,8 +105,8 @@ static void write_protect_gfn(struct shadow_mmu *sm, u64 gfn)
 		return;
 	for (sptep = rmap_first(g.rmap, &it); sptep; sptep = rmap_next(&it)) {
 		spte = READ_ONCE(*sptep);
-		if (spte & PTE64_RW) {
-			WRITE_ONCE(*sptep, spte & ~(PTE64_RW | PTE64_D));
+		if (spte & w) {
+			WRITE_ONCE(*sptep, spte & ~(w | sm->fmt->dirty));
 			sm->tlb_owed = true;
 			sm->stats.wrprot_entries++;
 		}
@@ -120,7 +121,7 @@ static void write_protect_gfn(struct shadow_mmu *sm, u64 gfn)
 struct shadow_page *shadow_get_page(struct shadow_mmu *sm, u64 gfn, union shadow_role role)
 {
 	struct shadow_page *sp = hash_find(sm, gfn, role);
-	bool need_gfns = !role.direct && role.level == PT_LAST_LEVEL;
+	bool need_gfns = !role.direct && role.level == shadow_last_level(sm->fmt);
 	unsigned int b = hash_bucket(gfn);
 	u64 *spt;
 
@@ -215,9 +216,9 @@ void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned in
 	struct shadow_page *child;
 	struct shadow_gfn g;
 
-	if (!(spte & PTE64_P))
+	if (!(spte & sm->fmt->present))
 		return;
-	if (sp->role.level == PT_LAST_LEVEL) {
+	if (sp->role.level == shadow_last_level(sm->fmt)) {
 		bool found = sm->ops->gfn_lookup(sm->vm, shadow_leaf_gfn(sp, idx), &g) != -ENOENT;
 
 		shadow_drop_leaf(sm, sp, idx, found ? g.rmap : NULL);
@@ -255,7 +256,7 @@ void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp)
 	/* Stops re-entry from a child's orphan zap; read unlocked by shadow_root_valid(). */
 	__atomic_store_n(&sp->invalid, true, __ATOMIC_RELAXED);
 	dequeue_orphan(sm, sp);	/* it may be freed (and its descriptor reused) before the queue runs */
-	for (idx = 0; idx < PT_ENTRIES; idx++)
+	for (idx = 0; idx < 1u << sm->fmt->level_bits; idx++)
 		shadow_drop_spte(sm, sp, idx);
 	while ((parent = rmap_first(&sp->parents, &it))) {
 		rmap_remove(&sm->descs, &sp->parents, parent);
@@ -297,7 +298,8 @@ bool shadow_drop_gfn_entry(struct shadow_mmu *sm, u64 gfn, unsigned int idx)
 	struct shadow_page *sp;
 
 	for (sp = sm->hash[hash_bucket(gfn)]; sp; sp = sp->hash_next) {
-		if (sp->gfn == gfn && !sp->role.direct && (READ_ONCE(sp->spt[idx]) & PTE64_P)) {
+		if (sp->gfn == gfn && !sp->role.direct &&
+		    (READ_ONCE(sp->spt[idx]) & sm->fmt->present)) {
 			shadow_drop_spte(sm, sp, idx);
 			return true;
 		}
@@ -365,11 +367,11 @@ static void mark_reached(struct shadow_mmu *sm, struct shadow_page *sp)
 	unsigned int idx;
 	u64 spte;
 
-	if (sp->role.level == PT_LAST_LEVEL)
+	if (sp->role.level == shadow_last_level(sm->fmt))
 		return;
-	for (idx = 0; idx < PT_ENTRIES; idx++) {
+	for (idx = 0; idx < 1u << sm->fmt->level_bits; idx++) {
 		spte = READ_ONCE(sp->spt[idx]);
-		if (!(spte & PTE64_P))
+		if (!(spte & sm->fmt->present))
 			continue;
 		child = child_of(sm, spte);
 		if (child->reached)
@@ -430,13 +432,14 @@ u64 shadow_destroy(struct shadow_mmu *sm)
 }
 
 void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
-		      bool cr0_wp, bool nxe)
+		      const struct shadow_format *fmt, bool wp, bool nx)
 {
 	memset(v, 0, sizeof(*v));
 	v->sm = sm;
+	v->fmt = fmt;
 	v->cpu = cpu;
-	v->cr0_wp = cr0_wp;
-	v->nxe = nxe;
+	v->wp = wp;
+	v->nx = nx;
 }
 
 /* Drop @v's pin on its root; a zapped root goes when its last user lets go. MMU lock (write). */
@@ -454,16 +457,21 @@ static void put_root_locked(struct shadow_mmu *sm, struct shadow_vcpu *v)
 	sm->zapped = root;
 }
 
-/* Load (or reload after a zap) the root for v->cr3.  MMU lock (write), cache topped up. */
+/* Load (or reload after a zap) the root for v->root_gpa.  MMU lock (write), cache topped up. */
 int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v)
 {
 	union shadow_role role = { .word = 0 };
 	struct shadow_page *root;
 
+	/* The first root fixes the shadow tables' format: the pages do not record theirs. */
+	if (!sm->fmt)
+		sm->fmt = v->fmt;
+	if (v->fmt != sm->fmt)
+		return -EINVAL;
 	role.level = 0;
-	role.cr0_wp = v->cr0_wp;
-	role.nxe = v->nxe;
-	root = shadow_get_page(sm, (v->cr3 & PTE64_ADDR) >> PAGE_SHIFT, role);
+	role.wp = v->wp;
+	role.nx = v->nx;
+	root = shadow_get_page(sm, (v->root_gpa & sm->fmt->addr) >> PAGE_SHIFT, role);
 	if (!root)
 		return -ENOSPC;
 	put_root_locked(sm, v);
@@ -485,14 +493,14 @@ int shadow_prepare(struct shadow_mmu *sm)
 	return rc ? -ENOSPC : 0;	/* the pool, not the host, ran dry */
 }
 
-hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err)
+hpa_t shadow_new_root(struct shadow_vcpu *v, gpa_t guest_root, int *err)
 {
 	struct shadow_mmu *sm = v->sm;
 	hpa_t root = hpa(0);
 	int rc;
 
 	write_lock(&sm->lock);
-	v->cr3 = cr3.val;
+	v->root_gpa = guest_root.val;
 	rc = shadow_prepare(sm);
 	if (!rc)
 		rc = shadow_load_root(sm, v);
@@ -519,14 +527,14 @@ bool shadow_make_room(struct shadow_mmu *sm)
 	return true;
 }
 
-int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3)
+int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t guest_root)
 {
 	int err = 0;
 
-	shadow_new_cr3(v, cr3, &err);
+	shadow_new_root(v, guest_root, &err);
 	/* What no loaded root reaches is back in the pool after a zap (see shadow_zap_all). */
 	if (err == -ENOSPC && shadow_make_room(v->sm))
-		shadow_new_cr3(v, cr3, &err);
+		shadow_new_root(v, guest_root, &err);
 	return err;
 }
 
@@ -548,23 +556,24 @@ void shadow_put_root(struct shadow_vcpu *v)
 
 int shadow_translate_lockless(struct shadow_mmu *sm, hpa_t root, u64 gva, hpa_t *pa, u8 *acc)
 {
+	const struct shadow_format *fmt = sm->fmt;	/* set: @root exists */
 	u64 *table = sm->ops->phys_to_virt(root), spte = 0;
+	unsigned int level, last = shadow_last_level(fmt);
 	u8 granted = SH_ACC_ALL;
-	unsigned int level;
 
-	for (level = 0; level <= PT_LAST_LEVEL; level++) {
-		spte = READ_PTE(table[pt_index(gva, level)]);
+	for (level = 0; level <= last; level++) {
+		spte = READ_PTE(table[shadow_index(fmt, gva, level)]);
 		if (spte == PAGE_POISON)
 			return -EFAULT;
-		if (!(spte & PTE64_P))
+		if (!(spte & fmt->present))
 			return -ENOENT;
-		granted &= (spte & PTE64_RW ? SH_ACC_W : 0) | (spte & PTE64_US ? SH_ACC_U : 0) |
-			   (spte & PTE64_NX ? 0 : SH_ACC_X);
-		if (level < PT_LAST_LEVEL)
-			table = sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR));
+		granted &= (spte & fmt->write ? SH_ACC_W : 0) | (spte & fmt->user ? SH_ACC_U : 0) |
+			   (spte & fmt->nx ? 0 : SH_ACC_X);
+		if (level < last)
+			table = sm->ops->phys_to_virt(hpa(spte & fmt->addr));
 	}
 	if (pa)
-		*pa = hpa((spte & PTE64_ADDR) | (gva & (PAGE_SIZE - 1)));
+		*pa = hpa((spte & fmt->addr) | (gva & (PAGE_SIZE - 1)));
 	if (acc)
 		*acc = granted;
 	return 0;

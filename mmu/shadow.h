@@ -2,21 +2,23 @@
 /*
  * Shadow MMU: for a CPU without nested paging (SVM without NPT), the tables
  * the hardware walks are built by the hypervisor by composing the guest's own
- * 4-level x86-64 tables (gva -> gpa) with the VM's memslots (gpa -> hpa).
+ * tables (gva -> gpa), read through a guest-format descriptor (struct
+ * shadow_format), with the VM's memslots (gpa -> hpa).
  *
  * Shadow pages.  Each shadow table page shadows one guest table page at one
  * level, and is keyed by (guest table frame gfn, role) in a hash table; the
- * role says how the page was reached (level, direct, access, dirty, CR0.WP,
- * EFER.NXE) so that one guest table reached two ways that need different
+ * role says how the page was reached (level, direct, access, dirty, the
+ * guest's supervisor-write-protect and no-execute modes) so that one guest table reached two ways that need different
  * shadow entries gets two shadow pages.  A guest 2M/1G page has no guest
  * table under it: it is shadowed by "direct" shadow pages keyed by the first
  * frame they map, holding 4K entries (the shadow maps everything in 4K pages,
- * so every shadow leaf is at level 3 and every guest frame has 4K rmap
- * entries only).  Levels are numbered as in pte_format.h: 0 = PML4 ... 3 = PT.
+ * so every shadow leaf is at the last level and every guest frame has 4K rmap
+ * entries only).  Levels are numbered from the root (struct shadow_format):
+ * in x86 long mode 0 = PML4 ... 3 = PT.
  *
- * Shadow entries use the long-mode PTE layout (AMD APM vol. 2, 5.3-5.4;
- * Intel SDM vol. 3A, 4.5), because under SVM without NPT the CPU walks them
- * in place of the guest's own tables:
+ * Shadow entries use the guest format's layout (for x86 long mode AMD APM
+ * vol. 2, 5.3-5.4; Intel SDM vol. 3A, 4.5), because under SVM without NPT the
+ * CPU walks them in place of the guest's own tables:
  *  - table entries copy the guest table entry's R/W, U/S and NX: permissions
  *    are the most restrictive along the walk (APM 5.6, SDM 4.6), so a shadow
  *    page is the same whichever guest entry points at it;
@@ -36,9 +38,11 @@
  * shadow_write_fault().  Shadow pages are thus always in sync with the guest
  * tables, and INVLPG has nothing to resynchronise (it drops the leaf anyway).
  *
- * Locking.  Every shadow_ and rmap_ entry point takes the MMU lock for
+ * Locking.  Every shadow_ entry point takes the MMU lock (sm->lock) for
  * writing itself (callers hold no MMU lock); shadow page faults are
- * exclusive, like KVM's shadow MMU.  Readers that hold no lock are the
+ * exclusive, like KVM's shadow MMU.  rmap_zap_range() is the exception: its
+ * caller holds sm->lock for writing, because the caller owns the
+ * rescheduling points where it is dropped (mmu/resched.h).  Readers that hold no lock are the
  * hardware walkers of vCPUs in guest mode and lockless software walks
  * (shadow_translate_lockless()) inside an RCU read-side section.
  *
@@ -68,26 +72,61 @@
 #include "page_pool.h"
 #include "pte_format.h"
 #include "rcu.h"
+#include "resched.h"
 #include "rmap.h"
 #include "sync.h"
 #include "types.h"
 
-/* Long-mode paging-structure entry bits, guest and shadow alike (APM 5.4, SDM 4.5). */
-#define PTE64_P		BIT(0)
-#define PTE64_RW	BIT(1)
-#define PTE64_US	BIT(2)
-#define PTE64_A		BIT(5)
-#define PTE64_D		BIT(6)
-#define PTE64_PS	BIT(7)		/* PDPE/PDE: 1G/2M page; reserved in a PML4E */
-#define PTE64_NX	BIT(63)		/* reserved unless EFER.NXE */
-#define PTE64_ADDR	GENMASK(51, 12)
+/*
+ * A guest paging format: the layout of a paging-structure entry and the
+ * walk's rules, for one paging mode of one architecture (mmu/shadow_x86.c:
+ * x86 4-level long mode).  The shadow MMU reads the guest's tables with it,
+ * and builds the shadow tables in it too: under SVM without NPT the CPU walks
+ * the shadow tables in the guest's own paging mode, so the two layouts are
+ * the same.  Levels are numbered from the root: 0 ... levels - 1, the last
+ * holding 4K leaves.  The walk's rules, which every format here shares:
+ *  - an entry without @present ends the walk (not-present fault);
+ *  - @write, @user and (with no-execute enabled) "not @nx" grant W, U, X, and
+ *    what a walk grants is what every level along it grants (APM vol. 2 5.6,
+ *    SDM vol. 3A 4.6); a supervisor write obeys W only with write-protect on;
+ *  - at a level of @large_levels, @large makes the entry a leaf mapping the
+ *    level's whole size (its address bits from @large_rsvd_lsb up to that
+ *    size are reserved); at any other level but the last, @large is reserved;
+ *  - @nx is reserved while no-execute is not enabled;
+ *  - the walk sets @accessed in every entry it used and @dirty in the leaf on
+ *    a write, with a compare-and-swap, as the CPU does (SDM 4.8, APM 5.4.2).
+ * The fault code is the hardware's: the access comes in as it and a guest
+ * fault is reported in it (the ec_ bits), because that is what the CPU
+ * reports on an intercepted fault and what the guest expects injected.
+ */
+struct shadow_format {
+	const char *name;
+	u8 levels;		/* levels walked: at most SHADOW_MAX_LEVELS */
+	u8 level_bits;		/* index bits per level: a table has 1 << level_bits entries */
+	u8 large_levels;	/* BIT(level) for each level whose entry may map a large page */
+	u8 large_rsvd_lsb;	/* lowest reserved address bit of a large leaf */
+	u64 addr;		/* the entry's address field */
+	u64 present, write, user, accessed, dirty, large, nx;
+	u32 ec_present, ec_write, ec_user, ec_rsvd, ec_fetch;
+};
 
-/* #PF error code (APM 8.4.2 "Page-Fault Error Code", SDM 4.7). */
-#define PFERR_P		BIT(0)
-#define PFERR_W		BIT(1)
-#define PFERR_U		BIT(2)
-#define PFERR_RSVD	BIT(3)
-#define PFERR_I		BIT(4)
+#define SHADOW_MAX_LEVELS 4
+
+static inline unsigned int shadow_last_level(const struct shadow_format *fmt)
+{
+	return fmt->levels - 1u;
+}
+
+static inline unsigned int shadow_level_shift(const struct shadow_format *fmt, unsigned int level)
+{
+	return PAGE_SHIFT + fmt->level_bits * (fmt->levels - 1u - level);
+}
+
+static inline unsigned int shadow_index(const struct shadow_format *fmt, u64 addr,
+					unsigned int level)
+{
+	return (addr >> shadow_level_shift(fmt, level)) & ((1u << fmt->level_bits) - 1);
+}
 
 /* Accumulated guest permissions (role.access). */
 #define SH_ACC_W	1
@@ -98,12 +137,12 @@
 union shadow_role {
 	u32 word;
 	struct {
-		u32 level : 2;
+		u32 level : 2;		/* 0 ... SHADOW_MAX_LEVELS - 1 */
 		u32 direct : 1;		/* shadows a guest 2M/1G page, not a guest table */
 		u32 access : 3;		/* direct: the guest leaf's accumulated permissions */
 		u32 dirty : 1;		/* direct: the guest leaf's D bit (W granted only then) */
-		u32 cr0_wp : 1;
-		u32 nxe : 1;
+		u32 wp : 1;		/* supervisor writes obey read-only entries */
+		u32 nx : 1;		/* no-execute enabled: NX bits mean something */
 	};
 };
 
@@ -137,7 +176,7 @@ struct shadow_gfn {
 	u64 contig;			/* frames from this one to the end of its slot (or the next slot) */
 };
 
-/* What the environment provides: the VM's guest memory and memslots, TLB, scheduler. */
+/* What the environment provides: the VM's guest memory and memslots, TLB. */
 struct shadow_ops {
 	void *(*phys_to_virt)(hpa_t pa);
 	hpa_t (*virt_to_phys)(void *va);
@@ -161,9 +200,6 @@ struct shadow_ops {
 	int (*gfn_lookup)(void *vm, u64 gfn, struct shadow_gfn *out);
 	/* Invalidate every translation cached from the shadow tables, all CPUs, complete on return. */
 	void (*tlb_flush)(void *vm);
-	/* This CPU's need-resched word (NULL: never) and the scheduler hook, as in mmu_ops. */
-	const u32 *(*need_resched_word)(void);
-	void (*resched)(void);
 };
 
 #define SHADOW_HASH_BUCKETS 1024
@@ -177,6 +213,8 @@ struct shadow_stats {
 
 struct shadow_mmu {
 	const struct shadow_ops *ops;
+	/* The shadow tables' format: set by the first root load (MMU lock), fixed after. */
+	const struct shadow_format *fmt;
 	void *vm;
 	struct page_pool *pool;
 	struct rcu_state *rcu;		/* NULL: never any lockless reader, free at once */
@@ -198,9 +236,11 @@ struct shadow_mmu {
 
 struct shadow_vcpu {
 	struct shadow_mmu *sm;
+	const struct shadow_format *fmt;	/* the guest's paging format */
 	unsigned int cpu;		/* for call_rcu */
-	u64 cr3;			/* guest CR3 (PML4 gpa) */
-	bool cr0_wp, nxe;
+	u64 root_gpa;			/* the guest root: its top-level table's gpa */
+	bool wp;			/* supervisor writes obey read-only entries */
+	bool nx;			/* no-execute enabled (else the NX bit is reserved) */
 	struct shadow_page *root;	/* pinned: root_count */
 };
 
@@ -240,16 +280,22 @@ void shadow_zap_all(struct shadow_mmu *sm);
  */
 u64 shadow_pool_min_pages(unsigned int nr_vcpus);
 
+/*
+ * @fmt: the guest's paging format, chosen by the arch from the guest's modes.
+ * Every vCPU of a VM uses one format today (a root load in another returns
+ * -EINVAL): shadow pages of two formats would need the format in the role.
+ */
 void shadow_vcpu_init(struct shadow_vcpu *v, struct shadow_mmu *sm, unsigned int cpu,
-		      bool cr0_wp, bool nxe);
+		      const struct shadow_format *fmt, bool wp, bool nx);
 
 /*
- * Guest wrote CR3: load the shadow root for the PML4 at @cr3 (cached roots
- * are reused with their subtrees), drop the old one.  Returns the root's host
- * address to run the guest on, or 0 with -ENOSPC in *@err (the pool is
- * empty: v->root is then still the old root, or NULL).
+ * The guest switched roots: load the shadow root for the top-level table at
+ * @guest_root (cached roots are reused with their subtrees), drop the old
+ * one.  Returns the root's host address to run the guest on, or 0 with
+ * -ENOSPC in *@err (the pool is empty: v->root is then still the old root,
+ * or NULL).
  */
-hpa_t shadow_new_cr3(struct shadow_vcpu *v, gpa_t cr3, int *err);
+hpa_t shadow_new_root(struct shadow_vcpu *v, gpa_t guest_root, int *err);
 /* Drop the vCPU's root (vCPU going away). */
 void shadow_put_root(struct shadow_vcpu *v);
 /*
@@ -260,17 +306,17 @@ void shadow_put_root(struct shadow_vcpu *v);
  */
 bool shadow_make_room(struct shadow_mmu *sm);
 /*
- * shadow_new_cr3(), and when the pool is empty shadow_make_room() and once
+ * shadow_new_root(), and when the pool is empty shadow_make_room() and once
  * more.  0, or -ENOSPC: no root to run on yet (the pages still under loaded
  * roots come back after a grace period): the caller must not enter the
  * guest on anything but a valid root, passes a quiescent state and retries.
  */
-int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t cr3);
+int shadow_load_root_or_zap(struct shadow_vcpu *v, gpa_t guest_root);
 /* The vCPU holds a root that is still in use (not zapped): safe and useful to run on. */
 bool shadow_root_valid(const struct shadow_vcpu *v);
 
 /*
- * A #PF intercepted at @gva with hardware error code @ec (PFERR_*).  Walks
+ * A page fault intercepted at @gva with hardware fault code @ec (the format's ec_ bits).  Walks
  * the guest tables, sets guest A (and D on a write) bits like the CPU, and
  * builds the shadow path.  Negative errno on failure (-ENOSPC: the pool is
  * empty, zap and retry; -ENOMEM: no host memory for the guest frame;
@@ -315,11 +361,15 @@ enum rmap_zap_flags {
  * Remove every shadow mapping of guest frames [@gfn, @gfn + @count) found
  * through the rmap, and the shadow pages of guest tables in that range (give
  * back, memslot removal); or with RMAP_ZAP_WRPROT only make them read-only.
- * Takes the MMU lock for writing; rescheduling points after each frame (and
- * every RMAP_ZAP_BATCH entries of one frame) unless RMAP_ZAP_NO_RESCHED.
- * Returns the number of entries zapped or write-protected.
+ * The caller holds sm->lock for writing.  Rescheduling points (mmu/resched.h)
+ * after each frame and every RMAP_ZAP_BATCH entries of one frame, unless @rs
+ * is NULL or RMAP_ZAP_NO_RESCHED: at one that is due it pays its TLB debt and
+ * returns MMU_RESCHED with the frame it stopped at in @rs->resume: called
+ * again with the same arguments it goes on from there.  0 when done.  Adds the
+ * number of entries zapped or write-protected to *@done (if not NULL).
  */
-u64 rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags);
+int rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags,
+		   struct mmu_resched *rs, u64 *done);
 
 /* --- internals shared by shadow*.c and rmap_zap.c; not an interface ---------------------- */
 

@@ -10,75 +10,83 @@
 
 /* One walk of the guest's tables (AMD APM vol. 2, 5.3.3; Intel SDM vol. 3A, 4.5.4). */
 struct guest_walk {
-	u64 gpte[PT_LAST_LEVEL + 1];
-	gpa_t gpte_gpa[PT_LAST_LEVEL + 1];
+	u64 gpte[SHADOW_MAX_LEVELS];
+	gpa_t gpte_gpa[SHADOW_MAX_LEVELS];
 	unsigned int leaf_level;
 	u8 acc;			/* SH_ACC_* accumulated over every level */
 	u64 gfn;		/* 4K guest frame of the address */
-	u32 ec;			/* error code to inject when the walk fails */
+	u32 ec;			/* fault code to inject when the walk fails */
 };
 
 /*
- * Reserved bits we check (a #PF with RSVD set, APM 5.3.3 / SDM 4.7): PS in a
- * PML4E, NX while EFER.NXE is clear, and the low address bits of a 2M/1G
- * leaf ([20:13] / [29:13], bit 12 being PAT).  Bits above MAXPHYADDR are not
- * checked: the VM's memslots stop well below any MAXPHYADDR.
+ * Reserved bits we check (a fault with ec_rsvd, APM 5.3.3 / SDM 4.7): the
+ * large bit where no large page may be, NX while no-execute is not enabled,
+ * and the low address bits of a large leaf (in long mode [20:13] / [29:13],
+ * bit 12 being PAT).  Bits above MAXPHYADDR are not checked: the VM's
+ * memslots stop well below any MAXPHYADDR.
  */
-static bool gpte_reserved(const struct shadow_vcpu *v, u64 gpte, unsigned int level)
+static bool gpte_reserved(const struct shadow_format *fmt, u64 nx_rsvd, u64 gpte,
+			  unsigned int level)
 {
-	if (!v->nxe && (gpte & PTE64_NX))
+	if (gpte & nx_rsvd)
 		return true;
-	if (level == 0)
-		return gpte & PTE64_PS;
-	if (level < PT_LAST_LEVEL && (gpte & PTE64_PS))
-		return gpte & GENMASK(pt_level_shift(level) - 1, 13);
-	return false;
+	if (level == shadow_last_level(fmt) || !(gpte & fmt->large))
+		return false;
+	if (!(fmt->large_levels & BIT(level)))
+		return true;
+	return gpte & GENMASK(shadow_level_shift(fmt, level) - 1, fmt->large_rsvd_lsb);
 }
 
 /*
- * Walk the guest tables for @gva with the access of error code @ec.
+ * Walk the guest tables for @gva with the access of fault code @ec.
  * 0: translated; 1: the guest forbids it or nothing is mapped (w->ec to
- * inject); -EFAULT: a guest table is outside every memslot.
+ * inject); -EFAULT: a guest table is outside every memslot.  The format's
+ * fields are read into locals once: this is the fault path.
  */
 static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gva, u32 ec,
 		      struct guest_walk *w)
 {
-	u32 access = ec & (PFERR_W | PFERR_U | (v->nxe ? PFERR_I : 0));
-	u64 table = v->cr3 & PTE64_ADDR, gpte = 0, size;
+	const struct shadow_format *fmt = v->fmt;
+	const u64 present = fmt->present, rw = fmt->write, us = fmt->user, addr = fmt->addr;
+	const u64 large = fmt->large, nx = v->nx ? fmt->nx : 0, nx_rsvd = v->nx ? 0 : fmt->nx;
+	const u32 ec_w = fmt->ec_write, ec_u = fmt->ec_user, ec_i = v->nx ? fmt->ec_fetch : 0;
+	const unsigned int last = shadow_last_level(fmt), large_levels = fmt->large_levels;
+	u32 access = ec & (ec_w | ec_u | ec_i);
+	u64 table = v->root_gpa & addr, gpte = 0, size;
 	unsigned int level;
 	u8 acc = SH_ACC_ALL;
 
-	for (level = 0; level <= PT_LAST_LEVEL; level++) {
-		w->gpte_gpa[level] = gpa(table + pt_index(gva, level) * sizeof(u64));
+	for (level = 0; level <= last; level++) {
+		w->gpte_gpa[level] = gpa(table + shadow_index(fmt, gva, level) * sizeof(u64));
 		if (sm->ops->read_gpa(sm->vm, w->gpte_gpa[level], &gpte))
 			return -EFAULT;
 		w->gpte[level] = gpte;
-		if (!(gpte & PTE64_P)) {
+		if (!(gpte & present)) {
 			w->ec = access;
 			return 1;
 		}
-		if (gpte_reserved(v, gpte, level)) {
-			w->ec = access | PFERR_P | PFERR_RSVD;
+		if (gpte_reserved(fmt, nx_rsvd, gpte, level)) {
+			w->ec = access | fmt->ec_present | fmt->ec_rsvd;
 			return 1;
 		}
-		acc &= (gpte & PTE64_RW ? SH_ACC_W : 0) | (gpte & PTE64_US ? SH_ACC_U : 0) |
-		       (v->nxe && (gpte & PTE64_NX) ? 0 : SH_ACC_X);
-		if (level == PT_LAST_LEVEL || (level && (gpte & PTE64_PS)))
+		acc &= (gpte & rw ? SH_ACC_W : 0) | (gpte & us ? SH_ACC_U : 0) |
+		       (gpte & nx ? 0 : SH_ACC_X);
+		if (level == last || ((large_levels & BIT(level)) && (gpte & large)))
 			break;
-		table = gpte & PTE64_ADDR;
+		table = gpte & addr;
 	}
-	size = pt_level_size(level);
+	size = 1ULL << shadow_level_shift(fmt, level);
 	w->leaf_level = level;
 	w->acc = acc;
-	w->gfn = ((gpte & PTE64_ADDR & ~(size - 1)) | (gva & (size - 1))) >> PAGE_SHIFT;
+	w->gfn = ((gpte & addr & ~(size - 1)) | (gva & (size - 1))) >> PAGE_SHIFT;
 
 	/* Permission checks of SDM 4.6 / APM 5.6, without SMEP/SMAP/PKE. */
-	w->ec = access | PFERR_P;
-	if ((ec & PFERR_U) && !(acc & SH_ACC_U))
+	w->ec = access | fmt->ec_present;
+	if ((ec & ec_u) && !(acc & SH_ACC_U))
 		return 1;
-	if ((ec & PFERR_W) && !(acc & SH_ACC_W) && ((ec & PFERR_U) || v->cr0_wp))
+	if ((ec & ec_w) && !(acc & SH_ACC_W) && ((ec & ec_u) || v->wp))
 		return 1;
-	if ((ec & PFERR_I) && !(acc & SH_ACC_X))
+	if ((ec & ec_i) && !(acc & SH_ACC_X))
 		return 1;
 	return 0;
 }
@@ -90,7 +98,8 @@ static int guest_walk(struct shadow_mmu *sm, const struct shadow_vcpu *v, u64 gv
  * -ENOMEM when the host cannot back the table's frame (it was given back
  * since the walk read it), -EAGAIN while it is being given back.
  */
-static int guest_set_ad(struct shadow_mmu *sm, struct guest_walk *w, bool write)
+static int guest_set_ad(struct shadow_mmu *sm, const struct shadow_format *fmt,
+			struct guest_walk *w, bool write)
 {
 	unsigned int level;
 	u64 old, new;
@@ -98,7 +107,7 @@ static int guest_set_ad(struct shadow_mmu *sm, struct guest_walk *w, bool write)
 
 	for (level = 0; level <= w->leaf_level; level++) {
 		old = w->gpte[level];
-		new = old | PTE64_A | (write && level == w->leaf_level ? PTE64_D : 0);
+		new = old | fmt->accessed | (write && level == w->leaf_level ? fmt->dirty : 0);
 		if (new == old)
 			continue;
 		rc = sm->ops->cmpxchg_gpa ? sm->ops->cmpxchg_gpa(sm->vm, w->gpte_gpa[level], old, new)
@@ -113,7 +122,9 @@ static int guest_set_ad(struct shadow_mmu *sm, struct guest_walk *w, bool write)
 /* Shadow table entry for @child, with the permissions of guest entry @gpte (see shadow.h). */
 static u64 make_table_spte(struct shadow_mmu *sm, struct shadow_page *child, u64 gpte)
 {
-	return PTE64_P | PTE64_A | (gpte & (PTE64_RW | PTE64_US | PTE64_NX)) |
+	const struct shadow_format *fmt = sm->fmt;
+
+	return fmt->present | fmt->accessed | (gpte & (fmt->write | fmt->user | fmt->nx)) |
 	       sm->ops->virt_to_phys(child->spt).val;
 }
 
@@ -127,8 +138,8 @@ static struct shadow_page *link_child(struct shadow_mmu *sm, struct shadow_page 
 	u64 spte = READ_ONCE(sp->spt[idx]);
 	struct shadow_page *child;
 
-	if (spte & PTE64_P) {
-		child = shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR)));
+	if (spte & sm->fmt->present) {
+		child = shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & sm->fmt->addr)));
 		if (child->gfn == gfn && child->role.word == role.word)
 			return child;
 		/* Drop first: the drop may zap pages the lookup below would otherwise return. */
@@ -152,6 +163,7 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 			struct shadow_page *sp, unsigned int idx, u64 gfn, u8 acc, bool dirty,
 			u64 gva, u32 ec, struct shadow_fault *out)
 {
+	const struct shadow_format *fmt = sm->fmt;
 	u64 old = READ_ONCE(sp->spt[idx]), spte;
 	bool tracked = shadow_gfn_write_tracked(sm, gfn);
 	struct shadow_gfn g;
@@ -167,13 +179,13 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 		out->gpa = gpa((gfn << PAGE_SHIFT) | (gva & (PAGE_SIZE - 1)));
 		return SHADOW_FAULT_MMIO;
 	}
-	spte = PTE64_P | PTE64_A | (g.pfn << PAGE_SHIFT);
-	spte |= acc & SH_ACC_U ? PTE64_US : 0;
-	spte |= v->nxe && !(acc & SH_ACC_X) ? PTE64_NX : 0;
+	spte = fmt->present | fmt->accessed | (g.pfn << PAGE_SHIFT);
+	spte |= acc & SH_ACC_U ? fmt->user : 0;
+	spte |= v->nx && !(acc & SH_ACC_X) ? fmt->nx : 0;
 	if ((acc & SH_ACC_W) && dirty && g.writable && !tracked)
-		spte |= PTE64_RW | PTE64_D;
-	if ((old & PTE64_P) && shadow_leaf_gfn(sp, idx) == gfn) {
-		if ((old & PTE64_RW) && !(spte & PTE64_RW))
+		spte |= fmt->write | fmt->dirty;
+	if ((old & fmt->present) && shadow_leaf_gfn(sp, idx) == gfn) {
+		if ((old & fmt->write) && !(spte & fmt->write))
 			sm->tlb_owed = true;
 		WRITE_ONCE(sp->spt[idx], spte);
 	} else {
@@ -185,7 +197,7 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 		WRITE_ONCE(sp->spt[idx], spte);
 		sm->stats.leaves_installed++;
 	}
-	if ((ec & PFERR_W) && (acc & SH_ACC_W) && tracked) {
+	if ((ec & fmt->ec_write) && (acc & SH_ACC_W) && tracked) {
 		out->gpa = gpa((gfn << PAGE_SHIFT) | (gva & (PAGE_SIZE - 1)));
 		return SHADOW_FAULT_EMULATE;
 	}
@@ -196,6 +208,8 @@ static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
 static int build_path(struct shadow_mmu *sm, struct shadow_vcpu *v, u64 gva, u32 ec,
 		      struct guest_walk *w, struct shadow_fault *out)
 {
+	const struct shadow_format *fmt = sm->fmt;
+	const unsigned int last = shadow_last_level(fmt);
 	struct shadow_page *sp = v->root;
 	union shadow_role role = sp->role;
 	unsigned int level, idx;
@@ -205,14 +219,14 @@ static int build_path(struct shadow_mmu *sm, struct shadow_vcpu *v, u64 gva, u32
 	for (level = 0; level < w->leaf_level; level++) {
 		gpte = w->gpte[level];
 		role.level = level + 1;
-		sp = link_child(sm, sp, pt_index(gva, level), (gpte & PTE64_ADDR) >> PAGE_SHIFT,
-				role, gpte);
+		sp = link_child(sm, sp, shadow_index(fmt, gva, level),
+				(gpte & fmt->addr) >> PAGE_SHIFT, role, gpte);
 		if (!sp)
 			return -ENOSPC;
 	}
-	if (w->leaf_level == PT_LAST_LEVEL)
-		return install_leaf(sm, v, sp, pt_index(gva, level), w->gfn, w->acc,
-				    w->gpte[level] & PTE64_D, gva, ec, out);
+	if (w->leaf_level == last)
+		return install_leaf(sm, v, sp, shadow_index(fmt, gva, level), w->gfn, w->acc,
+				    w->gpte[level] & fmt->dirty, gva, ec, out);
 
 	/*
 	 * A guest 2M/1G page: direct pages below, keyed by the first frame each
@@ -222,26 +236,27 @@ static int build_path(struct shadow_mmu *sm, struct shadow_vcpu *v, u64 gva, u32
 	gpte = w->gpte[level];
 	role.direct = 1;
 	role.access = w->acc;
-	role.dirty = !!(gpte & PTE64_D);
-	frames = pt_level_size(level) >> PAGE_SHIFT;
-	for (; level < PT_LAST_LEVEL; level++) {
+	role.dirty = !!(gpte & fmt->dirty);
+	frames = 1ULL << (shadow_level_shift(fmt, level) - PAGE_SHIFT);
+	for (; level < last; level++) {
 		u64 base = w->gfn & ~(frames - 1);
 
 		role.level = level + 1;
-		idx = pt_index(gva, level);
-		sp = link_child(sm, sp, idx, base, role, PTE64_RW | PTE64_US);
+		idx = shadow_index(fmt, gva, level);
+		sp = link_child(sm, sp, idx, base, role, fmt->write | fmt->user);
 		if (!sp)
 			return -ENOSPC;
-		frames >>= 9;
+		frames >>= fmt->level_bits;
 	}
-	return install_leaf(sm, v, sp, pt_index(gva, level), w->gfn, w->acc, role.dirty, gva, ec,
-			    out);
+	return install_leaf(sm, v, sp, shadow_index(fmt, gva, level), w->gfn, w->acc, role.dirty,
+			    gva, ec, out);
 }
 
 int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_fault *out)
 {
 	struct shadow_mmu *sm = v->sm;
 	struct guest_walk w = { .ec = 0 };
+	bool write;
 	int rc;
 
 	write_lock(&sm->lock);
@@ -257,12 +272,13 @@ int shadow_page_fault(struct shadow_vcpu *v, u64 gva, u32 ec, struct shadow_faul
 		rc = rc > 0 ? SHADOW_FAULT_INJECT : rc;
 		goto out;
 	}
-	/* CR0.WP = 0: a supervisor write to a read-only page would need a W, !U/S shadow. */
-	if ((ec & PFERR_W) && !(ec & PFERR_U) && !(w.acc & SH_ACC_W)) {
+	/* Supervisor write-protect off: a supervisor write to a read-only page would need a W, !U/S shadow. */
+	write = ec & v->fmt->ec_write;
+	if (write && !(ec & v->fmt->ec_user) && !(w.acc & SH_ACC_W)) {
 		rc = -ENOTSUP;
 		goto out;
 	}
-	rc = guest_set_ad(sm, &w, ec & PFERR_W);
+	rc = guest_set_ad(sm, v->fmt, &w, write);
 	if (rc) {
 		rc = rc > 0 ? SHADOW_FAULT_RETRY : rc;
 		goto out;
@@ -335,16 +351,18 @@ void shadow_write_fault(struct shadow_vcpu *v, gpa_t gpa)
 void shadow_invlpg(struct shadow_vcpu *v, u64 gva)
 {
 	struct shadow_mmu *sm = v->sm;
+	const struct shadow_format *fmt;
 	struct shadow_page *sp;
 	unsigned int level;
 	u64 spte;
 
 	write_lock(&sm->lock);
 	sp = v->root && !v->root->invalid ? v->root : NULL;
-	for (level = 0; sp && level < PT_LAST_LEVEL; level++) {
-		spte = READ_ONCE(sp->spt[pt_index(gva, level)]);
-		sp = spte & PTE64_P ? shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & PTE64_ADDR)))
-				    : NULL;
+	fmt = sm->fmt;		/* set when there is a root */
+	for (level = 0; sp && level < shadow_last_level(fmt); level++) {
+		spte = READ_ONCE(sp->spt[shadow_index(fmt, gva, level)]);
+		sp = spte & fmt->present ?
+			     shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & fmt->addr))) : NULL;
 	}
 	/*
 	 * Shadow pages are kept in sync by write protection, so there is nothing
@@ -352,7 +370,7 @@ void shadow_invlpg(struct shadow_vcpu *v, u64 gva)
 	 * guest entry, which is what INVLPG promises the guest.
 	 */
 	if (sp)
-		shadow_drop_spte(sm, sp, pt_index(gva, PT_LAST_LEVEL));
+		shadow_drop_spte(sm, sp, shadow_index(fmt, gva, shadow_last_level(fmt)));
 	shadow_commit_zap(sm);
 	write_unlock(&sm->lock);
 }

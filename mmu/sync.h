@@ -52,9 +52,7 @@ static inline void spin_unlock(struct spinlock *l)
  * writer, then check slots" are both sequentially consistent, so at least
  * one of them sees the other (store-buffering litmus test).
  */
-#define RWLOCK_MAX_CPUS 16
-
-/* This CPU's number, below RWLOCK_MAX_CPUS; supplied by the environment like mmu_cpu_relax. */
+/* This CPU's number, below MAX_CPUS (types.h); supplied by the environment like mmu_cpu_relax. */
 unsigned int mmu_this_cpu(void);
 
 struct rwlock_slot {
@@ -71,7 +69,7 @@ struct rwlock {
 			u32 readers_waiting;	/* readers held back by a writer */
 		};
 	} waiting;
-	struct rwlock_slot reader[RWLOCK_MAX_CPUS];
+	struct rwlock_slot reader[MAX_CPUS];
 };
 
 static inline bool rwlock_writer_pending(struct rwlock *l)
@@ -121,7 +119,7 @@ static inline void write_lock(struct rwlock *l)
 		mmu_cpu_relax();
 	}
 	__atomic_fetch_sub(&l->waiting.writers_waiting, 1, __ATOMIC_RELAXED);
-	for (cpu = 0; cpu < RWLOCK_MAX_CPUS; cpu++)
+	for (cpu = 0; cpu < MAX_CPUS; cpu++)
 		while (__atomic_load_n(&l->reader[cpu].active, __ATOMIC_ACQUIRE))
 			mmu_cpu_relax();
 }
@@ -135,6 +133,12 @@ static inline void write_unlock(struct rwlock *l)
 static inline bool rwlock_contended(struct rwlock *l)
 {
 	return __atomic_load_n(&l->waiting.any, __ATOMIC_RELAXED) != 0;
+}
+
+/* The word rwlock_contended() reads, for a holder's struct mmu_resched (resched.h). */
+static inline const u64 *rwlock_waiters(const struct rwlock *l)
+{
+	return &l->waiting.any;
 }
 
 #endif

@@ -5,9 +5,21 @@
  * A hypervisor juggles guest-physical and host-physical addresses; each is a
  * one-field struct so that passing one where the other belongs does not
  * compile.  Guest-virtual addresses get the same treatment in kvm/.
+ *
+ * Also the one CPU-count limit of the hypervisor, RCU and the locks; usable
+ * from assembly (the constant only).
  */
 #ifndef MMU_TYPES_H
 #define MMU_TYPES_H
+
+/*
+ * Logical CPUs: arch/ brings up at most this many (more are left off, with a
+ * warning); RCU, the MMU lock's reader slots and the per-CPU counters have a
+ * slot for each.  CPU numbers are below it.  The host tests play up to nine.
+ */
+#define MAX_CPUS 16
+
+#ifndef __ASSEMBLER__
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,5 +60,7 @@ static inline hpa_t hpa(u64 v) { return (hpa_t){ v }; }
  * but C gives no portable "consume").
  */
 #define READ_PTE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+
+#endif /* !__ASSEMBLER__ */
 
 #endif

@@ -55,8 +55,8 @@
 /* BRK #0: what GDB itself inserts on aarch64 (Arm ARM C6 "BRK"). */
 #define AARCH64_BRK0 0xd4200000u
 
-static u64 mdcr_host[HYP_MAX_CPUS];
-static bool mdcr_tde[HYP_MAX_CPUS];
+static u64 mdcr_host[MAX_CPUS];
+static bool mdcr_tde[MAX_CPUS];
 static unsigned int hw_slots;
 
 void debug_cpu_init(u64 mdcr)

@@ -135,8 +135,8 @@ static void emit_registers(struct report *r, const struct exc_frame *f)
 
 static void report(const struct exc_frame *f, u64 kind, unsigned int cpu)
 {
-	static struct report reports[HYP_MAX_CPUS];
-	struct report *r = &reports[cpu % HYP_MAX_CPUS];
+	static struct report reports[MAX_CPUS];
+	struct report *r = &reports[cpu % MAX_CPUS];
 	unsigned int ec = (f->esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
 	unsigned int iss = f->esr & ESR_ISS_MASK;
 
@@ -157,7 +157,7 @@ static void report(const struct exc_frame *f, u64 kind, unsigned int cpu)
 	console_write(r->buf, r->len);
 }
 
-static unsigned char in_report[HYP_MAX_CPUS];
+static unsigned char in_report[MAX_CPUS];
 
 void el2_exception(struct exc_frame *frame, u64 kind)
 {
@@ -167,7 +167,7 @@ void el2_exception(struct exc_frame *frame, u64 kind)
 	 * Guest exits (EXC_GROUP_LOWER_A64) go to guest_entry.S and IRQs at
 	 * EL2 to gic.c:el2_irq(); what reaches here is unexpected.
 	 */
-	if (cpu < HYP_MAX_CPUS && in_report[cpu]++) {
+	if (cpu < MAX_CPUS && in_report[cpu]++) {
 		/* Faulted while reporting (bad stack?): say the least possible. */
 		static const char msg[] =
 			"\nhyp: PANIC: exception while reporting an exception\nhyp: cpu stopped\n";

@@ -56,10 +56,10 @@
 /* The tick's priority: any value above the mask (numerically below 0xff) works. */
 #define TICK_PRIORITY 0xa0
 
-static u64 gicr_cpu[HYP_MAX_CPUS];	/* each CPU's RD_base, 0 if not found */
+static u64 gicr_cpu[MAX_CPUS];	/* each CPU's RD_base, 0 if not found */
 static bool gic_ready;
 /* Each CPU's guest timer PPIs that are enabled, one bit per INTID (gic_timer_ppi_enable()). */
-static u32 timer_ppis_on[HYP_MAX_CPUS];
+static u32 timer_ppis_on[MAX_CPUS];
 
 /* Wait for a distributor write to take effect (GICD_CTLR.RWP), at most ~1 s. */
 static void gicd_wait_rwp(u64 gicd)

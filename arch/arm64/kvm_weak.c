@@ -7,17 +7,6 @@
 #include "kvm/arch/cpu.h"
 #include "kvm/arch/stage2.h"
 
-static const u32 never_resched;
-
 __attribute__((weak)) void kvm_sched_tick(void)
-{
-}
-
-__attribute__((weak)) const u32 *kvm_need_resched_word(void)
-{
-	return &never_resched;
-}
-
-__attribute__((weak)) void kvm_resched(void)
 {
 }

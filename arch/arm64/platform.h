@@ -7,8 +7,8 @@
 #ifndef ARCH_ARM64_PLATFORM_H
 #define ARCH_ARM64_PLATFORM_H
 
-/* Logical CPUs we can run on; more in the DTB are left off (with a warning). */
-#define HYP_MAX_CPUS 8
+/* MAX_CPUS: logical CPUs we can run on; more in the DTB are left off (with a warning). */
+#include "mmu/types.h"
 /* Per-CPU EL2 stack; exceptions taken at EL2 use the same stack (SP_EL2). */
 #define HYP_STACK_SHIFT 15
 #define HYP_STACK_SIZE (1 << HYP_STACK_SHIFT)
@@ -46,7 +46,7 @@ struct boot_info {
 	u64 image_start, image_end;
 	u64 heap_start, heap_end;
 	unsigned int nr_cpus;		/* logical CPUs online, 0 = boot CPU */
-	u64 cpu_mpidr[HYP_MAX_CPUS];	/* MPIDR affinity of each logical CPU */
+	u64 cpu_mpidr[MAX_CPUS];	/* MPIDR affinity of each logical CPU */
 	unsigned int nr_free;
 	struct phys_range free[BOOT_MAX_FREE];
 };

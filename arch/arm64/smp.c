@@ -18,19 +18,19 @@
 #define STACK_CANARY 0x5354414b43414e59ULL	/* "STAKCANY" */
 
 extern char secondary_entry[];
-extern u64 el2_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE / sizeof(u64)];
+extern u64 el2_stacks[MAX_CPUS][HYP_STACK_SIZE / sizeof(u64)];
 static unsigned int cpus_online = 1;
 
 /* Boot CPU, early: its own stack is far above its canary. */
 void arch_stack_canaries_init(void)
 {
-	for (unsigned int cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
 		el2_stacks[cpu][0] = STACK_CANARY;
 }
 
 bool arch_stack_ok(unsigned int cpu)
 {
-	return cpu >= HYP_MAX_CPUS || READ_ONCE(el2_stacks[cpu][0]) == STACK_CANARY;
+	return cpu >= MAX_CPUS || READ_ONCE(el2_stacks[cpu][0]) == STACK_CANARY;
 }
 
 u64 arch_counter(void)
@@ -92,8 +92,8 @@ unsigned int smp_boot_secondaries(void)
 
 		if (mpidr == self)
 			continue;
-		if (next == HYP_MAX_CPUS) {
-			printf("hyp: only %u CPUs supported; leaving the others off\n", HYP_MAX_CPUS);
+		if (next == MAX_CPUS) {
+			printf("hyp: only %u CPUs supported; leaving the others off\n", MAX_CPUS);
 			break;
 		}
 		if (start_cpu(next, mpidr))

@@ -182,6 +182,4 @@ const struct mmu_ops arch_stage2_mmu_ops = {
 	.tlb_flush_range = s2_tlb_flush_range,
 	.tlb_flush_all = s2_tlb_flush_all,
 	.pte_sync = s2_pte_sync,
-	.need_resched_word = kvm_need_resched_word,
-	.resched = kvm_resched,
 };

@@ -54,7 +54,7 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 }
 
 /* The vCPU whose EL1 registers each CPU holds (see struct arch_vcpu.el1_dirty). */
-static const struct arch_vcpu *el1_owner[HYP_MAX_CPUS];
+static const struct arch_vcpu *el1_owner[MAX_CPUS];
 
 /* HCR_EL2 while guests may run, with the traps this CPU's features need (arch_init). */
 static u64 hcr_guest;

@@ -17,5 +17,3 @@ unsigned int mmu_this_cpu(void)
 {
 	return arch_cpu_id();
 }
-
-_Static_assert(HYP_MAX_CPUS <= RWLOCK_MAX_CPUS, "struct rwlock has too few reader slots");

@@ -79,8 +79,8 @@
  * entry writes only the ones that differ: the same vCPU re-entering, or any
  * two vCPUs that never touch them, write none.
  */
-static u64 cpu_dr[HYP_MAX_CPUS][4];
-static bool cpu_dr_known[HYP_MAX_CPUS];
+static u64 cpu_dr[MAX_CPUS][4];
+static bool cpu_dr_known[MAX_CPUS];
 
 static u64 read_dr(unsigned int n)
 {

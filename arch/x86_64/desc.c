@@ -57,14 +57,14 @@ struct desc_ptr {
 /* Available 64-bit TSS, present (system descriptor type 9; 16 bytes). */
 #define DESC_TSS_TYPE 0x89ULL
 
-static u64 gdt[GDT_TSS0 / 8 + 2 * HYP_MAX_CPUS] __attribute__((aligned(16)));
-static struct tss64 tss[HYP_MAX_CPUS] __attribute__((aligned(16)));
+static u64 gdt[GDT_TSS0 / 8 + 2 * MAX_CPUS] __attribute__((aligned(16)));
+static struct tss64 tss[MAX_CPUS] __attribute__((aligned(16)));
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
-struct x86_percpu x86_percpu[HYP_MAX_CPUS];
+struct x86_percpu x86_percpu[MAX_CPUS];
 
 extern char x86_vector_stubs[];
-extern u8 hyp_ist_stacks[HYP_MAX_CPUS][HYP_NR_IST][HYP_IST_SIZE];
+extern u8 hyp_ist_stacks[MAX_CPUS][HYP_NR_IST][HYP_IST_SIZE];
 
 static void set_tss_desc(unsigned int cpu)
 {
@@ -95,7 +95,7 @@ void x86_desc_init(void)
 {
 	gdt[GDT_CODE64 / 8] = DESC_CODE64;
 	gdt[GDT_DATA / 8] = DESC_DATA;
-	for (unsigned int cpu = 0; cpu < HYP_MAX_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
 		for (unsigned int i = 0; i < HYP_NR_IST; i++)
 			tss[cpu].ist[i] = (u64)hyp_ist_stacks[cpu][i] + HYP_IST_SIZE;
 		tss[cpu].iomap_base = sizeof(struct tss64);	/* no I/O bitmap */

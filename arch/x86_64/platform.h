@@ -7,8 +7,8 @@
 #ifndef ARCH_X86_64_PLATFORM_H
 #define ARCH_X86_64_PLATFORM_H
 
-/* Logical CPUs we can run on; more in the MADT are left off (with a warning). */
-#define HYP_MAX_CPUS 8
+/* MAX_CPUS: logical CPUs we can run on; more in the MADT are left off (with a warning). */
+#include "mmu/types.h"
 /* Per-CPU stack; interrupts and most exceptions run on it too. */
 #define HYP_STACK_SHIFT 15
 #define HYP_STACK_SIZE (1 << HYP_STACK_SHIFT)
@@ -67,7 +67,7 @@ struct boot_info {
 	u64 ram_top;			/* end of the highest RAM range mapped */
 	u64 map_top;			/* end of the identity map */
 	unsigned int nr_cpus;		/* logical CPUs online, 0 = boot CPU */
-	u32 cpu_apic_id[HYP_MAX_CPUS];	/* local APIC ID of each logical CPU */
+	u32 cpu_apic_id[MAX_CPUS];	/* local APIC ID of each logical CPU */
 	u64 lapic_pa, ioapic_pa;
 	u64 tsc_hz, lapic_timer_hz;	/* measured against the PIT */
 	unsigned int nr_free;
@@ -88,7 +88,7 @@ struct x86_percpu {
 	u64 ticks;			/* LAPIC timer interrupts taken */
 };
 
-extern struct x86_percpu x86_percpu[HYP_MAX_CPUS];
+extern struct x86_percpu x86_percpu[MAX_CPUS];
 
 /* Logical number of the calling CPU (0 = the boot CPU). */
 static inline unsigned int arch_cpu_id(void)

@@ -21,18 +21,18 @@
 
 extern char x86_trampoline_start[], x86_trampoline_end[];
 extern char x86_secondary_entry[];
-extern u64 hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE / sizeof(u64)];
+extern u64 hyp_stacks[MAX_CPUS][HYP_STACK_SIZE / sizeof(u64)];
 static unsigned int cpus_online = 1;
 
 void arch_stack_canaries_init(void)
 {
-	for (unsigned int cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
 		hyp_stacks[cpu][0] = STACK_CANARY;
 }
 
 bool arch_stack_ok(unsigned int cpu)
 {
-	return cpu >= HYP_MAX_CPUS || READ_ONCE(hyp_stacks[cpu][0]) == STACK_CANARY;
+	return cpu >= MAX_CPUS || READ_ONCE(hyp_stacks[cpu][0]) == STACK_CANARY;
 }
 
 void arch_cpu_stop(void)
@@ -110,8 +110,8 @@ unsigned int smp_boot_secondaries(const struct x86_handoff *h)
 	for (unsigned int i = 0; i < acpi_info.nr_cpus; i++) {
 		if (acpi_info.apic_id[i] == self)
 			continue;
-		if (next == HYP_MAX_CPUS) {
-			printf("hyp: only %u CPUs supported; leaving APIC ID %u off\n", HYP_MAX_CPUS,
+		if (next == MAX_CPUS) {
+			printf("hyp: only %u CPUs supported; leaving APIC ID %u off\n", MAX_CPUS,
 			       acpi_info.apic_id[i]);
 			park_cpu(acpi_info.apic_id[i]);
 			continue;

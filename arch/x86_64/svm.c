@@ -39,9 +39,9 @@
 #include "x86.h"
 
 /* Per CPU: VMRUN's host save area and the page VMSAVE/VMLOAD keep the host's other state in. */
-static u8 hsave_area[HYP_MAX_CPUS][4096] __attribute__((aligned(4096)));
-static u8 host_vmcb[HYP_MAX_CPUS][SVM_VMCB_SIZE] __attribute__((aligned(4096)));
-static bool svm_on[HYP_MAX_CPUS];
+static u8 hsave_area[MAX_CPUS][4096] __attribute__((aligned(4096)));
+static u8 host_vmcb[MAX_CPUS][SVM_VMCB_SIZE] __attribute__((aligned(4096)));
+static bool svm_on[MAX_CPUS];
 
 /* One I/O permission map (12 KiB, every port intercepted) and one MSR map (8 KiB) for all VMs. */
 static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
@@ -55,7 +55,7 @@ static u8 tlb_flush_op;
 static bool host_pku;			/* PKRU exists: switched around VMRUN */
 static bool host_tsc_aux;		/* TSC_AUX exists (RDTSCP or RDPID) */
 /* Per CPU: the vCPU index TSC_AUX holds (written only when another vCPU enters), ~0 unknown. */
-static u32 cpu_tsc_aux[HYP_MAX_CPUS];
+static u32 cpu_tsc_aux[MAX_CPUS];
 
 /* A VMCB segment: selector, attributes (descriptor bits 47:40 and 55:52), limit, base. */
 static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit,
@@ -94,7 +94,7 @@ static void svm_global_init(void)
 	host_pku = cpuid_max(0) >= 7 && (cpuid(7, 0).ecx & BIT(3));
 	host_tsc_aux = (cpuid(0x80000001, 0).edx & BIT(27)) ||
 		       (cpuid_max(0) >= 7 && (cpuid(7, 0).ecx & BIT(22)));
-	for (unsigned int cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
 		cpu_tsc_aux[cpu] = ~0u;
 	if (svm_nr_asids <= 255)
 		printf("hyp: SVM offers %u ASIDs: VMIDs from %u up share the last one, "
@@ -178,9 +178,9 @@ static void svm_cpu_init(unsigned int cpu)
  * ends that guest entry at once).
  */
 static u64 asid_gen[256];
-static u64 cpu_asid_gen[HYP_MAX_CPUS][256];
-static u64 cpu_guest[HYP_MAX_CPUS];
-static u64 cpu_asid_root[HYP_MAX_CPUS][256];	/* shadow MMU: the root last entered */
+static u64 cpu_asid_gen[MAX_CPUS][256];
+static u64 cpu_guest[MAX_CPUS];
+static u64 cpu_asid_root[MAX_CPUS][256];	/* shadow MMU: the root last entered */
 
 static void svm_flush_asid(u16 asid)
 {
@@ -287,8 +287,6 @@ const struct mmu_ops arch_stage2_mmu_ops = {
 	.virt_to_phys = npt_virt_to_phys,
 	.tlb_flush_range = npt_tlb_flush_range,
 	.tlb_flush_all = npt_tlb_flush_all,
-	.need_resched_word = kvm_need_resched_word,
-	.resched = kvm_resched,
 };
 
 /* ---- vCPU state --------------------------------------------------------------------------------- */

@@ -51,7 +51,7 @@
 #include "kvm/arch/stage2.h"
 #include "kvm/arch/vcpu.h"
 #include "kvm/hypercall_abi.h"
-#include "mmu/shadow.h"
+#include "mmu/shadow_x86.h"
 
 #include "insn.h"
 #include "platform.h"
@@ -85,7 +85,7 @@
  * the four PDPTEs it holds zeros, never anything a guest controls.  Static
  * image data: below 4 GiB (legacy-mode CR3 has 32 bits), checked at use.
  */
-static u64 pae_root_page[HYP_MAX_CPUS][PT_ENTRIES] __attribute__((aligned(4096)));
+static u64 pae_root_page[MAX_CPUS][PT_ENTRIES] __attribute__((aligned(4096)));
 
 static bool paging(const struct arch_vcpu *v)
 {
@@ -160,8 +160,14 @@ static void shadow_log(struct arch_vcpu *v, const char *what, u64 val)
  */
 static int load_root(struct arch_vcpu *v)
 {
-	v->sh.sv.cr0_wp = v->sh.cr0 & CR0_WP;
-	v->sh.sv.nxe = v->sh.efer & EFER_NXE;
+	/*
+	 * The guest's paging format: paging on means 4-level long mode here
+	 * (guest_write_cr0 refuses 32-bit and PAE paging; paging off runs on the
+	 * stage-2 table).  PAE would choose its own descriptor here.
+	 */
+	v->sh.sv.fmt = &shadow_format_x86_64;
+	v->sh.sv.wp = v->sh.cr0 & CR0_WP;
+	v->sh.sv.nx = v->sh.efer & EFER_NXE;
 	return shadow_load_root_or_zap(&v->sh.sv, gpa(v->sh.cr3 & PTE64_ADDR));
 }
 
@@ -202,7 +208,8 @@ bool svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2, struct
 	u64 cr0, cr4, efer;
 
 	if (!v->sh.on || v->sh.sv.sm != s2->shadow) {
-		shadow_vcpu_init(&v->sh.sv, s2->shadow, arch_cpu_id(), false, false);
+		shadow_vcpu_init(&v->sh.sv, s2->shadow, arch_cpu_id(), &shadow_format_x86_64, false,
+				 false);
 		v->sh.on = true;
 	}
 	/* Paging on means long mode here: 32-bit and PAE paging are refused (guest_write_cr0). */

@@ -102,7 +102,7 @@ secondary_entry:
 	mrs	x1, CurrentEL
 	cmp	x1, #CURRENTEL_EL2
 	b.ne	wrong_el
-	cmp	x19, #HYP_MAX_CPUS
+	cmp	x19, #MAX_CPUS
 	b.hs	bad_cpu_number
 	bl	el2_cpu_setup
 	bl	el2_mmu_enable			/* the boot CPU built the tables */
@@ -291,4 +291,4 @@ el2_l1_table:
 	.balign	4096
 	.global el2_stacks
 el2_stacks:
-	.skip	HYP_MAX_CPUS * HYP_STACK_SIZE
+	.skip	MAX_CPUS * HYP_STACK_SIZE

@@ -69,8 +69,8 @@ x86_secondary_entry:
 	.balign 4096
 	.globl hyp_stacks, hyp_ist_stacks
 hyp_stacks:
-	.skip	HYP_MAX_CPUS * HYP_STACK_SIZE
+	.skip	MAX_CPUS * HYP_STACK_SIZE
 hyp_ist_stacks:
-	.skip	HYP_MAX_CPUS * HYP_NR_IST * HYP_IST_SIZE
+	.skip	MAX_CPUS * HYP_NR_IST * HYP_IST_SIZE
 
 	.section .note.GNU-stack, "", @progbits

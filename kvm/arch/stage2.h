@@ -42,10 +42,7 @@ struct arch_stage2 {
 	hpa_t root;
 	struct shadow_mmu *shadow;
 };
-/*
- * phys_to_virt, TLBI by IPA, ...; its need_resched_word and resched are
- * kvm_need_resched_word() and kvm_resched() below.
- */
+/* phys_to_virt, TLBI by IPA, ... */
 extern const struct mmu_ops arch_stage2_mmu_ops;
 /* Implemented by kvm/sched.c: this CPU's need-resched word; let others run (lock dropped). */
 const u32 *kvm_need_resched_word(void);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest payload ELF images embedded in the hypervisor image.  The table is
- * generated at build time (mk/kvm-arm64.mk: an assembly file that .incbin's
+ * generated at build time (tools/payloads.sh: an assembly file that .incbin's
  * every build/<arch>/guest/<name>.elf).
  */
 #ifndef KVM_PAYLOADS_H

@@ -49,7 +49,7 @@ static u8 *guest_ram;			/* code page, then per-CPU data and TLB pages */
 
 static unsigned int passed, failed;
 static unsigned int go, cpus_done;
-static u64 ticks[HYP_MAX_CPUS];		/* kvm_sched_tick() calls per CPU */
+static u64 ticks[MAX_CPUS];		/* kvm_sched_tick() calls per CPU */
 
 struct smoke_cpu {
 	unsigned int cpu;
@@ -61,7 +61,7 @@ struct smoke_cpu {
 	void *stacks[2];
 };
 
-static struct smoke_cpu cpus[HYP_MAX_CPUS];
+static struct smoke_cpu cpus[MAX_CPUS];
 
 static void check(struct smoke_cpu *c, bool ok, const char *name)
 {
@@ -109,7 +109,7 @@ static int map(u64 ipa, void *hva, u8 prot)
 
 	write_lock(&mmu_lock);
 	ret = pgtable_map(&pgt, gpa(ipa), PAGE_SIZE, hpa((u64)hva),
-			  (struct pte_attrs){ prot, MT_NORMAL }, &cache, 0);
+			  (struct pte_attrs){ prot, MT_NORMAL }, &cache, 0, NULL);
 	write_unlock(&mmu_lock);
 	mmu_cache_drain(&cache, &pool);
 	return ret;
@@ -119,7 +119,7 @@ static bool vm_init(void)
 {
 	struct arch_ram_range r[8];
 	unsigned int n = arch_free_ram(r, 8), i;
-	u64 need = POOL_SIZE + PAGE_SIZE * (1 + 2 * HYP_MAX_CPUS);
+	u64 need = POOL_SIZE + PAGE_SIZE * (1 + 2 * MAX_CPUS);
 	bool ok = true;
 	u8 *base;
 
@@ -132,14 +132,13 @@ static bool vm_init(void)
 
 	ok &= !page_pool_init(&pool, base, POOL_SIZE);
 	ok &= !rcu_init(&rcu, arch_nr_cpus(), 1024);
-	ok &= !pgtable_init(&pgt, arch_stage2_format(), &arch_stage2_mmu_ops, &pool, &rcu,
-			    &mmu_lock);
+	ok &= !pgtable_init(&pgt, arch_stage2_format(), &arch_stage2_mmu_ops, &pool, &rcu);
 	if (!ok)
 		return false;
 	pgt.owner = &s2;
 	s2.root = pgt.root_pa;
 	guest_ram = base + POOL_SIZE;
-	memset(guest_ram, 0, PAGE_SIZE * (1 + 2 * HYP_MAX_CPUS));
+	memset(guest_ram, 0, PAGE_SIZE * (1 + 2 * MAX_CPUS));
 	memcpy(guest_ram, smoke_guest_start, smoke_guest_end - smoke_guest_start);
 	ok &= !map(IPA_CODE, guest_ram, PROT_R | PROT_X);
 	for (unsigned int c = 0; c < arch_nr_cpus(); c++) {
@@ -147,7 +146,7 @@ static bool vm_init(void)
 		ok &= !map(IPA_DATA(c), hva_data(c), PROT_R | PROT_W);
 		ok &= !map(IPA_TLB(c), hva_tlb(c), PROT_R | PROT_W);
 	}
-	clean_to_poc(guest_ram, PAGE_SIZE * (1 + 2 * HYP_MAX_CPUS));
+	clean_to_poc(guest_ram, PAGE_SIZE * (1 + 2 * MAX_CPUS));
 	arch_stage2_flush_vmid(&s2);
 	return ok;
 }
@@ -335,7 +334,7 @@ static void guest_steps(struct smoke_cpu *c)
 
 	ok = hc_x1(c, HC_TLB_READ, TLB_MAGIC + cpu);
 	write_lock(&mmu_lock);
-	ok &= !pgtable_unmap(&pgt, gpa(IPA_TLB(cpu)), PAGE_SIZE, 0);
+	ok &= !pgtable_unmap(&pgt, gpa(IPA_TLB(cpu)), PAGE_SIZE, 0, NULL);
 	write_unlock(&mmu_lock);
 	ok &= mem_fault(next_exit(c), IPA_TLB(cpu), false, 8, 1, ipa_of(smoke_guest_tlb_ld));
 	arch_vcpu_set_reg(v, 1, 0xdead);

@@ -64,7 +64,7 @@ static struct zap_result zap_once(struct fake_vm *fv, unsigned int flags)
 	struct zap_result res = { 0 };
 
 	resched_probe_begin();
-	res.zapped = rmap_zap_range(&fv->sm, SLOT1_BASE, FRAMES, flags);
+	res.zapped = kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE, FRAMES, flags);
 	resched_probe_end(&res.st, NULL);
 	return res;
 }
@@ -83,8 +83,8 @@ int main(void)
 	u64 noise, noise_over;
 
 	host_set_cpu(0);
-	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
-	shadow_new_cr3(&v, gpa(build_guest(fv)), NULL);
+	shadow_vcpu_init(&v, &fv->sm, 0, &shadow_format_x86_64, true, true);
+	shadow_new_root(&v, gpa(build_guest(fv)), NULL);
 	host_resched_hook = resched_probe_point;
 	resched_probe_start(host_resched_word(), TICK_NS);
 	rate = populate(&v);

@@ -96,12 +96,12 @@ static void bench_map_unmap(const struct pte_format *fmt, FILE *dat)
 	for (r = 0; r < REPEAT; r++) {
 		write_lock(&vm->lock);
 		t = bench_now_ns();
-		if (pgtable_map(&vm->pgt, gpa(0), SZ_1G, hpa(PA_BASE), rw, &vm->cache, PGT_PAGES_ONLY))
+		if (pgtable_map(&vm->pgt, gpa(0), SZ_1G, hpa(PA_BASE), rw, &vm->cache, PGT_PAGES_ONLY, NULL))
 			exit(1);
 		t = bench_now_ns() - t;
 		best_map = t < best_map ? t : best_map;
 		t = bench_now_ns();
-		pgtable_unmap(&vm->pgt, gpa(0), SZ_1G, 0);
+		kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(0), SZ_1G, 0);
 		t = bench_now_ns() - t;
 		best_unmap = t < best_unmap ? t : best_unmap;
 		write_unlock(&vm->lock);
@@ -114,13 +114,13 @@ static void bench_map_unmap(const struct pte_format *fmt, FILE *dat)
 			if (vm->cache.nr < 4)
 				mmu_cache_topup(&vm->cache, vm->pool, MMU_CACHE_CAPACITY);
 			pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, &vm->cache,
-				    PGT_SHARED | PGT_PAGES_ONLY);
+				    PGT_SHARED | PGT_PAGES_ONLY, NULL);
 		}
 		t = bench_now_ns() - t;
 		read_unlock(&vm->lock);
 		best_shared = t < best_shared ? t : best_shared;
 		write_lock(&vm->lock);
-		pgtable_unmap(&vm->pgt, gpa(0), SZ_1G, 0);
+		kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(0), SZ_1G, 0);
 		write_unlock(&vm->lock);
 	}
 	snprintf(what, sizeof(what), "%s map 1 GiB in 4K, ns/page", fmt->name);
@@ -178,12 +178,12 @@ static void *fault_thread(void *p)
 		if (run->global_lock) {
 			spin_lock(&run->global);
 			pgtable_map(&vm->pgt, gpa(addr), SZ_4K, hpa(PA_BASE + addr), rw, &ft->cache,
-				    PGT_NO_RESCHED);
+				    PGT_NO_RESCHED, NULL);
 			spin_unlock(&run->global);
 		} else {
 			read_lock(&vm->lock);
 			while (pgtable_map(&vm->pgt, gpa(addr), SZ_4K, hpa(PA_BASE + addr), rw,
-					   &ft->cache, PGT_SHARED) == -EAGAIN)
+					   &ft->cache, PGT_SHARED, NULL) == -EAGAIN)
 				;
 			read_unlock(&vm->lock);
 		}
@@ -263,10 +263,10 @@ static struct resched_stats zap_once(struct host_vm *vm, unsigned int flags, FIL
 
 	write_lock(&vm->lock);
 	if (pgtable_map(&vm->pgt, gpa(0), ZAP_SIZE, hpa(PA_BASE), rw, &vm->cache,
-			PGT_PAGES_ONLY | PGT_NO_RESCHED))
+			PGT_PAGES_ONLY | PGT_NO_RESCHED, NULL))
 		exit(1);
 	resched_probe_begin();
-	pgtable_unmap(&vm->pgt, gpa(0), ZAP_SIZE, flags);
+	kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(0), ZAP_SIZE, flags);
 	resched_probe_end(&res, trace);
 	write_unlock(&vm->lock);
 	return res;
@@ -329,15 +329,15 @@ static struct rcu_result rcu_mode_run(const struct pte_format *fmt, enum pgtable
 
 	vm->pgt.rcu_mode = mode;
 	write_lock(&vm->lock);
-	pgtable_map(&vm->pgt, gpa(0), 64 * SZ_2M, hpa(PA_BASE), rw, NULL, PGT_PAGES_ONLY);
-	pgtable_map(&vm->pgt, gpa(SZ_1G), SZ_1G, hpa(2 * SZ_1G), rw, NULL, PGT_PAGES_ONLY);
+	pgtable_map(&vm->pgt, gpa(0), 64 * SZ_2M, hpa(PA_BASE), rw, NULL, PGT_PAGES_ONLY, NULL);
+	pgtable_map(&vm->pgt, gpa(SZ_1G), SZ_1G, hpa(2 * SZ_1G), rw, NULL, PGT_PAGES_ONLY, NULL);
 	write_unlock(&vm->lock);
 	baseline = vm->pool->in_use;
 	rcu_get_stats(&vm->rcu, &before);
 	read_lock(&vm->lock);
 	for (addr = 0; addr < 64 * SZ_2M; addr += SZ_2M)
-		pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, NULL, PGT_SHARED);
-	pgtable_map(&vm->pgt, gpa(SZ_1G), SZ_1G, hpa(2 * SZ_1G), rw, NULL, PGT_SHARED);
+		pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, NULL, PGT_SHARED, NULL);
+	pgtable_map(&vm->pgt, gpa(SZ_1G), SZ_1G, hpa(2 * SZ_1G), rw, NULL, PGT_SHARED, NULL);
 	read_unlock(&vm->lock);
 	t = bench_now_ns();
 	while (vm->pool->in_use > baseline - 64 - 513 && res.rounds < 1000) {

@@ -56,12 +56,13 @@ u32 *host_resched_word(void)
 	return &resched_word;
 }
 
-static const u32 *host_need_resched_word(void)
+/* What kvm/sched.c is to kvm/mmu_yield.c in the hypervisor. */
+const u32 *kvm_need_resched_word(void)
 {
 	return &resched_word;
 }
 
-static void host_resched(void)
+void kvm_resched(void)
 {
 	if (host_resched_hook)
 		host_resched_hook();
@@ -72,8 +73,6 @@ const struct mmu_ops host_mmu_ops = {
 	.virt_to_phys = host_virt_to_phys,
 	.tlb_flush_range = host_tlb_flush_range,
 	.tlb_flush_all = host_tlb_flush_all,
-	.need_resched_word = host_need_resched_word,
-	.resched = host_resched,
 };
 
 #ifdef HOST_ASAN
@@ -124,7 +123,7 @@ struct host_vm *host_vm_create(const struct pte_format *fmt, unsigned int nr_cpu
 		return NULL;
 	vm->pool = host_pool_create(pool_pages);
 	if (!vm->pool || rcu_init(&vm->rcu, nr_cpus ? nr_cpus : 1, 1 << 16) ||
-	    pgtable_init(&vm->pgt, fmt, &host_mmu_ops, vm->pool, &vm->rcu, &vm->lock)) {
+	    pgtable_init(&vm->pgt, fmt, &host_mmu_ops, vm->pool, &vm->rcu)) {
 		if (vm->pool)
 			host_pool_destroy(vm->pool);
 		free(vm);
@@ -138,7 +137,7 @@ u64 host_vm_destroy(struct host_vm *vm)
 	u64 left;
 
 	write_lock(&vm->lock);
-	pgtable_destroy(&vm->pgt, 0);
+	kvm_mmu_destroy(&vm->pgt, &vm->lock, 0);
 	write_unlock(&vm->lock);
 	rcu_barrier(&vm->rcu, host_cpu());
 	mmu_cache_drain(&vm->cache, vm->pool);

@@ -8,6 +8,7 @@
 #ifndef TESTS_HOST_HOST_ENV_H
 #define TESTS_HOST_HOST_ENV_H
 
+#include "../../kvm/mmu_yield.h"
 #include "../../mmu/pgtable.h"
 
 extern const struct mmu_ops host_mmu_ops;
@@ -22,6 +23,8 @@ extern u64 host_tlb_range_flushes, host_tlb_all_flushes;
 /*
  * This thread's need-resched word (what the tick sets at EL2): a test or a
  * timer thread raises it; the resched hook runs at each rescheduling point.
+ * They stand behind kvm_need_resched_word() and kvm_resched(), so that the
+ * tests run the hypervisor's own yield loop (kvm/mmu_yield.c).
  */
 u32 *host_resched_word(void);
 extern void (*host_resched_hook)(void);

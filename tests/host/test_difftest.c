@@ -79,7 +79,7 @@ static void difftest_resched(void)
 
 /* ---- running one operation ---- */
 
-static int op_call(struct difftest *t, const struct op *op)
+static int op_call(struct difftest *t, const struct op *op, struct mmu_resched *rs)
 {
 	struct host_vm *vm = t->vm;
 	struct pgtable *pgt = &vm->pgt;
@@ -88,34 +88,50 @@ static int op_call(struct difftest *t, const struct op *op)
 	switch (op->kind) {
 	case OP_MAP:
 		return pgtable_map(pgt, gpa(op->addr), op->size, hpa(op->pa), op->attrs, cache,
-				   op->flags);
+				   op->flags, rs);
 	case OP_UNMAP:
-		return pgtable_unmap(pgt, gpa(op->addr), op->size, op->flags);
+		return pgtable_unmap(pgt, gpa(op->addr), op->size, op->flags, rs);
 	case OP_PROTECT:
 		return pgtable_protect(pgt, gpa(op->addr), op->size, op->attrs.prot, cache,
-				       op->flags);
+				       op->flags, rs);
 	case OP_SPLIT:
-		return pgtable_split(pgt, gpa(op->addr), op->size, cache, op->flags);
+		return pgtable_split(pgt, gpa(op->addr), op->size, cache, op->flags, rs);
 	default:
 		return pgtable_collapse(pgt, gpa(op->addr), op->level, op->flags);
 	}
 }
 
-/* As the hypervisor does: shared walks under the read lock, exclusive ones under the write lock. */
+struct op_step {
+	struct difftest *t;
+	const struct op *op;
+};
+
+static int op_step(void *arg, struct mmu_resched *rs)
+{
+	struct op_step *s = arg;
+
+	return op_call(s->t, s->op, rs);
+}
+
+/*
+ * As the hypervisor does: shared walks under the read lock, exclusive ones
+ * under the write lock, run to the end through its yield loop.
+ */
 static int op_run(struct difftest *t, const struct op *op)
 {
 	struct host_vm *vm = t->vm;
+	struct op_step step = { t, op };
 	int ret;
 
 	if (op->flags & PGT_SHARED) {
 		read_lock(&vm->lock);
-		ret = op_call(t, op);
+		ret = op_call(t, op, NULL);
 		read_unlock(&vm->lock);
 		return ret;
 	}
 	resched_begin(t, op->resched);
 	write_lock(&vm->lock);
-	ret = op_call(t, op);
+	ret = kvm_mmu_run_range(&vm->lock, op_step, &step);
 	write_unlock(&vm->lock);
 	resched_begin(t, RESCHED_NONE);
 	return ret;

@@ -41,7 +41,7 @@ static void vm_done(struct host_vm *vm)
 
 static int map(struct host_vm *vm, u64 addr, u64 size, u64 pa, struct pte_attrs a, unsigned int f)
 {
-	return pgtable_map(&vm->pgt, gpa(addr), size, hpa(pa), a, &vm->cache, f);
+	return pgtable_map(&vm->pgt, gpa(addr), size, hpa(pa), a, &vm->cache, f, NULL);
 }
 
 /* Translation of one address: pa, or ~0 when unmapped; *level set when mapped. */
@@ -169,12 +169,12 @@ static void test_unmap(const struct pte_format *fmt)
 	CHECK_EQ(map(vm, 0, 4 * SZ_2M, PA_BASE, rw, 0), 0);
 	CHECK_EQ(map(vm, 4 * SZ_2M, SZ_2M, PA_BASE, rw, PGT_PAGES_ONLY), 0);
 	/* Part of a block: split, the rest still mapped. */
-	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(SZ_2M + SZ_4K), SZ_4K, 0), 0);
+	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(SZ_2M + SZ_4K), SZ_4K, 0, NULL), 0);
 	CHECK_EQ(xlate(vm, SZ_2M + SZ_4K, NULL, NULL), ~0ULL);
 	CHECK_EQ(xlate(vm, SZ_2M, NULL, NULL), PA_BASE + SZ_2M);
 	CHECK_EQ(xlate(vm, SZ_2M + 2 * SZ_4K, NULL, NULL), PA_BASE + SZ_2M + 2 * SZ_4K);
 	/* Everything: tables the range covers are freed, down to the root. */
-	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(0), SZ_1G, 0), 0);
+	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(0), SZ_1G, 0, NULL), 0);
 	CHECK_EQ(xlate(vm, 3 * SZ_2M, NULL, NULL), ~0ULL);
 	CHECK_EQ(xlate(vm, 4 * SZ_2M + SZ_4K, NULL, NULL), ~0ULL);
 	CHECK_EQ(vm->pool->in_use, fmt->levels == 4 ? 2 : 1);
@@ -188,14 +188,14 @@ static void test_protect(const struct pte_format *fmt)
 	struct pte_attrs a;
 
 	CHECK_EQ(map(vm, 0, 2 * SZ_2M, PA_BASE, rw, 0), 0);
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(SZ_4K), SZ_4K, PROT_R, &vm->cache, 0), 0);
+	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(SZ_4K), SZ_4K, PROT_R, &vm->cache, 0, NULL), 0);
 	xlate(vm, SZ_4K, NULL, &a);
 	CHECK_EQ(a.prot, PROT_R);
 	xlate(vm, 0, NULL, &a);
 	CHECK_EQ(a.prot, PROT_R | PROT_W);
 	CHECK_EQ(level_of(vm, 0), 3);		/* the block was split */
 	CHECK_EQ(level_of(vm, SZ_2M), 2);	/* the other one was not */
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(SZ_2M), SZ_2M, PROT_R | PROT_X, &vm->cache, 0), 0);
+	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(SZ_2M), SZ_2M, PROT_R | PROT_X, &vm->cache, 0, NULL), 0);
 	xlate(vm, SZ_2M + 0x1000, NULL, &a);
 	CHECK_EQ(a.prot, PROT_R | PROT_X);
 	CHECK_EQ(xlate(vm, SZ_2M + 0x1000, NULL, NULL), PA_BASE + SZ_2M + 0x1000);
@@ -211,7 +211,7 @@ static void test_split(const struct pte_format *fmt)
 
 	CHECK_EQ(map(vm, SZ_1G, SZ_1G, PA_BASE, rx, 0), 0);
 	CHECK_EQ(level_of(vm, SZ_1G), 1);
-	CHECK_EQ(pgtable_split(&vm->pgt, gpa(SZ_1G + SZ_2M), SZ_4K, &vm->cache, 0), 0);
+	CHECK_EQ(pgtable_split(&vm->pgt, gpa(SZ_1G + SZ_2M), SZ_4K, &vm->cache, 0, NULL), 0);
 	CHECK_EQ(level_of(vm, SZ_1G + SZ_2M), 3);
 	CHECK_EQ(level_of(vm, SZ_1G), 2);	/* the 1G block became 2M blocks, one split on */
 	for (off = 0; off < SZ_1G; off += 0x1234567)
@@ -242,16 +242,16 @@ static void test_collapse(const struct pte_format *fmt)
 	CHECK_EQ(tree_digest(vm), before);
 	/* A hole: refused.  Mixed permissions: refused. */
 	CHECK_EQ(map(vm, 2 * SZ_2M + SZ_4K, SZ_4K, PA_BASE + SZ_4K, rw, 0), 0);
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, PROT_R, NULL, 0), 0);
+	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, PROT_R, NULL, 0, NULL), 0);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(2 * SZ_2M), 2, 0), -EBUSY);
-	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, 0), 0);
+	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, 0, NULL), 0);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(2 * SZ_2M), 2, 0), -EBUSY);
 	/* Nothing there / already a block. */
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(100 * SZ_2M), 2, 0), -ENOENT);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(SZ_2M), 2, 0), -ENOENT);
 	/* 1G from 2M blocks and 4K pages mixed. */
 	CHECK_EQ(map(vm, 4 * SZ_1G, SZ_1G, 2 * SZ_1G, rw, 0), 0);
-	CHECK_EQ(pgtable_split(&vm->pgt, gpa(4 * SZ_1G + 7 * SZ_2M), SZ_4K, &vm->cache, 0), 0);
+	CHECK_EQ(pgtable_split(&vm->pgt, gpa(4 * SZ_1G + 7 * SZ_2M), SZ_4K, &vm->cache, 0, NULL), 0);
 	CHECK_EQ(level_of(vm, 4 * SZ_1G + 7 * SZ_2M), 3);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(4 * SZ_1G), 1, 0), 0);
 	CHECK_EQ(level_of(vm, 4 * SZ_1G + 7 * SZ_2M), 1);
@@ -279,13 +279,13 @@ static void test_bad_input(const struct pte_format *fmt)
 	CHECK_EQ(map(vm, 0, SZ_4K, PA_BASE, (struct pte_attrs){ PROT_R, MT_COUNT }, 0), -ENOTSUP);
 	CHECK_EQ(map(vm, 0, SZ_4K, PA_BASE, (struct pte_attrs){ 0x80 | PROT_R, MT_NORMAL }, 0),
 		 -ENOTSUP);
-	CHECK_EQ(pgtable_unmap(pgt, gpa(0x10), SZ_4K, 0), -EINVAL);
-	CHECK_EQ(pgtable_unmap(pgt, gpa(0), SZ_4K, PGT_SHARED), -EINVAL);
-	CHECK_EQ(pgtable_unmap(pgt, gpa(ia_end), SZ_4K, 0), -ERANGE);
-	CHECK_EQ(pgtable_protect(pgt, gpa(0), SZ_4K, 0, NULL, 0), -ENOTSUP);
-	CHECK_EQ(pgtable_protect(pgt, gpa(0), SZ_4K, 0x10, NULL, 0), -ENOTSUP);
-	CHECK_EQ(pgtable_protect(pgt, gpa(0), SZ_4K + 1, PROT_R, NULL, 0), -EINVAL);
-	CHECK_EQ(pgtable_split(pgt, gpa(ia_end - SZ_4K), SZ_2M, NULL, 0), -ERANGE);
+	CHECK_EQ(pgtable_unmap(pgt, gpa(0x10), SZ_4K, 0, NULL), -EINVAL);
+	CHECK_EQ(pgtable_unmap(pgt, gpa(0), SZ_4K, PGT_SHARED, NULL), -EINVAL);
+	CHECK_EQ(pgtable_unmap(pgt, gpa(ia_end), SZ_4K, 0, NULL), -ERANGE);
+	CHECK_EQ(pgtable_protect(pgt, gpa(0), SZ_4K, 0, NULL, 0, NULL), -ENOTSUP);
+	CHECK_EQ(pgtable_protect(pgt, gpa(0), SZ_4K, 0x10, NULL, 0, NULL), -ENOTSUP);
+	CHECK_EQ(pgtable_protect(pgt, gpa(0), SZ_4K + 1, PROT_R, NULL, 0, NULL), -EINVAL);
+	CHECK_EQ(pgtable_split(pgt, gpa(ia_end - SZ_4K), SZ_2M, NULL, 0, NULL), -ERANGE);
 	CHECK_EQ(pgtable_collapse(pgt, gpa(SZ_4K), 2, 0), -EINVAL);
 	CHECK_EQ(pgtable_collapse(pgt, gpa(0), 3, 0), -EINVAL);
 	CHECK_EQ(pgtable_collapse(pgt, gpa(0), 0, 0), -EINVAL);
@@ -307,11 +307,11 @@ static void test_protect_refuses_device_exec(const struct pte_format *fmt)
 	CHECK_EQ(map(vm, SZ_2M - SZ_4K, SZ_4K, PA_BASE, dev, 0), 0);
 	before = tree_digest(vm);
 	if (fmt->check_attrs((struct pte_attrs){ PROT_R | PROT_X, MT_DEVICE })) {
-		CHECK_EQ(pgtable_protect(&vm->pgt, gpa(0), SZ_2M, PROT_R | PROT_X, NULL, 0),
+		CHECK_EQ(pgtable_protect(&vm->pgt, gpa(0), SZ_2M, PROT_R | PROT_X, NULL, 0, NULL),
 			 -ENOTSUP);
 		CHECK_EQ(tree_digest(vm), before);
 	}
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(0), SZ_2M - SZ_4K, PROT_R | PROT_X, NULL, 0), 0);
+	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(0), SZ_2M - SZ_4K, PROT_R | PROT_X, NULL, 0, NULL), 0);
 	vm_done(vm);
 }
 
@@ -390,7 +390,7 @@ static void test_resched_points(const struct pte_format *fmt)
 	*host_resched_word() = 1;	/* and nothing clears it: a point after every leaf */
 	host_resched_hook = resched_check;
 	write_lock(&vm->lock);
-	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(0), pages * SZ_4K, 0), 0);
+	CHECK_EQ(kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(0), pages * SZ_4K, 0), 0);
 	write_unlock(&vm->lock);
 	/* After every leaf but the last; the lock dropped, the TLB debt paid. */
 	CHECK_EQ(resched_calls, pages - 1);
@@ -404,7 +404,7 @@ static void test_resched_points(const struct pte_format *fmt)
 	CHECK_EQ(map(vm, 0, pages * SZ_4K, PA_BASE, rw, PGT_PAGES_ONLY | PGT_NO_RESCHED), 0);
 	resched_calls = 0;
 	write_lock(&vm->lock);
-	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(0), pages * SZ_4K, PGT_NO_RESCHED), 0);
+	CHECK_EQ(kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(0), pages * SZ_4K, PGT_NO_RESCHED), 0);
 	write_unlock(&vm->lock);
 	CHECK_EQ(resched_calls, 0);
 	*host_resched_word() = 0;

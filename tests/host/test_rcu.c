@@ -131,9 +131,9 @@ static void test_init_rejects_bad_args(void)
 {
 	watchdog(__func__);
 	CHECK_EQ(rcu_init(&rs, 0, 8), -EINVAL);
-	CHECK_EQ(rcu_init(&rs, RCU_MAX_CPUS + 1, 8), -EINVAL);
+	CHECK_EQ(rcu_init(&rs, MAX_CPUS + 1, 8), -EINVAL);
 	CHECK_EQ(rcu_init(NULL, 1, 8), -EINVAL);
-	CHECK_EQ(rcu_init(&rs, RCU_MAX_CPUS, 8), 0);
+	CHECK_EQ(rcu_init(&rs, MAX_CPUS, 8), 0);
 }
 
 /* Every order of reports, callback on every CPU: not before the last report, and then it runs. */

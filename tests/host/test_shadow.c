@@ -225,7 +225,7 @@ static void check_gva(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva)
 
 	if (rc == -ENOENT)
 		return;
-	ref_walk(fv, v->cr3, gva, 0, &r);
+	ref_walk(fv, v->root_gpa, gva, 0, &r);
 	if (rc || r.rc) {
 		FAIL_ONCE("gva %llx: shadow rc %d, guest walk %d (stale shadow mapping)",
 			  (unsigned long long)gva, rc, r.rc);
@@ -267,7 +267,7 @@ static int do_fault(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva, u32 ec)
 	u8 acc;
 	int rc;
 
-	ref_walk(fv, v->cr3, gva, ec, &r);
+	ref_walk(fv, v->root_gpa, gva, ec, &r);
 	rc = shadow_page_fault(v, gva, ec, &out);
 	fault_results[rc < 0 ? 5 : rc]++;
 	check_rmap(fv);
@@ -356,7 +356,7 @@ static void guest_table_store(struct fake_vm *fv, struct shadow_vcpu *v, u64 add
 	int rc;
 
 	for (k = 0; k < nr_gvas && !gva; k++) {
-		ref_walk(fv, v->cr3, gvas[k], PFERR_W, &r);
+		ref_walk(fv, v->root_gpa, gvas[k], PFERR_W, &r);
 		if (!r.rc && r.gpa >> 12 == addr >> 12)
 			gva = (gvas[k] & ~0xfffULL) | (addr & 0xff8);
 	}
@@ -384,7 +384,7 @@ static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
 		addr = (t << PAGE_SHIFT) + (rnd() % 512) * 8;
 		guest_table_store(fv, v, addr, mutate(*fake_gpa_ptr(fv, addr)));
 	} else if (r < 78) {
-		shadow_new_cr3(v, gpa(as_cr3[rnd() % NR_AS]), NULL);
+		shadow_new_root(v, gpa(as_cr3[rnd() % NR_AS]), NULL);
 	} else if (r < 86) {
 		shadow_invlpg(v, gva);
 		if (!shadow_translate_lockless(&fv->sm, fv->sm.ops->virt_to_phys(v->root->spt), gva,
@@ -397,14 +397,14 @@ static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
 		if (do_fault(fv, v, gva, PFERR_W) == SHADOW_FAULT_FIXED) {
 			struct ref rw;
 
-			ref_walk(fv, v->cr3, gva, PFERR_W, &rw);
+			ref_walk(fv, v->root_gpa, gva, PFERR_W, &rw);
 			if (fake_gpa_ptr(fv, rw.gpa & ~7ULL))
 				*fake_gpa_ptr(fv, rw.gpa & ~7ULL) = rand_bits() |
 					((rnd() % SLOT0_FRAMES) << PAGE_SHIFT);
 		}
 	} else {
 		t = rnd() % 2 ? rnd() % SLOT0_FRAMES : SLOT1_BASE + rnd() % fv->slot1_frames;
-		rmap_zap_range(&fv->sm, t, 1 + rnd() % 64, rnd() % 3 ? 0 : RMAP_ZAP_WRPROT);
+		kvm_mmu_rmap_zap(&fv->sm, t, 1 + rnd() % 64, rnd() % 3 ? 0 : RMAP_ZAP_WRPROT);
 	}
 }
 
@@ -442,8 +442,8 @@ static void test_differential(void)
 	build_guest(fv);
 	reported = 0;
 	for (i = 0; i < 2; i++) {
-		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, true, true);
-		shadow_new_cr3(&v[i], gpa(as_cr3[i]), &err);
+		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, &shadow_format_x86_64, true, true);
+		shadow_new_root(&v[i], gpa(as_cr3[i]), &err);
 		CHECK_EQ(err, 0);
 	}
 	for (op = 0; op < ops && !reported; op++) {
@@ -578,7 +578,7 @@ static void zap_and_check(struct fake_vm *fv, u64 start, u64 n, unsigned int fla
 		gfn = i < SLOT0_FRAMES ? i : SLOT1_BASE + i - SLOT0_FRAMES;
 		expect += gfn >= start && gfn - start < n ? before[i] : 0;
 	}
-	CHECK_EQ(rmap_zap_range(&fv->sm, start, n, flags), expect);
+	CHECK_EQ(kvm_mmu_rmap_zap(&fv->sm, start, n, flags), expect);
 	check_rmap(fv);
 	for (i = 0; i < nr; i++) {
 		gfn = i < SLOT0_FRAMES ? i : SLOT1_BASE + i - SLOT0_FRAMES;
@@ -598,8 +598,8 @@ static void test_zap_points(void)
 	u64 calls, i;
 
 	reported = 0;
-	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
-	shadow_new_cr3(&v, gpa(build_zap_guest(fv)), NULL);
+	shadow_vcpu_init(&v, &fv->sm, 0, &shadow_format_x86_64, true, true);
+	shadow_new_root(&v, gpa(build_zap_guest(fv)), NULL);
 	populate_zap_guest(fv, &v);
 	check_rmap(fv);
 	CHECK_EQ(leaf_count[SLOT0_FRAMES + 5], 514);
@@ -621,7 +621,7 @@ static void test_zap_points(void)
 	CHECK_EQ(hook_calls, calls);			/* disabled: none taken though requested */
 
 	/* Write-protect: entries stay, none writable; a write fault makes one writable again. */
-	rmap_zap_range(&fv->sm, SLOT1_BASE + 7000, 500, RMAP_ZAP_WRPROT);
+	kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE + 7000, 500, RMAP_ZAP_WRPROT);
 	check_rmap(fv);
 	for (i = 0; i < 500; i++) {
 		struct rmap_iter it;
@@ -642,7 +642,7 @@ static void test_zap_points(void)
 	hook_max_zapped = 0;
 	calls = fv->sm.stats.pages_zapped;
 	*host_resched_word() = 1;
-	rmap_zap_range(&fv->sm, 0, 64, 0);
+	kvm_mmu_rmap_zap(&fv->sm, 0, 64, 0);
 	counting_hook();
 	hook_sm = NULL;
 	printf("    zap of the guest's tables: %llu shadow pages, at most %llu between two points\n",
@@ -727,8 +727,9 @@ static void test_zap_race(void)
 	host_set_cpu(0);
 	cr3 = build_zap_guest(fv);
 	for (i = 0; i < 2; i++) {
-		shadow_vcpu_init(&race.v[i], &fv->sm, (unsigned int)i + 1, true, true);
-		shadow_new_cr3(&race.v[i], gpa(cr3), NULL);
+		shadow_vcpu_init(&race.v[i], &fv->sm, (unsigned int)i + 1, &shadow_format_x86_64,
+				 true, true);
+		shadow_new_root(&race.v[i], gpa(cr3), NULL);
 	}
 	root = fv->sm.ops->virt_to_phys(race.v[1].root->spt);
 	populate_zap_guest(fv, &race.v[0]);
@@ -739,9 +740,9 @@ static void test_zap_race(void)
 	pthread_create(&r, NULL, race_reader, &root);
 	for (i = 0; i < 20; i++) {
 		*host_resched_word() = 1;
-		rmap_zap_range(&fv->sm, SLOT1_BASE, fv->slot1_frames, 0);
+		kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE, fv->slot1_frames, 0);
 		/* the guest tables: shadow pages unlinked while roots are loaded go through RCU */
-		rmap_zap_range(&fv->sm, 2, 14, 0);	/* not the PML4: the roots stay valid */
+		kvm_mmu_rmap_zap(&fv->sm, 2, 14, 0);	/* not the PML4: the roots stay valid */
 		rcu_quiescent(&fv->rcu, 0);
 	}
 	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);

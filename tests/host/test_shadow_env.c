@@ -77,17 +77,6 @@ static void fake_tlb_flush(void *vm)
 	fv->tlb_flushes++;
 }
 
-static const u32 *fake_need_resched_word(void)
-{
-	return host_resched_word();
-}
-
-static void fake_resched(void)
-{
-	if (host_resched_hook)
-		host_resched_hook();
-}
-
 const struct shadow_ops fake_shadow_ops = {
 	.phys_to_virt = fake_phys_to_virt,
 	.virt_to_phys = fake_virt_to_phys,
@@ -96,8 +85,6 @@ const struct shadow_ops fake_shadow_ops = {
 	.cmpxchg_gpa = fake_cmpxchg_gpa,
 	.gfn_lookup = fake_gfn_lookup,
 	.tlb_flush = fake_tlb_flush,
-	.need_resched_word = fake_need_resched_word,
-	.resched = fake_resched,
 };
 
 struct fake_vm *fake_vm_create(u64 pool_pages, u64 slot1_frames, unsigned int nr_cpus)

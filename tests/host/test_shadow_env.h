@@ -13,7 +13,7 @@
 #ifndef TESTS_HOST_TEST_SHADOW_ENV_H
 #define TESTS_HOST_TEST_SHADOW_ENV_H
 
-#include "../../mmu/shadow.h"
+#include "../../mmu/shadow_x86.h"
 #include "host_env.h"
 
 #define SLOT0_FRAMES 2048ULL		/* 8 MiB */

@@ -93,8 +93,8 @@ static void test_zap_all_frees_unloaded(void)
 
 	host_set_cpu(0);
 	build_spaces(fv);
-	shadow_vcpu_init(&a, &fv->sm, 1, true, true);
-	shadow_vcpu_init(&b, &fv->sm, 2, true, true);
+	shadow_vcpu_init(&a, &fv->sm, 1, &shadow_format_x86_64, true, true);
+	shadow_vcpu_init(&b, &fv->sm, 2, &shadow_format_x86_64, true, true);
 	CHECK_EQ(shadow_load_root_or_zap(&a, gpa(space_cr3[0])), 0);
 	CHECK(touch_space(&a, 0, &errors));
 	for (sp = fv->sm.active.next; sp != &fv->sm.active; sp = sp->next)
@@ -103,7 +103,7 @@ static void test_zap_all_frees_unloaded(void)
 	CHECK_EQ(n, SPACE_TABLES - 1);
 	/* b fills the pool with spaces of its own (cached roots nobody else loads). */
 	for (s = 1, err = 0; s < NR_SPACES; s++) {
-		shadow_new_cr3(&b, gpa(space_cr3[s]), &err);
+		shadow_new_root(&b, gpa(space_cr3[s]), &err);
 		if (err || !touch_space(&b, s, &errors))
 			break;
 	}
@@ -113,7 +113,7 @@ static void test_zap_all_frees_unloaded(void)
 	CHECK_EQ(errors, 0);
 	/* What svm_shadow.c does: zap everything, load again; no grace period in between. */
 	shadow_zap_all(&fv->sm);
-	shadow_new_cr3(&b, gpa(space_cr3[1]), &err);
+	shadow_new_root(&b, gpa(space_cr3[1]), &err);
 	CHECK_EQ(err, 0);
 	CHECK(shadow_root_valid(&b));
 	CHECK(touch_space(&b, 1, &errors));
@@ -256,7 +256,7 @@ static void exhaustion_race(u64 pool_pages)
 	build_spaces(race.fv);
 	rcu_idle_enter(&race.fv->rcu, 0);	/* the main thread reads nothing meanwhile */
 	for (i = 0; i < NR_VCPUS; i++)
-		shadow_vcpu_init(&race.v[i], &race.fv->sm, i + 1, true, true);
+		shadow_vcpu_init(&race.v[i], &race.fv->sm, i + 1, &shadow_format_x86_64, true, true);
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_create(&t[i], NULL, race_vcpu, (void *)(uintptr_t)i);
 	for (i = 0; i < NR_VCPUS; i++)
@@ -309,12 +309,12 @@ static void test_min_pool(void)
 	host_set_cpu(0);
 	build_spaces(fv);
 	for (i = 0; i < NR_VCPUS; i++) {
-		shadow_vcpu_init(&v[i], &fv->sm, i + 1, true, true);
+		shadow_vcpu_init(&v[i], &fv->sm, i + 1, &shadow_format_x86_64, true, true);
 		CHECK_EQ(shadow_load_root_or_zap(&v[i], gpa(space_cr3[i])), 0);
 		CHECK_EQ(shadow_page_fault(&v[i], gva_of(0), PFERR_U, &out), SHADOW_FAULT_FIXED);
 	}
 	for (s = NR_VCPUS; s < NR_SPACES && !rc; s++) {
-		shadow_new_cr3(&v[0], gpa(space_cr3[s]), &rc);
+		shadow_new_root(&v[0], gpa(space_cr3[s]), &rc);
 		if (!rc)
 			rc = shadow_page_fault(&v[0], gva_of(0), PFERR_U, &out) == -ENOSPC ? -ENOSPC : 0;
 	}
@@ -344,7 +344,7 @@ static void test_host_oom_ends(void)
 	struct shadow_fault out;
 
 	build_spaces(fv);
-	shadow_vcpu_init(&v, &fv->sm, 0, true, true);
+	shadow_vcpu_init(&v, &fv->sm, 0, &shadow_format_x86_64, true, true);
 	CHECK_EQ(shadow_load_root_or_zap(&v, gpa(space_cr3[0])), 0);
 	fv->gfn_lookup_error = -ENOMEM;
 	CHECK_EQ(shadow_page_fault(&v, gva_of(0), PFERR_U | PFERR_W, &out), -ENOMEM);

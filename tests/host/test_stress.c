@@ -112,12 +112,12 @@ static void fault_once(struct thread_arg *t)
 	switch (rnd(t) % 8) {
 	case 0:	/* a permission fault: relax or tighten in place */
 		rc = pgtable_protect(&vm->pgt, gpa(addr), SZ_4K, rnd(t) % 2 ? PROT_R : PROT_R | PROT_W,
-				     &t->cache, PGT_SHARED);
+				     &t->cache, PGT_SHARED, NULL);
 		check_rc(t, rc, "shared protect");
 		break;
 	default:
 		rc = pgtable_map(&vm->pgt, gpa(addr), size, hpa(addr + OFFSET), rw, &t->cache,
-				 PGT_SHARED);
+				 PGT_SHARED, NULL);
 		check_rc(t, rc, "shared map");
 		if (!rc)
 			note(&t->st->faults_ok);
@@ -140,7 +140,8 @@ static void exclusive_once(struct thread_arg *t)
 	switch (t->role) {
 	case ZAPPER:
 		write_lock(&vm->lock);
-		rc = pgtable_unmap(&vm->pgt, gpa(addr), len < window - addr ? len : window - addr, 0);
+		rc = kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(addr),
+				   len < window - addr ? len : window - addr, 0);
 		check_rc(t, rc, "unmap");
 		write_unlock(&vm->lock);
 		break;
@@ -155,7 +156,7 @@ static void exclusive_once(struct thread_arg *t)
 		if (mmu_cache_topup(&t->cache, vm->pool, MMU_CACHE_CAPACITY))
 			break;
 		read_lock(&vm->lock);
-		rc = pgtable_split(&vm->pgt, gpa(addr), SZ_2M, &t->cache, PGT_SHARED);
+		rc = pgtable_split(&vm->pgt, gpa(addr), SZ_2M, &t->cache, PGT_SHARED, NULL);
 		if (rc != -ENOMEM)
 			check_rc(t, rc, "shared split");
 		read_unlock(&vm->lock);
