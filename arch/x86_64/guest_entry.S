@@ -84,7 +84,7 @@ svm_dr7_armed:
 	mov	G(RDI)(%rdi), %rdi
 	vmload	%rax
 	vmrun	%rax
-	.global svm_vmrun_resume	/* where #VMEXIT resumes the host (svm.c checks for it) */
+	.global svm_vmrun_resume	/* where #VMEXIT resumes the host (vcpu.c checks for it) */
 svm_vmrun_resume:
 	push	%rax
 	mov	$DR7_DISARM, %eax

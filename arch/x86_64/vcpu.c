@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vCPUs under AMD SVM (AMD APM vol. 2, 15 "Secure Virtual Machine"): the
- * per-CPU enable, ASIDs, a vCPU's VMCB, the entry (svm_entry.S) and event
- * injection.  What a #VMEXIT means is svm_exit.c's.
+ * per-CPU enable, ASIDs, a vCPU's VMCB, the entry (guest_entry.S) and event
+ * injection.  What a #VMEXIT means is exits.c's.
  *
  * Guest entry state: tests/guest/runtime/entry_x86_64.h.
  *
@@ -237,7 +237,7 @@ bool arch_has_nested_paging(void)
 	return x86_virt_detect() == X86_VIRT_SVM_NPT;
 }
 
-/* Any SVM: without nested paging every VM is shadowed (svm_shadow.c), with it on request. */
+/* Any SVM: without nested paging every VM is shadowed (stage2_shadow.c), with it on request. */
 bool arch_has_shadow_paging(void)
 {
 	enum x86_virt virt = x86_virt_detect();
@@ -533,7 +533,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);
-	/* May take the shadow MMU lock; no root to enter with: no entry (svm_shadow.c). */
+	/* May take the shadow MMU lock; no root to enter with: no entry (stage2_shadow.c). */
 	if (s2->shadow && !svm_shadow_before(v, s2, exit))
 		return;
 	__asm__ volatile("cli; clgi" : : : "memory");
@@ -559,7 +559,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	/*
 	 * A shadow root is per vCPU but the ASID per VM: entering with another
 	 * root than this CPU last used for the ASID must not find the other
-	 * root's translations (after the announcement above: see svm_shadow.c).
+	 * root's translations (after the announcement above: see stage2_shadow.c).
 	 */
 	if (s2->shadow) {
 		u64 root = svm_shadow_load_root(v, s2);
