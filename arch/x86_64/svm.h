@@ -190,6 +190,12 @@ void debug_guest_exit(struct arch_vcpu *v);
 
 struct arch_stage2;
 
+/*
+ * vcpu.c: drop @asid's translations on every CPU (a new ASID generation,
+ * CPUs running it kicked and waited for); stage2.c's TLB maintenance.
+ */
+void svm_flush_asid(u16 asid);
+
 /* vcpu.c: an exception for the next entry (EVENTINJ, 15.20). */
 void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
 

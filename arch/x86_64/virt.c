@@ -2,7 +2,7 @@
 /*
  * Which hardware virtualization this CPU offers, and which stage-2 format
  * and guest-entry code go with it.  CPUID and MSRs only: the boot banner
- * prints the verdict; vcpu.c picks the stage-2 format from it
+ * prints the verdict; stage2.c picks the stage-2 format from it
  * (arch_stage2_format()).
  *
  *   AMD SVM with nested paging   vcpu.c, NPT (pte_format_x86_npt): what runs
