@@ -2,7 +2,7 @@
 /*
  * x86 guest paging formats for the shadow MMU (mmu/shadow.h): the entry bits
  * and the page-fault error code of long mode, and the descriptor built from
- * them (mmu/shadow_x86.c).  For the x86 glue (arch/x86_64/svm_shadow.c) and
+ * them (mmu/shadow_x86.c).  For the x86 glue (arch/x86_64/stage2_shadow.c) and
  * the host tests, which speak the same encoding; the generic shadow MMU reads
  * only the descriptor.
  */

@@ -37,7 +37,7 @@
 # per boot failed in 10 of 22 boots, and in 0 of 30 with one TCG thread.
 # Only QEMU's VMRUN/#VMEXIT writes that state, the VMCB held the guest's
 # just before the VMRUN, and the code before the shadow MMU (d0a3a41) shows
-# it too (svm.c ends such a VM with the evidence).  The hypervisor's CPUs
+# it too (arch/x86_64/vcpu.c ends such a VM with the evidence).  The hypervisor's CPUs
 # still interleave; arm64 and the host tests keep true parallelism.  One
 # cost: the one thread runs a busy CPU until it halts or QEMU's kick timer
 # fires, every 100 ms (TCG_KICK_PERIOD = NANOSECONDS_PER_SECOND / 10 in

@@ -89,6 +89,11 @@ bool sysreg_trap_undef(u64 esr);
  */
 void vcpu_skip(struct arch_vcpu *v);
 
+#define AARCH64_INSN_SIZE 4
+
+/* exits.c: fill @exit from ESR_EL2 after a synchronous exception from the guest. */
+void exit_decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit);
+
 /* guest_entry.S: run the guest until it exits; returns the vector kind (8..11). */
 u64 __guest_enter(struct arch_vcpu *v);
 

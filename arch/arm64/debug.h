@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Between debug.c and the guest entry/exit path of vcpu.c (not for kvm/). */
+/* Between debug.c and the guest entry/exit path of vcpu.c and exits.c (not for kvm/). */
 #ifndef ARCH_ARM64_DEBUG_H
 #define ARCH_ARM64_DEBUG_H
 

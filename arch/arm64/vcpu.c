@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * vCPUs (kvm/arch/vcpu.h): reset, entering the guest, decoding why it came
- * back, registers, injecting exceptions.  The register switch itself is in
- * guest_entry.S; this file handles the system registers around it.
+ * vCPUs (kvm/arch/vcpu.h): reset, entering the guest, registers, injecting
+ * exceptions, the per-CPU EL2 set-up.  The register switch itself is in
+ * guest_entry.S; this file handles the system registers around it.  Why the
+ * guest came back is exits.c's.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/arch/console.h"
 #include "kvm/arch/cpu.h"
-#include "kvm/arch/platform.h"
 #include "kvm/arch/stage2.h"
 #include "kvm/arch/vcpu.h"
-#include "kvm/platform/platform.h"
 
 #include "arch_priv.h"
 #include "debug.h"
@@ -25,8 +23,6 @@
 #define VEC_CUR_SPX 0x200
 #define VEC_LOWER_A64 0x400
 #define VEC_LOWER_A32 0x600
-
-#define AARCH64_INSN_SIZE 4
 
 /* Nothing of the VM's is held by a vCPU here (no shadow roots on arm64). */
 void arch_vcpu_release(struct arch_vcpu *v)
@@ -58,124 +54,6 @@ static const struct arch_vcpu *el1_owner[MAX_CPUS];
 
 /* HCR_EL2 while guests may run, with the traps this CPU's features need (arch_init). */
 static u64 hcr_guest;
-
-/*
- * HPFAR_EL2 is not reliable for a stage-2 Permission fault outside a
- * stage-1 walk (Arm ARM HPFAR_EL2: written for Translation, Access flag and
- * Address size faults; Linux's arm64 KVM says the same for Permission).  Ask
- * the MMU instead: AT S1E1R translates the guest VA with the guest's stage 1,
- * still loaded, into the IPA (HCR_EL2.VM, always set, makes the walk of the
- * guest's tables go through stage 2, VTTBR_EL2 is still the guest's).
- * Clobbers PAR_EL1, which el1_regs_save() has already saved.  False if the
- * guest's tables changed under us; the caller then has no exact address.
- */
-static bool far_to_ipa(u64 far, u64 *ipa)
-{
-	u64 par;
-
-	__asm__ volatile("at s1e1r, %0" : : "r"(far));
-	isb();
-	par = read_sysreg(par_el1);
-	if (par & PAR_F)
-		return false;
-	*ipa = (par & GENMASK(47, 12)) | (far & 0xfff);
-	return true;
-}
-
-static void decode_abort(struct arch_vcpu *v, u64 esr, struct vcpu_exit *exit)
-{
-	unsigned int ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
-	u64 far = read_sysreg(far_el2);
-	u64 hpfar = read_sysreg(hpfar_el2);
-	u64 ipa = (hpfar & HPFAR_FIPA_MASK) << 8;
-
-	exit->reason = EXIT_MEM_FAULT;
-	exit->gva_valid = !(esr & ISS_ABT_FNV);
-	exit->gva = exit->gva_valid ? far : 0;
-	exit->gpa = ipa | (far & 0xfff);
-	if (esr & ISS_ABT_S1PTW) {
-		/*
-		 * The guest's own table walk hit a hole in stage 2: FAR is the VA
-		 * being translated, not the descriptor, so only the page is known.
-		 * The hardware may have wanted to set AF/DBM bits: call it a write.
-		 */
-		exit->gpa = ipa;
-		exit->write = true;
-		exit->exec = false;
-		return;
-	}
-	if ((esr & ISS_FSC_TYPE_MASK) == FSC_PERM && exit->gva_valid) {
-		u64 exact;
-
-		if (far_to_ipa(far, &exact))
-			exit->gpa = exact;
-		v->el1_dirty = true;	/* PAR_EL1 */
-	}
-	if (ec == EC_IABT_LOW) {
-		exit->exec = true;
-		return;
-	}
-	exit->write = esr & ISS_DABT_WNR;
-	if (esr & ISS_DABT_ISV) {
-		exit->decoded = true;
-		exit->access_size = 1 << ((esr >> ISS_DABT_SAS_SHIFT) & 3);
-		exit->reg = (esr >> ISS_DABT_SRT_SHIFT) & 31;
-		exit->sign_extend = esr & ISS_DABT_SSE;
-		if (!exit->write && !(esr & ISS_DABT_SF) && exit->reg != 31)
-			v->w_load_reg = exit->reg;
-	}
-}
-
-static void decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
-{
-	u64 esr = read_sysreg(esr_el2);
-	unsigned int ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
-
-	exit->syndrome = esr;
-	exit->pc = v->pc;
-	switch (ec) {
-	case EC_HVC64:
-		/* ELR_EL2 is the instruction after the HVC (Arm ARM "HVC"). */
-		exit->reason = EXIT_HYPERCALL;
-		exit->pc = v->pc - AARCH64_INSN_SIZE;
-		break;
-	case EC_SMC64:
-		/* A trapped SMC leaves ELR_EL2 at the SMC itself (Arm ARM HCR_EL2.TSC). */
-		exit->reason = EXIT_FIRMWARE_CALL;
-		vcpu_skip(v);
-		break;
-	case EC_WFX:
-		/*
-		 * ISS.TI (bit 0; WFIT/WFET, bit 1, are hidden): 0 WFI, 1 WFE.  A
-		 * WFE may complete at any time (Arm ARM "Wait for Event"), and
-		 * its wake-up, an SEV or a cleared exclusive monitor, does not
-		 * trap: it only gives up the CPU, never waits for an interrupt.
-		 */
-		exit->reason = (esr & ISS_WFX_TI_WFE) ? EXIT_YIELD : EXIT_WFI;
-		vcpu_skip(v);
-		break;
-	case EC_DABT_LOW:
-	case EC_IABT_LOW:
-		decode_abort(v, esr, exit);
-		break;
-	case EC_SYS64:
-		if (vgic_hw_trap_sysreg(v, esr, exit))
-			break;
-		if (sysreg_trap_undef(esr)) {
-			/* A register of a feature the guest is told it lacks (sysreg_trap.c). */
-			arch_vcpu_inject_undef(v);
-			exit->reason = EXIT_NONE;
-			break;
-		}
-		exit->reason = EXIT_UNHANDLED;
-		break;
-	default:
-		if (debug_decode(v, ec, exit))	/* only while debugged: MDCR_EL2.TDE */
-			break;
-		exit->reason = EXIT_UNHANDLED;
-		break;
-	}
-}
 
 /*
  * Interrupts stay masked from before the guest state is loaded until it is
@@ -227,7 +105,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	vgic_hw_save(v);
 	switch (kind & 3) {
 	case EXC_SYNC:
-		decode_sync(v, exit);
+		exit_decode_sync(v, exit);
 		break;
 	case EXC_IRQ:
 	case EXC_FIQ:
@@ -378,66 +256,6 @@ void arch_vcpu_dump(const struct arch_vcpu *v)
 	       (unsigned long long)r->ttbr0, (unsigned long long)r->vbar);
 }
 
-const char *arch_exit_name(const struct vcpu_exit *exit)
-{
-	static const char *const names[64] = {
-		[EC_UNKNOWN] = "UNKNOWN", [EC_WFX] = "WFx", [0x07] = "FP_ASIMD",
-		[0x0e] = "ILL", [0x15] = "SVC64", [EC_HVC64] = "HVC64", [EC_SMC64] = "SMC64",
-		[EC_SYS64] = "SYS64", [0x19] = "SVE", [0x1a] = "ERET", [0x1c] = "FPAC",
-		[EC_IABT_LOW] = "IABT_LOW", [0x22] = "PC_ALIGN", [EC_DABT_LOW] = "DABT_LOW",
-		[0x26] = "SP_ALIGN", [EC_SERROR] = "SERROR", [0x30] = "BREAKPT_LOW",
-		[0x32] = "SOFTSTP_LOW", [0x34] = "WATCHPT_LOW", [0x3c] = "BRK64",
-	};
-	unsigned int ec = (exit->syndrome >> ESR_EC_SHIFT) & ESR_EC_MASK;
-
-	if (exit->reason == EXIT_IRQ)
-		return "IRQ";
-	if (exit->reason == EXIT_NONE)
-		return "NONE";
-	return names[ec] ? names[ec] : "UNKNOWN_EC";
-}
-
-/* ---- the platform --------------------------------------------------------------- */
-
-unsigned int arch_nr_cpus(void)
-{
-	return boot_info.nr_cpus;
-}
-
-const char *arch_boot_args(void)
-{
-	return boot_info.fdt.bootargs ? boot_info.fdt.bootargs : "";
-}
-
-unsigned int arch_free_ram(struct arch_ram_range *out, unsigned int max)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < boot_info.nr_free && n < max; i++, n++) {
-		out[n].base = boot_info.free[i].base;
-		out[n].size = boot_info.free[i].size;
-	}
-	return n;
-}
-
-void arch_thread_init(struct arch_thread *t, void *stack_top, void (*fn)(void *), void *arg)
-{
-	extern char arch_thread_start[];
-
-	memset(t, 0, sizeof(*t));
-	t->x19_x30[0] = (u64)fn;		/* x19 */
-	t->x19_x30[1] = (u64)arg;		/* x20 */
-	t->x19_x30[11] = (u64)arch_thread_start;	/* x30: where the switch returns */
-	t->sp = (u64)stack_top & ~15ULL;	/* AAPCS64: sp 16-byte aligned */
-}
-
-void arch_thread_returned(void);
-void arch_thread_returned(void)
-{
-	printf("hyp: cpu%u: a thread function returned\n", arch_cpu_id());
-	arch_cpu_stop();
-}
-
 /* ---- per-CPU EL2 set-up ------------------------------------------------------------ */
 
 /* A 4-bit ID register field that says the feature is there (0 and 0xf: it is not). */
@@ -507,10 +325,4 @@ void arch_cpu_init(void)
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
 	gic_init_cpu(TIMER_HYP_PPI);
-}
-
-/* arm64 VMs: QEMU virt's PL011 and a GICv3 (kvm/platform/platform.c). */
-const struct vm_platform *arch_vm_platform(void)
-{
-	return &vm_platform_arm64;
 }

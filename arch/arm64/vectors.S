@@ -15,6 +15,7 @@
  * __guest_enter() with the kind.  Lower EL AArch32 (group 3) cannot happen
  * (HCR_EL2.RW) and is reported like any unexpected exception.
  */
+#include "arch/arm64/asm_frames.h"
 #include "arch/arm64/exception.h"
 
 	/* Unexpected or synchronous at EL2: the plain frame. */
@@ -69,20 +70,7 @@ el2_vectors:
 
 	/* The rest of struct exc_frame; x0/x1 are saved, x1 = kind. */
 	.macro	save_frame
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
+	frame_x2_x29 stp, sp
 	add	x2, sp, #EXC_FRAME_SIZE
 	stp	x30, x2, [sp, #240]
 	mrs	x2, elr_el2
@@ -97,20 +85,7 @@ el2_vectors:
 	ldp	x2, x3, [sp, #EXC_FRAME_ELR]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
+	frame_x2_x29 ldp, sp
 	ldr	x30, [sp, #240]
 	ldp	x0, x1, [sp, #0]
 	add	sp, sp, #EXC_FRAME_SIZE
@@ -132,22 +107,7 @@ el2_vector_common:
 el2_irq_common:
 	save_frame
 	sub	sp, sp, #IRQ_FP_SIZE
-	stp	q0, q1, [sp, #16]
-	stp	q2, q3, [sp, #48]
-	stp	q4, q5, [sp, #80]
-	stp	q6, q7, [sp, #112]
-	stp	q8, q9, [sp, #144]
-	stp	q10, q11, [sp, #176]
-	stp	q12, q13, [sp, #208]
-	stp	q14, q15, [sp, #240]
-	stp	q16, q17, [sp, #272]
-	stp	q18, q19, [sp, #304]
-	stp	q20, q21, [sp, #336]
-	stp	q22, q23, [sp, #368]
-	stp	q24, q25, [sp, #400]
-	stp	q26, q27, [sp, #432]
-	stp	q28, q29, [sp, #464]
-	stp	q30, q31, [sp, #496]
+	frame_q0_q31 stp, sp, 16
 	mrs	x2, fpsr
 	mrs	x3, fpcr
 	stp	x2, x3, [sp, #0]
@@ -156,22 +116,7 @@ el2_irq_common:
 	ldp	x2, x3, [sp, #0]
 	msr	fpsr, x2
 	msr	fpcr, x3
-	ldp	q0, q1, [sp, #16]
-	ldp	q2, q3, [sp, #48]
-	ldp	q4, q5, [sp, #80]
-	ldp	q6, q7, [sp, #112]
-	ldp	q8, q9, [sp, #144]
-	ldp	q10, q11, [sp, #176]
-	ldp	q12, q13, [sp, #208]
-	ldp	q14, q15, [sp, #240]
-	ldp	q16, q17, [sp, #272]
-	ldp	q18, q19, [sp, #304]
-	ldp	q20, q21, [sp, #336]
-	ldp	q22, q23, [sp, #368]
-	ldp	q24, q25, [sp, #400]
-	ldp	q26, q27, [sp, #432]
-	ldp	q28, q29, [sp, #464]
-	ldp	q30, q31, [sp, #496]
+	frame_q0_q31 ldp, sp, 16
 	add	sp, sp, #IRQ_FP_SIZE
 	restore_frame
 	eret

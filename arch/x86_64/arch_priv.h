@@ -19,7 +19,7 @@ void memmap_print(const struct x86_handoff *h);
 bool memmap_is_wb_ram(const struct x86_handoff *h, u64 base, u64 size);
 u64 memmap_ram_top(const struct x86_handoff *h);
 
-/* paging.c: our identity map; returns the CR3 value (below 4 GiB). */
+/* host_mmu.c: our identity map; returns the CR3 value (below 4 GiB). */
 u64 paging_init(const struct x86_handoff *h);
 u64 paging_cr3(void);
 

@@ -13,7 +13,7 @@
 #ifndef ARCH_X86_64_ARCH_VCPU_H
 #define ARCH_X86_64_ARCH_VCPU_H
 
-/* struct arch_vcpu, for svm_entry.S */
+/* struct arch_vcpu, for guest_entry.S */
 #define VCPU_GPR 0		/* u64 gpr[16], the x86 register numbering below */
 #define VCPU_GUEST_FX 128	/* 512-byte FXSAVE area, 16-byte aligned */
 #define VCPU_HOST_FX 640
@@ -53,10 +53,10 @@ struct arch_vcpu_debug {
 };
 
 /*
- * A vCPU on a shadow MMU (svm_shadow.c): the control registers and EFER as
+ * A vCPU on a shadow MMU (stage2_shadow.c): the control registers and EFER as
  * the guest wrote them (the VMCB holds what the CPU runs with), and the
  * shadow root the CPU walks while the guest's paging is on (while it is
- * off, a per-CPU PAE root page in svm_shadow.c: nothing the CPU walks is
+ * off, a per-CPU PAE root page in stage2_shadow.c: nothing the CPU walks is
  * inside this structure, next to guest-controlled registers).
  */
 struct arch_vcpu_shadow {
@@ -67,7 +67,7 @@ struct arch_vcpu_shadow {
 	unsigned int logged;	/* refusals printed so far */
 	u64 root_wait_since;	/* arch_time_ns() of the first entry refused for want of a root */
 	u64 root_waits;		/* entries refused for want of a root */
-	/* The last store to a guest table not emulated, and how often in a row (svm_shadow.c). */
+	/* The last store to a guest table not emulated, and how often in a row: stage2_shadow.c. */
 	u64 unemulated_rip, unemulated_gfn;
 	unsigned int unemulated;
 	bool entered_without_root;	/* a bug svm_shadow_load_root() caught: the VM ends */
@@ -85,7 +85,7 @@ struct arch_vcpu {
 	u8 host_fx[512] __attribute__((aligned(16)));
 	/*
 	 * Guest state nothing in SVM switches (arch/x86_64/README.md, "What a
-	 * guest can write"): DR0-DR3 (debug.c) and PKRU (svm.c).
+	 * guest can write"): DR0-DR3 (debug.c) and PKRU (vcpu.c).
 	 */
 	u64 guest_dr[4];
 	u32 guest_pkru;
@@ -94,7 +94,7 @@ struct arch_vcpu {
 	u64 vmcb_pa;
 	/* What the last exit left behind for arch_vcpu_skip_insn(): the next RIP, 0 if unknown. */
 	u64 next_rip;
-	/* The previous exit's code and the event this entry injected (svm.c's host-state check). */
+	/* The last exit's code and the event this entry injected (vcpu.c's host-state check). */
 	u64 prev_exit_code, entry_event_inj;
 	unsigned int index;
 	/* I/O port accesses refused with #GP so far (the first few are logged). */

@@ -35,7 +35,7 @@
  * are a vCPU's state like any other: loaded before every VMRUN (the
  * guest's own, or where the debugger has breakpoints its addresses) and
  * read back after every #VMEXIT, so no VM ever sees another's, on the same
- * physical CPU or not.  With DR7 disabled in the host (svm_entry.S) their
+ * physical CPU or not.  With DR7 disabled in the host (guest_entry.S) their
  * values are inert there.  While debugged, DR7 in the VMCB is ours; the
  * guest's DR6/DR7 are put back after every exit.  QEMU arms breakpoints
  * only on a MOV to DR7, which svm_vmrun() does as its last act before
@@ -177,7 +177,7 @@ u64 debug_guest_enter(struct arch_vcpu *v)
 	for (i = 0; i < d->nr_hw; i++) {
 		dr7 |= DR7_L(i);
 		/*
-		 * The host's copy (QEMU's arming, svm_entry.S) leaves out a
+		 * The host's copy (QEMU's arming, guest_entry.S) leaves out a
 		 * breakpoint on the entry path's own instructions: on QEMU it
 		 * then does not stop the guest there, on hardware (the VMCB's
 		 * DR7) it does.

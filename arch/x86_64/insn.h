@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A decoder for the few x86 instructions the shadow MMU must emulate or
- * step over (arch/x86_64/svm_shadow.c): moves to and from control
+ * step over (arch/x86_64/stage2_shadow.c): moves to and from control
  * registers, CLTS, LMSW, SMSW, INVLPG, and the stores to memory a guest
  * kernel makes to its page tables (which a write-protected guest page table
  * turns into faults): MOV, and the read-modify-writes, LOCK-prefixed or not,

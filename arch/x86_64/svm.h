@@ -175,7 +175,7 @@ static inline void vmcb_w32(struct arch_vcpu *v, unsigned int off, u32 val)
 }
 
 /*
- * debug.c, around each VMRUN of svm.c, interrupts and GIF off: load DR0-DR3
+ * debug.c, around each VMRUN of vcpu.c, interrupts and GIF off: load DR0-DR3
  * (the guest's own, or the debugger's breakpoints) and the debugger's
  * wishes (exception intercepts, TF, the VMCB's DR7) right before it, and
  * return the DR7 value svm_vmrun() writes into the host's DR7 as its last
@@ -190,11 +190,17 @@ void debug_guest_exit(struct arch_vcpu *v);
 
 struct arch_stage2;
 
-/* svm.c: an exception for the next entry (EVENTINJ, 15.20). */
+/*
+ * vcpu.c: drop @asid's translations on every CPU (a new ASID generation,
+ * CPUs running it kicked and waited for); stage2.c's TLB maintenance.
+ */
+void svm_flush_asid(u16 asid);
+
+/* vcpu.c: an exception for the next entry (EVENTINJ, 15.20). */
 void svm_inject(struct arch_vcpu *v, unsigned int vector, bool err, u32 code);
 
 /*
- * svm_shadow.c, the shadow MMU's side of a VMRUN (see there):
+ * stage2_shadow.c, the shadow MMU's side of a VMRUN (see there):
  *  - before: intercepts and the CPU's control registers (interrupts on);
  *    false when the vCPU must not enter this time (no shadow root to run
  *    on yet, or the VM ends): @exit then says what to do instead;
@@ -216,7 +222,7 @@ struct svm_guest_ctl {
 void svm_guest_ctl(const struct arch_vcpu *v, struct svm_guest_ctl *ctl);
 
 /*
- * svm_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts
+ * guest_entry.S: one VMRUN of @v; GIF clear on entry and on return, interrupts
  * off on return.  @host_dr7: written into DR7 right before VMRUN when not 0
  * (QEMU's breakpoints, debug.c); DR7 is left with every breakpoint disabled
  * at the first instructions after #VMEXIT either way.  The addresses from
@@ -228,12 +234,12 @@ extern const char svm_dr7_armed[], svm_dr7_disarmed[];
 
 #endif
 
-/* The CR4 bits the guest's CPUID lets it set (svm.c). */
+/* The CR4 bits the guest's CPUID lets it set (vcpu.c). */
 u64 svm_guest_cr4_mask(const struct arch_vcpu *v);
 
-/* CPUID Fn8000_000A EDX of the host (svm.c): what SVM offers, e.g. SVM_FEAT_NRIPS. */
+/* CPUID Fn8000_000A EDX of the host (vcpu.c): what SVM offers, e.g. SVM_FEAT_NRIPS. */
 extern u32 svm_features;
-/* After a #VMEXIT: fill @exit from the VMCB, answering what needs no kvm/ (svm_exit.c). */
+/* After a #VMEXIT: fill @exit from the VMCB, answering what needs no kvm/ (exits.c). */
 void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit);
 
 #endif

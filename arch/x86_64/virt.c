@@ -2,11 +2,11 @@
 /*
  * Which hardware virtualization this CPU offers, and which stage-2 format
  * and guest-entry code go with it.  CPUID and MSRs only: the boot banner
- * prints the verdict; svm.c picks the stage-2 format from it
+ * prints the verdict; stage2.c picks the stage-2 format from it
  * (arch_stage2_format()).
  *
- *   AMD SVM with nested paging   svm.c, NPT (pte_format_x86_npt): what runs
- *   AMD SVM without it           guests on shadow page tables (svm_shadow.c)
+ *   AMD SVM with nested paging   vcpu.c, NPT (pte_format_x86_npt): what runs
+ *   AMD SVM without it           guests on shadow page tables (stage2_shadow.c)
  *   Intel VMX with EPT           the stage-2 format would be EPT
  *                                (pte_format_x86_ept, tested on the host by
  *                                tests/host/), but there is no VMX entry

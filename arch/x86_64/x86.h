@@ -27,7 +27,7 @@
 #define CR4_OSFXSR (1 << 9)	/* FXSAVE/FXRSTOR and SSE enabled */
 #define CR4_OSXMMEXCPT (1 << 10)	/* unmasked SSE exceptions raise #XM */
 #define CR4_OSXSAVE (1 << 18)	/* XSAVE family and XSETBV/XGETBV enabled */
-/* Protection keys for user pages (RDPKRU/WRPKRU); spelled as svm_shadow.c spells it. */
+/* Protection keys for user pages (RDPKRU/WRPKRU); spelled as stage2_shadow.c spells it. */
 #define CR4_PKE BIT(22)
 
 /* XCR0 (Intel SDM vol. 1, 13.3 "Enabling the XSAVE Feature Set"): the state components */

@@ -4,7 +4,7 @@
  * emulated enough for a polling driver (PC16550D data sheet, "Register
  * Summary"), as an I/O port device (device.h) of the x86 platform table
  * (kvm/platform/platform.c).  The arch decodes the port access (x86: the
- * SVM IOIO intercept, arch/x86_64/svm_exit.c) and hands byte accesses to
+ * SVM IOIO intercept, arch/x86_64/exits.c) and hands byte accesses to
  * kvm_vcpu_pio(), which calls here.
  *
  * The transmitter is always ready: a byte written to THR goes straight to

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The shadow MMU with its pool exhausted (test_shadow_env.c's fake VM, RCU
- * on): what arch/x86_64/svm_shadow.c relies on to never enter a guest
+ * on): what arch/x86_64/stage2_shadow.c relies on to never enter a guest
  * without a root.
  *  - zap_all_frees_unloaded: one vCPU fills the pool with address spaces
  *    while another has a root loaded; after shadow_zap_all() a root loads
@@ -11,7 +11,7 @@
  *  - exhaustion_race: vCPU threads switch between more address spaces than
  *    the pool holds and fault through them, one of them dropping its root
  *    and loading it from nothing each round (a vCPU being started), all
- *    handling a full pool as svm_shadow.c does (zap, retry, else pass a
+ *    handling a full pool as stage2_shadow.c does (zap, retry, else pass a
  *    quiescent state and retry); every root load ends with a root within a
  *    bound, every lockless walk from a vCPU's root finds the right page or
  *    nothing (never a freed table), nothing leaks;
@@ -111,7 +111,7 @@ static void test_zap_all_frees_unloaded(void)
 	       (unsigned long long)fv->pool->nr_pages, s);
 	CHECK(s < NR_SPACES);
 	CHECK_EQ(errors, 0);
-	/* What svm_shadow.c does: zap everything, load again; no grace period in between. */
+	/* What stage2_shadow.c does: zap everything, load again; no grace period in between. */
 	shadow_zap_all(&fv->sm);
 	shadow_new_root(&b, gpa(space_cr3[1]), &err);
 	CHECK_EQ(err, 0);
@@ -145,7 +145,7 @@ static void test_zap_all_frees_unloaded(void)
 #define NR_VCPUS 3
 #define ROUNDS 600
 /*
- * How long a root load may wait (svm_shadow.c's ROOT_WAIT_NS is 2 s): in
+ * How long a root load may wait (stage2_shadow.c's ROOT_WAIT_NS is 2 s): in
  * time, not tries, as a grace period needs every thread to run, and three
  * spinning threads on fewer host CPUs wait for the host's scheduler.
  */
@@ -168,7 +168,7 @@ struct race {
 
 static struct race race;
 
-/* Load space @s's root like svm_shadow.c's get_root(): zap and retry, then wait and retry. */
+/* Load space @s's root like stage2_shadow.c's get_root(): zap and retry, then wait and retry. */
 static bool load_like_svm(struct shadow_vcpu *v, unsigned int cpu, unsigned int s, u64 *waited)
 {
 	u64 w, start = now_ns();
@@ -285,7 +285,7 @@ static void exhaustion_race(u64 pool_pages)
  * gfns pages) a few times over, not for every space: roots cached for the
  * spaces not in use fill it.  (A pool the running vCPUs' working sets fill
  * on their own thrashes: each one's zap empties the others' tables, and who
- * gets a root when is the scheduler's fairness; svm_shadow.c bounds that
+ * gets a root when is the scheduler's fairness; stage2_shadow.c bounds that
  * wait and ends the VM.)
  */
 static void test_exhaustion_race(void)

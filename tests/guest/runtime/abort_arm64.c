@@ -12,6 +12,7 @@
 
 #include "arch.h"
 #include "gic_arm64.h"
+#include "abort_slot.h"
 #include "guest.h"
 #include "sysreg_arm64.h"
 
@@ -26,16 +27,6 @@ _Static_assert(sizeof(struct exc_frame) == EXC_FRAME_SIZE, "frame layout");
 _Static_assert(__builtin_offsetof(struct exc_frame, elr) == EXC_FRAME_ELR, "frame layout");
 _Static_assert(__builtin_offsetof(struct exc_frame, spsr) == EXC_FRAME_SPSR, "frame layout");
 
-/* Per vCPU, written by that vCPU only (payload and its own handler). */
-struct abort_slot {
-	volatile bool armed;
-	volatile bool seen;
-	volatile bool in_el0;	/* inside guest_el0_call(): EL0's SVC #0 returns from it */
-	struct guest_abort info;
-} __attribute__((aligned(64)));
-
-static struct abort_slot abort_slots[GUEST_MAX_CPUS];
-
 void arch_exception(struct exc_frame *f, unsigned long vector);
 
 #define read_sysreg(r)                                           \
@@ -44,55 +35,6 @@ void arch_exception(struct exc_frame *f, unsigned long vector);
 		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
 		__v;                                             \
 	})
-
-static struct abort_slot *this_slot(void)
-{
-	return &abort_slots[arch_cpu_index() % GUEST_MAX_CPUS];
-}
-
-void guest_expect_abort(void)
-{
-	struct abort_slot *s = this_slot();
-
-	s->seen = false;
-	s->armed = true;
-	__asm__ volatile("" ::: "memory");
-}
-
-bool guest_abort_seen(struct guest_abort *info)
-{
-	struct abort_slot *s = this_slot();
-	bool seen;
-
-	__asm__ volatile("" ::: "memory");
-	s->armed = false;
-	seen = s->seen;
-	if (info)
-		*info = seen ? s->info : (struct guest_abort){ .kind = GUEST_ABORT_NONE };
-	return seen;
-}
-
-bool guest_probe_read(uintptr_t addr, struct guest_abort *info)
-{
-	guest_expect_abort();
-	(void)*(volatile uint64_t *)addr;
-	return guest_abort_seen(info);
-}
-
-bool guest_probe_write(uintptr_t addr, uint64_t val, struct guest_abort *info)
-{
-	guest_expect_abort();
-	*(volatile uint64_t *)addr = val;
-	return guest_abort_seen(info);
-}
-
-/* A BLR to addr: the abort's recovery returns here through x30. */
-bool guest_probe_exec(uintptr_t addr, struct guest_abort *info)
-{
-	guest_expect_abort();
-	((void (*)(void))addr)();
-	return guest_abort_seen(info);
-}
 
 static enum guest_abort_kind classify(unsigned int ec)
 {
@@ -171,7 +113,7 @@ extern char el0_return[];
 
 long guest_el0_call(uintptr_t entry, uintptr_t sp, const uint64_t args[6])
 {
-	struct abort_slot *s = this_slot();
+	struct abort_slot *s = abort_this_slot();
 	long ret;
 
 	s->in_el0 = true;
@@ -191,7 +133,7 @@ void arch_exception(struct exc_frame *f, unsigned long vector)
 {
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
-	struct abort_slot *s = this_slot();
+	struct abort_slot *s = abort_this_slot();
 
 	if (vector == VECTOR_EL0_64_SYNC && (esr >> ESR_EC_SHIFT) == ESR_EC_SVC64 && s->in_el0) {
 		f->elr = (uintptr_t)el0_return;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * x86-64 guest exceptions: the IDT, the C half of vectors_x86_64.S, and
- * guest.h's expected aborts.
+ * the x86 side of guest.h's expected aborts (the slots and probes are
+ * abort.c's).
  *
  * What the hypervisor injects (arch/x86_64/README.md, "Aborts"): an access
  * outside every memslot is a #PF (vector 14) with CR2 = the guest-physical
@@ -15,6 +16,7 @@
 #include <stdio.h>
 
 #include "arch.h"
+#include "abort_slot.h"
 #include "guest.h"
 
 #define X86_VEC_GP 13
@@ -46,15 +48,6 @@ _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate (SDM vol. 3A, 6.1
 extern const uint64_t x86_exc_stubs[32];
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 
-/* Per vCPU, written by that vCPU only (payload and its own handler). */
-struct abort_slot {
-	volatile bool armed;
-	volatile bool seen;
-	struct guest_abort info;
-} __attribute__((aligned(64)));
-
-static struct abort_slot abort_slots[GUEST_MAX_CPUS];
-
 void x86_exception(struct x86_exc_frame *f);
 
 /*
@@ -80,55 +73,6 @@ void x86_exceptions_init(void)
 		};
 	}
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
-}
-
-static struct abort_slot *this_slot(void)
-{
-	return &abort_slots[arch_cpu_index() % GUEST_MAX_CPUS];
-}
-
-void guest_expect_abort(void)
-{
-	struct abort_slot *s = this_slot();
-
-	s->seen = false;
-	s->armed = true;
-	__asm__ volatile("" ::: "memory");
-}
-
-bool guest_abort_seen(struct guest_abort *info)
-{
-	struct abort_slot *s = this_slot();
-	bool seen;
-
-	__asm__ volatile("" ::: "memory");
-	s->armed = false;
-	seen = s->seen;
-	if (info)
-		*info = seen ? s->info : (struct guest_abort){ .kind = GUEST_ABORT_NONE };
-	return seen;
-}
-
-bool guest_probe_read(uintptr_t addr, struct guest_abort *info)
-{
-	guest_expect_abort();
-	(void)*(volatile uint64_t *)addr;
-	return guest_abort_seen(info);
-}
-
-bool guest_probe_write(uintptr_t addr, uint64_t val, struct guest_abort *info)
-{
-	guest_expect_abort();
-	*(volatile uint64_t *)addr = val;
-	return guest_abort_seen(info);
-}
-
-/* An indirect CALL to addr: the recovery returns to the address the CALL pushed. */
-bool guest_probe_exec(uintptr_t addr, struct guest_abort *info)
-{
-	guest_expect_abort();
-	((void (*)(void))addr)();
-	return guest_abort_seen(info);
 }
 
 bool guest_probe_port_read(uint16_t port, struct guest_abort *info)
@@ -285,7 +229,7 @@ static void report_unexpected(const struct x86_exc_frame *f, uint64_t cr2)
 
 void x86_exception(struct x86_exc_frame *f)
 {
-	struct abort_slot *s = this_slot();
+	struct abort_slot *s = abort_this_slot();
 	uint64_t cr2;
 
 	/* Before anything that could fault again and overwrite it. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * How the x86-64 hypervisor enters a guest payload: the contract between
- * arch/x86_64/svm.c (arch_vcpu_reset) and start_x86_64.S.  Plain numbers:
+ * arch/x86_64/vcpu.c (arch_vcpu_reset) and start_x86_64.S.  Plain numbers:
  * assembly includes it.
  *
  * Every vCPU, the first and those started later with the vCPU power call

@@ -21,7 +21,7 @@
  *    faults are stage-2 faults for kvm/ (EXIT_MEM_FAULT at gpa = CR2).
  *    Legacy, not long, mode: the guest's 32-bit IDT and segments keep their
  *    meaning.  The entries are refreshed at every entry after this CPU
- *    announced it (svm.c's cpu_guest): a table unlinked from stage 2 after
+ *    announced it (vcpu.c's cpu_guest): a table unlinked from stage 2 after
  *    that is flushed with an IPI that ends this entry, and freed only after
  *    an RCU grace period this vCPU is inside of.
  *  - long mode (EFER.LME, CR0.PG): the shadow root for the guest's CR3,

@@ -4,7 +4,7 @@
  * exit codes): decoding it into kvm's struct vcpu_exit, and the exits
  * answered here without kvm/ -- CPUID as the guest may see it, I/O ports,
  * the MSRs and instructions refused or ignored -- and their names in
- * reports.  svm.c enters the guest and calls svm_decode() after each exit.
+ * reports.  vcpu.c enters the guest and calls svm_decode() after each exit.
  */
 #include <stdio.h>
 #include <string.h>

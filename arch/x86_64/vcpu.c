@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vCPUs under AMD SVM (AMD APM vol. 2, 15 "Secure Virtual Machine"): the
- * per-CPU enable, ASIDs, a vCPU's VMCB, the entry (svm_entry.S) and event
- * injection.  What a #VMEXIT means is svm_exit.c's.
+ * per-CPU enable, ASIDs, a vCPU's VMCB, the entry (guest_entry.S) and event
+ * injection.  What a #VMEXIT means is exits.c's.
  *
  * Guest entry state: tests/guest/runtime/entry_x86_64.h.
  *
@@ -35,7 +35,6 @@
 #include "arch_priv.h"
 #include "platform.h"
 #include "svm.h"
-#include "virt.h"
 #include "x86.h"
 
 /* Per CPU: VMRUN's host save area and the page VMSAVE/VMLOAD keep the host's other state in. */
@@ -182,7 +181,7 @@ static u64 cpu_asid_gen[MAX_CPUS][256];
 static u64 cpu_guest[MAX_CPUS];
 static u64 cpu_asid_root[MAX_CPUS][256];	/* shadow MMU: the root last entered */
 
-static void svm_flush_asid(u16 asid)
+void svm_flush_asid(u16 asid)
 {
 	unsigned int me = arch_cpu_id(), nr = boot_info.nr_cpus;
 
@@ -200,94 +199,6 @@ static void svm_flush_asid(u16 asid)
 			cpu_relax();
 	}
 }
-
-/* ---- stage 2 = nested paging (15.25) -------------------------------------------------------- */
-
-/*
- * Where the stage-2 format is chosen (virt.c): NPT under SVM with nested
- * paging, the one that runs.  On Intel VMX with EPT it is
- * pte_format_x86_ept (host-tested in mmu/), but there is no VMX entry code
- * to use it with, so arch_stage2_ipa_limit() is 0 there as on every CPU
- * without SVM+NPT: no VM ever gets a memslot (kvm/vm.c) and no guest is
- * entered.  Those others get NPT's format only so that nothing finds NULL.
- */
-const struct pte_format *arch_stage2_format(void)
-{
-	return x86_virt_detect() == X86_VIRT_VMX_EPT ? &pte_format_x86_ept : &pte_format_x86_npt;
-}
-
-/*
- * Guest-physical addresses: the host's physical address width (CPUID
- * Fn8000_0008 EAX[7:0]), at most 48 bits (4-level tables); 0, no guest
- * memory at all, where virt.c found no SVM with nested paging.
- */
-u64 arch_stage2_ipa_limit(void)
-{
-	unsigned int bits = cpuid(0x80000008, 0).eax & 0xff;
-
-	if (!arch_has_shadow_paging())
-		return 0;
-	if (bits > 48)
-		bits = 48;
-	return 1ULL << bits;
-}
-
-bool arch_has_nested_paging(void)
-{
-	return x86_virt_detect() == X86_VIRT_SVM_NPT;
-}
-
-/* Any SVM: without nested paging every VM is shadowed (svm_shadow.c), with it on request. */
-bool arch_has_shadow_paging(void)
-{
-	enum x86_virt virt = x86_virt_detect();
-
-	return virt == X86_VIRT_SVM || virt == X86_VIRT_SVM_NPT;
-}
-
-static void *npt_phys_to_virt(hpa_t pa)
-{
-	return (void *)pa.val;		/* all RAM is identity-mapped */
-}
-
-static hpa_t npt_virt_to_phys(void *va)
-{
-	return hpa((u64)va);
-}
-
-/*
- * No flush by address: INVLPGA works on the current CPU only and by guest
- * virtual address, which a nested-table change does not have.  The whole
- * ASID goes (15.16.1); on QEMU that is what VMRUN does anyway.
- */
-static void npt_tlb_flush_range(struct pgtable *pgt, gpa_t start, u64 size)
-{
-	const struct arch_stage2 *s2 = pgt->owner;
-
-	(void)start;
-	(void)size;
-	svm_flush_asid(s2->vmid);
-}
-
-static void npt_tlb_flush_all(struct pgtable *pgt)
-{
-	const struct arch_stage2 *s2 = pgt->owner;
-
-	svm_flush_asid(s2->vmid);
-}
-
-void arch_stage2_flush_vmid(const struct arch_stage2 *s2)
-{
-	svm_flush_asid(s2->vmid);
-}
-
-/* x86 stores are seen in order by the table walker: no pte_sync. */
-const struct mmu_ops arch_stage2_mmu_ops = {
-	.phys_to_virt = npt_phys_to_virt,
-	.virt_to_phys = npt_virt_to_phys,
-	.tlb_flush_range = npt_tlb_flush_range,
-	.tlb_flush_all = npt_tlb_flush_all,
-};
 
 /* ---- vCPU state --------------------------------------------------------------------------------- */
 
@@ -533,7 +444,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	cpu = arch_cpu_id();		/* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);
-	/* May take the shadow MMU lock; no root to enter with: no entry (svm_shadow.c). */
+	/* May take the shadow MMU lock; no root to enter with: no entry (stage2_shadow.c). */
 	if (s2->shadow && !svm_shadow_before(v, s2, exit))
 		return;
 	__asm__ volatile("cli; clgi" : : : "memory");
@@ -559,7 +470,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	/*
 	 * A shadow root is per vCPU but the ASID per VM: entering with another
 	 * root than this CPU last used for the ASID must not find the other
-	 * root's translations (after the announcement above: see svm_shadow.c).
+	 * root's translations (after the announcement above: see stage2_shadow.c).
 	 */
 	if (s2->shadow) {
 		u64 root = svm_shadow_load_root(v, s2);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One guest entry under AMD SVM (AMD APM vol. 2, 15.5 "VMRUN Instruction",
- * 15.5.2 "VMSAVE and VMLOAD"), and the hypervisor's thread switch.
+ * 15.5.2 "VMSAVE and VMLOAD"); the thread switch is thread.S.
  *
  * VMRUN saves and reloads only part of the host (CS, SS, DS, ES, GDTR, IDTR,
  * the control registers, EFER, RFLAGS, RIP, RSP, RAX into VM_HSAVE_PA), and
@@ -84,7 +84,7 @@ svm_dr7_armed:
 	mov	G(RDI)(%rdi), %rdi
 	vmload	%rax
 	vmrun	%rax
-	.global svm_vmrun_resume	/* where #VMEXIT resumes the host (svm.c checks for it) */
+	.global svm_vmrun_resume	/* where #VMEXIT resumes the host (vcpu.c checks for it) */
 svm_vmrun_resume:
 	push	%rax
 	mov	$DR7_DISARM, %eax
@@ -127,47 +127,3 @@ svm_dr7_disarmed:
 	pop	%rbp
 	ret
 	.size	svm_vmrun, . - svm_vmrun
-
-/*
- * void arch_thread_switch(struct arch_thread *from, struct arch_thread *to)
- * The System V ABI's callee-saved registers go on the old stack, the stack
- * pointer into @from; @to's stack gives its own back.  Interrupts are off
- * (kvm/arch/cpu.h), so nothing runs on either stack meanwhile.
- */
-	.global arch_thread_switch
-	.type	arch_thread_switch, @function
-arch_thread_switch:
-	push	%rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
-	mov	%rsp, THREAD_RSP(%rdi)
-	mov	THREAD_RSP(%rsi), %rsp
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
-	ret
-	.size	arch_thread_switch, . - arch_thread_switch
-
-/*
- * A new thread's first return from arch_thread_switch lands here with
- * rbx = fn, r12 = arg (arch_thread_init): interrupts on, fn(arg) on an
- * ABI-aligned stack.  fn must not return; if it does, say so and stop.
- */
-	.global arch_thread_start
-	.type	arch_thread_start, @function
-arch_thread_start:
-	sti
-	and	$-16, %rsp
-	mov	%r12, %rdi
-	call	*%rbx
-	call	arch_thread_returned
-1:	cli
-	hlt
-	jmp	1b
-	.size	arch_thread_start, . - arch_thread_start

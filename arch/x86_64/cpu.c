@@ -2,7 +2,7 @@
 /*
  * The platform half of kvm/arch/ on x86-64: CPUs, RAM, boot
  * arguments, time, the tick, interrupts, threads, kicks.  The SVM half is
- * svm.c.
+ * vcpu.c, exits.c, stage2.c.
  */
 #include <stdio.h>
 #include <string.h>
