@@ -13,19 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_mem.h"
 #include "kvm/arch/cpu.h"
 #include "mmu/sync.h"
-#include "host_mem.h"
 
 #define HOST_MEM_MAX_RANGES 16
 
 static struct {
 	struct spinlock lock;
-	u64 *base;		/* physical address of each chunk */
-	u32 *next;		/* free-list link: chunk number of the next free one, 0 ends */
+	u64 *base; /* physical address of each chunk */
+	u32 *next; /* free-list link: chunk number of the next free one, 0 ends */
 	u32 free_head;
 	u32 nr_total, nr_free;
-	u32 promised;		/* sum over open accounts of limit - used: nr_free >= promised */
+	u32 promised; /* sum over open accounts of limit - used: nr_free >= promised */
 } host_mem = { .lock = SPINLOCK_INIT };
 
 static u32 count_chunks(const struct arch_ram_range *r, unsigned int n)
@@ -64,7 +64,7 @@ int host_mem_reserve(u64 base, u64 size)
 			reserved[nr_reserved++] = (struct arch_ram_range){ base, size };
 			return 0;
 		}
-	return -EFAULT;		/* outside RAM, or over the hypervisor's own memory */
+	return -EFAULT; /* outside RAM, or over the hypervisor's own memory */
 }
 
 static bool chunk_reserved(u64 pa)
@@ -198,8 +198,8 @@ void host_mem_free(struct host_mem_account *a, u32 chunk)
 static bool chunks_contiguous(const u8 *is_free, u32 first, u32 n)
 {
 	for (u32 c = first; c < first + n; c++)
-		if (!is_free[c - 1] || (c > first && host_mem.base[c - 1] !=
-						     host_mem.base[c - 2] + HOST_CHUNK_SIZE))
+		if (!is_free[c - 1] ||
+		    (c > first && host_mem.base[c - 1] != host_mem.base[c - 2] + HOST_CHUNK_SIZE))
 			return false;
 	return true;
 }

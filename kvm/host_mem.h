@@ -11,7 +11,7 @@
 #include "mmu/types.h"
 
 #define HOST_CHUNK_SHIFT 21
-#define HOST_CHUNK_SIZE (1ULL << HOST_CHUNK_SHIFT)
+#define HOST_CHUNK_SIZE	 (1ULL << HOST_CHUNK_SHIFT)
 
 /* Collect the free RAM.  0, or -ENOMEM when there is not a single chunk. */
 int host_mem_init(void);
@@ -30,8 +30,8 @@ int host_mem_reserve(u64 base, u64 size);
  * neighbours do, and a VM that does not fit is refused before it starts.
  */
 struct host_mem_account {
-	u32 limit;		/* chunks promised */
-	u32 used;		/* chunks drawn from the promise and not freed */
+	u32 limit; /* chunks promised */
+	u32 used;  /* chunks drawn from the promise and not freed */
 };
 
 /*

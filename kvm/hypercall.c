@@ -153,9 +153,8 @@ static s64 hc_give_back(struct vcpu *v, u64 addr, u64 size)
 	/* With shadow paging too: what the guest touched while its paging was off. */
 	ret = kvm_mmu_unmap(&vm->stage2, &vm->mmu_lock, gpa(addr), size, 0);
 	if (ret)
-		printf("vm %s vcpu %u: give-back unmap of [%#llx, +%#llx) failed (%d)\n",
-		       vm->name, v->index, (unsigned long long)addr, (unsigned long long)size,
-		       ret);
+		printf("vm %s vcpu %u: give-back unmap of [%#llx, +%#llx) failed (%d)\n", vm->name,
+		       v->index, (unsigned long long)addr, (unsigned long long)size, ret);
 	/* Whatever the unmap managed, chunks it may have left mapped are not freed. */
 	if (!ret)
 		give_back_release(v, slot, addr, addr + size);

@@ -51,9 +51,9 @@
  */
 #define HC_VCPU_INFO (HC_BASE + 6)
 
-#define HC_OK 0
+#define HC_OK	  0
 #define HC_EINVAL (-22)
 #define HC_ENOSYS (-38)
-#define HC_EFAULT (-14)	/* an argument points outside the guest's memory */
+#define HC_EFAULT (-14) /* an argument points outside the guest's memory */
 
 #endif

@@ -13,11 +13,11 @@
 #include "loader.h"
 #include "vm.h"
 
-#define ELF_CLASS64 2
-#define ELF_DATA_LE 1
+#define ELF_CLASS64   2
+#define ELF_DATA_LE   1
 #define ELF_TYPE_EXEC 2
-#define ELF_PT_LOAD 1
-#define ELF_PF_X 1
+#define ELF_PT_LOAD   1
+#define ELF_PF_X      1
 #define ELF_MAX_PHDRS 64
 
 struct elf64_ehdr {
@@ -42,8 +42,7 @@ static bool in_file(u64 off, u64 len, u64 size)
 	return off <= size && len <= size - off;
 }
 
-static int loader_check_header(const struct elf64_ehdr *eh, u64 size, u16 machine,
-			       const char **why)
+static int loader_check_header(const struct elf64_ehdr *eh, u64 size, u16 machine, const char **why)
 {
 	*why = "not an ELF image";
 	if (memcmp(eh->ident, elf_magic, sizeof(elf_magic)))
@@ -58,8 +57,7 @@ static int loader_check_header(const struct elf64_ehdr *eh, u64 size, u16 machin
 	if (eh->machine != machine)
 		return -ENOEXEC;
 	*why = "bad program header table";
-	if (eh->phentsize != sizeof(struct elf64_phdr) || !eh->phnum ||
-	    eh->phnum > ELF_MAX_PHDRS ||
+	if (eh->phentsize != sizeof(struct elf64_phdr) || !eh->phnum || eh->phnum > ELF_MAX_PHDRS ||
 	    !in_file(eh->phoff, (u64)eh->phnum * sizeof(struct elf64_phdr), size))
 		return -ENOEXEC;
 	return 0;
@@ -94,7 +92,7 @@ static int loader_check(struct vm *vm, const u8 *image, u64 size, u16 machine, u
 	*why = "image too small for an ELF header";
 	if (!image || size < sizeof(eh))
 		return -ENOEXEC;
-	memcpy(&eh, image, sizeof(eh));	/* the image need not be aligned */
+	memcpy(&eh, image, sizeof(eh)); /* the image need not be aligned */
 	ret = loader_check_header(&eh, size, machine, why);
 	for (i = 0; !ret && i < eh.phnum; i++) {
 		memcpy(&ph, image + eh.phoff + i * sizeof(ph), sizeof(ph));
@@ -168,14 +166,26 @@ int loader_load_machine(struct vm *vm, const void *image, u64 size, u16 machine,
 /* ---- self-test: malformed images must be refused ------------------------------------------ */
 
 enum loader_case {
-	LC_TRUNCATED, LC_MAGIC, LC_CLASS32, LC_MACHINE, LC_PHOFF, LC_PHOFF_WRAP, LC_OUTSIDE,
-	LC_WRAPS, LC_FILESZ, LC_OFFSET, LC_OFFSET_WRAP, LC_ENTRY, LC_COUNT,
+	LC_TRUNCATED,
+	LC_MAGIC,
+	LC_CLASS32,
+	LC_MACHINE,
+	LC_PHOFF,
+	LC_PHOFF_WRAP,
+	LC_OUTSIDE,
+	LC_WRAPS,
+	LC_FILESZ,
+	LC_OFFSET,
+	LC_OFFSET_WRAP,
+	LC_ENTRY,
+	LC_COUNT,
 };
 
 static const char *const loader_case_names[LC_COUNT] = {
-	"truncated", "bad-magic", "elf32", "wrong-machine", "phdrs-past-end",
-	"phdrs-offset-wraps", "segment-outside-ram", "segment-wraps", "filesz-above-memsz",
-	"data-past-end", "data-offset-wraps", "entry-outside",
+	"truncated",	       "bad-magic",	    "elf32",
+	"wrong-machine",       "phdrs-past-end",    "phdrs-offset-wraps",
+	"segment-outside-ram", "segment-wraps",	    "filesz-above-memsz",
+	"data-past-end",       "data-offset-wraps", "entry-outside",
 };
 
 static struct elf64_phdr *first_load(u8 *img)

@@ -11,9 +11,9 @@
 /* The ELF machine of the guests this build runs (the compiler knows its own target). */
 #ifndef ARCH_ELF_MACHINE
 #if defined(__aarch64__)
-#define ARCH_ELF_MACHINE 183	/* EM_AARCH64 */
+#define ARCH_ELF_MACHINE 183 /* EM_AARCH64 */
 #elif defined(__x86_64__)
-#define ARCH_ELF_MACHINE 62	/* EM_X86_64 */
+#define ARCH_ELF_MACHINE 62 /* EM_X86_64 */
 #endif
 #endif
 

@@ -39,8 +39,8 @@ const struct mmio_region *vm_mmio_find(const struct vm *vm, u64 gpa)
 	return NULL;
 }
 
-int vm_pio_register(struct vm *vm, u64 base, u64 size, const char *name,
-		    const struct mmio_ops *ops, void *dev)
+int vm_pio_register(struct vm *vm, u64 base, u64 size, const char *name, const struct mmio_ops *ops,
+		    void *dev)
 {
 	unsigned int i;
 

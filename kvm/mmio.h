@@ -44,8 +44,8 @@ const struct mmio_region *vm_mmio_find(const struct vm *vm, u64 gpa);
  * space, @off from @base.  The arch decodes the access and hands it to
  * kvm_vcpu_pio() (kvm/arch/vcpu.h).
  */
-int vm_pio_register(struct vm *vm, u64 base, u64 size, const char *name,
-		    const struct mmio_ops *ops, void *dev);
+int vm_pio_register(struct vm *vm, u64 base, u64 size, const char *name, const struct mmio_ops *ops,
+		    void *dev);
 const struct mmio_region *vm_pio_find(const struct vm *vm, u64 port);
 
 #endif

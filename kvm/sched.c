@@ -25,15 +25,15 @@
 
 struct sched_cpu {
 	struct spinlock lock;
-	struct sched_thread *head, *tail;	/* run queue */
-	struct sched_thread *curr;		/* NULL: the idle context */
-	struct sched_thread *prev;		/* switched out, on_cpu still set */
-	struct sched_thread *sleepers;		/* blocked with a deadline (sched_block_until) */
+	struct sched_thread *head, *tail; /* run queue */
+	struct sched_thread *curr;	  /* NULL: the idle context */
+	struct sched_thread *prev;	  /* switched out, on_cpu still set */
+	struct sched_thread *sleepers;	  /* blocked with a deadline (sched_block_until) */
 	struct sched_thread idle;
 	u64 switches;
-	u64 resched_since;			/* when need_resched was raised, ns */
-	u64 resched_latency_max;		/* longest wait from raise to kvm_resched */
-	u32 need_resched;			/* set by the tick, cleared by kvm_resched */
+	u64 resched_since;	 /* when need_resched was raised, ns */
+	u64 resched_latency_max; /* longest wait from raise to kvm_resched */
+	u32 need_resched;	 /* set by the tick, cleared by kvm_resched */
 } __attribute__((aligned(64)));
 
 #define SCHED_STACK_PAINT 0x5a
@@ -41,7 +41,7 @@ struct sched_cpu {
 struct rcu_state kvm_rcu;
 static struct sched_cpu *sched_cpus;
 static unsigned int sched_nr_cpus;
-static u64 sched_stack_peak;	/* deepest use seen in a released thread's stack */
+static u64 sched_stack_peak; /* deepest use seen in a released thread's stack */
 
 static struct sched_cpu *this_sched_cpu(void)
 {
@@ -80,7 +80,7 @@ static void sched_thread_start(void *arg)
 	struct sched_thread *t = arg;
 
 	sched_finish_switch(this_sched_cpu());
-	arch_irq_enable();	/* threads run with interrupts enabled */
+	arch_irq_enable(); /* threads run with interrupts enabled */
 	t->fn(t->arg);
 	sched_exit();
 }
@@ -341,7 +341,7 @@ void sched_exit(void)
 {
 	sched_leave(SCHED_DEAD, SCHED_NO_DEADLINE);
 	for (;;)
-		;	/* never switched back to */
+		; /* never switched back to */
 }
 
 struct sched_thread *sched_current(void)

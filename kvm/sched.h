@@ -17,7 +17,7 @@
 #include "mmu/sync.h"
 
 #define SCHED_STACK_SIZE (16 * 1024)
-#define SCHED_TICK_NS 1000000ULL
+#define SCHED_TICK_NS	 1000000ULL
 
 /*
  * The hypervisor's one RCU state (page-table pages of every VM).  Quiescent
@@ -27,22 +27,22 @@
 extern struct rcu_state kvm_rcu;
 
 enum sched_state {
-	SCHED_NEW,		/* initialised, never woken */
-	SCHED_RUNNABLE,		/* on the run queue or running */
-	SCHED_BLOCKED,		/* off the run queue until sched_wake() */
-	SCHED_DEAD,		/* will never run again */
+	SCHED_NEW,	/* initialised, never woken */
+	SCHED_RUNNABLE, /* on the run queue or running */
+	SCHED_BLOCKED,	/* off the run queue until sched_wake() */
+	SCHED_DEAD,	/* will never run again */
 };
 
 struct sched_thread {
 	struct arch_thread arch;
-	struct sched_thread *next;	/* run-queue link */
+	struct sched_thread *next; /* run-queue link */
 	void *stack;
 	void (*fn)(void *arg);
 	void *arg;
 	unsigned int cpu;
-	enum sched_state state;		/* under the CPU's run-queue lock */
-	bool wake_pending;		/* woken while running: the next sched_block() returns */
-	u32 on_cpu;			/* its stack is in use; cleared by whoever runs next */
+	enum sched_state state; /* under the CPU's run-queue lock */
+	bool wake_pending;	/* woken while running: the next sched_block() returns */
+	u32 on_cpu;		/* its stack is in use; cleared by whoever runs next */
 	/* sched_block_until(): on its CPU's sleeper list until @wake_at (run-queue lock) */
 	bool sleeping;
 	u64 wake_at;

@@ -69,15 +69,14 @@ static void stage2_abort(struct vcpu *v, const struct vcpu_exit *exit, const cha
 		arch_vcpu_inject_abort(&v->arch, exit->exec, exit->gva);
 		return;
 	}
-	printf("vm %s vcpu %u: %s at gpa %#llx, pc %#llx (%s): injecting an abort\n",
-	       v->vm->name, v->index, exit->exec ? "instruction abort" : "abort",
-	       (unsigned long long)exit->gpa, (unsigned long long)exit->pc, why);
+	printf("vm %s vcpu %u: %s at gpa %#llx, pc %#llx (%s): injecting an abort\n", v->vm->name,
+	       v->index, exit->exec ? "instruction abort" : "abort", (unsigned long long)exit->gpa,
+	       (unsigned long long)exit->pc, why);
 	arch_vcpu_inject_abort(&v->arch, exit->exec, exit->gva);
 }
 
 /* One decoded load or store to an emulated device; an access it refuses aborts. */
-static void stage2_mmio(struct vcpu *v, const struct vcpu_exit *exit,
-			const struct mmio_region *r)
+static void stage2_mmio(struct vcpu *v, const struct vcpu_exit *exit, const struct mmio_region *r)
 {
 	u64 off = exit->gpa - r->base, val;
 

@@ -11,11 +11,11 @@
  */
 #include <stdio.h>
 
-#include "kvm/gdbstub/gdbstub.h"
 #include "hypercall_abi.h"
-#include "vcpu.h"
 #include "kvm/arch/virq.h"
+#include "kvm/gdbstub/gdbstub.h"
 #include "kvm/platform/platform.h"
+#include "vcpu.h"
 
 #define VCPU_UNHANDLED_LOG_MAX 8
 
@@ -39,7 +39,7 @@ void vcpu_console_put(struct vcpu *v, const char *s, u64 len)
 		if (ch == '\r')
 			continue;
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			ch = '?';	/* the guest must not drive our terminal */
+			ch = '?'; /* the guest must not drive our terminal */
 		v->line[v->line_len++] = ch;
 		if (v->line_len == sizeof(v->line))
 			vcpu_print_line(v);
@@ -185,9 +185,9 @@ static void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *exit)
 		break;
 	case EXIT_IRQ:
 	case EXIT_NONE:
-		break;		/* the tick was handled on the way out */
+		break; /* the tick was handled on the way out */
 	case EXIT_DEBUG:
-		break;		/* for the debugger: gdbstub_vcpu_exit() */
+		break; /* for the debugger: gdbstub_vcpu_exit() */
 	case EXIT_FATAL:
 		vcpu_console_flush(v);
 		vm_end(v->vm, exit->fatal_status, "the guest cannot go on");
@@ -218,7 +218,7 @@ static void note_first_entry(void)
 void vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	unsigned int cpu = arch_cpu_id();	/* pinned */
+	unsigned int cpu = arch_cpu_id(); /* pinned */
 	struct vcpu_exit exit;
 	u64 pc_before;
 
@@ -243,13 +243,13 @@ void vcpu_thread(void *arg)
 		if (v->vm->gdb)
 			gdbstub_vcpu_exit(v, &exit, pc_before);
 		if (v->vm->cfg.console_input)
-			vm_devices_poll(v->vm);	/* typed input, whoever runs */
+			vm_devices_poll(v->vm); /* typed input, whoever runs */
 		if (READ_ONCE(*kvm_need_resched_word())) {
 			u64 switches = sched_this_cpu_switches();
 
 			kvm_resched();
 			if (sched_this_cpu_switches() != switches)
-				v->stats.preempted++;	/* HC_VCPU_INFO(3) */
+				v->stats.preempted++; /* HC_VCPU_INFO(3) */
 		}
 	}
 	vcpu_console_flush(v);

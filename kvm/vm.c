@@ -3,13 +3,13 @@
  * VM lifetime and guest memory (the contracts are in vm.h).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm/platform/guest_image.h"
 #include "kvm/arch/platform.h"
+#include "kvm/platform/guest_image.h"
 #include "loader.h"
 #include "mmu_yield.h"
 #include "vcpu.h"
@@ -129,7 +129,7 @@ static int vm_guest_copy(struct vm *vm, u64 gpa, u8 *hbuf, u64 len, bool write)
 		if (ret)
 			break;
 		if (!c)
-			memset(hbuf, 0, n);	/* never backed: reads as zero */
+			memset(hbuf, 0, n); /* never backed: reads as zero */
 		else if (write)
 			memcpy((u8 *)host_mem_chunk_va(c) + off, hbuf, n);
 		else
@@ -288,7 +288,8 @@ static int vm_prepopulate(struct vm *vm)
 			if (!ret)
 				ret = kvm_mmu_map(&vm->stage2, &vm->mmu_lock, gpa(addr),
 						  HOST_CHUNK_SIZE, host_mem_chunk_pa(c),
-						  guest_ram_attrs, vm->cfg.blocks ? 0 : PGT_PAGES_ONLY);
+						  guest_ram_attrs,
+						  vm->cfg.blocks ? 0 : PGT_PAGES_ONLY);
 		}
 	}
 	write_unlock(&vm->mmu_lock);
@@ -315,8 +316,8 @@ static int vm_open_account(struct vm *vm)
 		return 0;
 	left = host_mem_nr_unpromised();
 	printf("vm %s: needs %u MiB of host memory, %u MiB are not promised to other VMs "
-	       "(%u MiB free, %u MiB in all)\n", vm->name, need * 2, left * 2,
-	       host_mem_nr_free() * 2, host_mem_nr_total() * 2);
+	       "(%u MiB free, %u MiB in all)\n",
+	       vm->name, need * 2, left * 2, host_mem_nr_free() * 2, host_mem_nr_total() * 2);
 	return -ENOMEM;
 }
 

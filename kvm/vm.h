@@ -13,26 +13,26 @@
 #ifndef KVM_VM_H
 #define KVM_VM_H
 
+#include "host_mem.h"
 #include "kvm/arch/stage2.h"
 #include "kvm/arch/vcpu.h"
-#include "host_mem.h"
 #include "kvm/devices/device.h"
 #include "mmio.h"
 #include "sched.h"
 
 #define VM_MAX_VCPUS 8
 #define VM_MAX_SLOTS 4
-#define VM_NAME_LEN 40
-#define VM_LINE_LEN 160
+#define VM_NAME_LEN  40
+#define VM_LINE_LEN  160
 
 /* The guest platform: RAM, and the PL011 the hypervisor emulates for it. */
-#define VM_RAM_BASE 0x40000000ULL
-#define VM_RAM_SIZE 0x20000000ULL
+#define VM_RAM_BASE  0x40000000ULL
+#define VM_RAM_SIZE  0x20000000ULL
 #define VM_UART_BASE 0x09000000ULL
 #define VM_UART_SIZE 0x1000ULL
 
 #define CHUNK_DYING BIT(31)
-#define CHUNK_MASK ((u32)CHUNK_DYING - 1)
+#define CHUNK_MASK  ((u32)CHUNK_DYING - 1)
 
 struct guest_boot;
 struct payload_image;
@@ -44,36 +44,36 @@ struct vm_shadow;
 struct memslot {
 	u64 base, size;		/* 2 MiB aligned */
 	u32 *chunks;		/* size / 2 MiB backing entries */
-	struct rmap_head *rmap;	/* shadow MMU only: one head per 4 KiB frame */
+	struct rmap_head *rmap; /* shadow MMU only: one head per 4 KiB frame */
 };
 
 struct vm_config {
 	char name[VM_NAME_LEN];
 	const struct payload_image *image;
 	unsigned int nr_vcpus;
-	u64 mem_size;		/* of the one memslot at VM_RAM_BASE */
-	bool blocks;		/* map 2 MiB blocks where a whole chunk backs them */
-	bool prepopulate;	/* back and map the whole memslot before the start */
-	unsigned int spread;	/* physical CPUs its vCPUs are spread over (0: all) */
-	int first_cpu;		/* physical CPU of vCPU 0 (-1: by the VM's id) */
-	u64 time_limit_ns;	/* 0: none */
-	const struct guest_boot *boot;	/* instead of @image: a kernel, initrd, command line */
-	bool console_input;	/* the hypervisor's console is this VM's UART, both ways */
-	bool gdb;		/* debugged: starts stopped, waiting for GDB (kvm/gdbstub/) */
-	bool shadow;		/* shadow paging even where the CPU has nested paging */
+	u64 mem_size;		       /* of the one memslot at VM_RAM_BASE */
+	bool blocks;		       /* map 2 MiB blocks where a whole chunk backs them */
+	bool prepopulate;	       /* back and map the whole memslot before the start */
+	unsigned int spread;	       /* physical CPUs its vCPUs are spread over (0: all) */
+	int first_cpu;		       /* physical CPU of vCPU 0 (-1: by the VM's id) */
+	u64 time_limit_ns;	       /* 0: none */
+	const struct guest_boot *boot; /* instead of @image: a kernel, initrd, command line */
+	bool console_input;	       /* the hypervisor's console is this VM's UART, both ways */
+	bool gdb;    /* debugged: starts stopped, waiting for GDB (kvm/gdbstub/) */
+	bool shadow; /* shadow paging even where the CPU has nested paging */
 };
 
 /* Per-vCPU counters: each written by its own thread only. */
 struct vcpu_stats {
 	u64 exits, faults, fault_dying, fault_eagain, chunk_races, mmio, aborts;
 	u64 hypercalls, psci_calls, wfi, give_backs, give_back_bytes, chunks_freed, unhandled;
-	u64 hc_refused;		/* hypercalls and PSCI calls from the guest's user mode */
-	u64 preempted;		/* the tick switched this vCPU out for another thread */
+	u64 hc_refused; /* hypercalls and PSCI calls from the guest's user mode */
+	u64 preempted;	/* the tick switched this vCPU out for another thread */
 };
 
 enum vcpu_power {
 	VCPU_OFF,
-	VCPU_ON_PENDING,	/* CPU_ON in progress: the reset parameters are being written */
+	VCPU_ON_PENDING, /* CPU_ON in progress: the reset parameters are being written */
 	VCPU_ON,
 };
 
@@ -82,18 +82,18 @@ struct vcpu {
 	struct sched_thread thread;
 	struct vm *vm;
 	unsigned int index;
-	u32 power;		/* enum vcpu_power, changed by compare-and-swap */
-	bool reset_pending;	/* apply reset_entry/reset_arg before the next entry */
+	u32 power;	    /* enum vcpu_power, changed by compare-and-swap */
+	bool reset_pending; /* apply reset_entry/reset_arg before the next entry */
 	u64 reset_entry, reset_arg;
 	struct mmu_page_cache cache;
 	struct vcpu_stats stats;
-	unsigned int line_len;	/* console line being assembled */
+	unsigned int line_len; /* console line being assembled */
 	char line[VM_LINE_LEN];
-	u8 buf[4096];		/* guest memory copied in for a hypercall */
+	u8 buf[4096]; /* guest memory copied in for a hypercall */
 	/* The debugger (kvm/gdbstub/): stay out of the guest while @dbg_hold */
 	u32 dbg_hold;
-	u32 dbg_parked;		/* it is parked: its registers may be read and written */
-	bool dbg_step;		/* the next entry runs one instruction */
+	u32 dbg_parked; /* it is parked: its registers may be read and written */
+	bool dbg_step;	/* the next entry runs one instruction */
 };
 
 struct vm {
@@ -103,32 +103,32 @@ struct vm {
 	unsigned int nr_slots;
 	struct memslot slots[VM_MAX_SLOTS];
 	unsigned int nr_mmio;
-	struct mmio_region mmio[VM_MAX_MMIO];	/* emulated devices, fixed once vCPUs run */
+	struct mmio_region mmio[VM_MAX_MMIO]; /* emulated devices, fixed once vCPUs run */
 	unsigned int nr_pio;
-	struct mmio_region pio[VM_MAX_PIO];	/* the same on I/O ports (x86) */
-	const struct vm_platform *platform;	/* devices, vCPU power: arch_vm_platform() */
+	struct mmio_region pio[VM_MAX_PIO]; /* the same on I/O ports (x86) */
+	const struct vm_platform *platform; /* devices, vCPU power: arch_vm_platform() */
 	unsigned int nr_devices;
 	struct vm_device devices[VM_MAX_DEVICES];
-	const struct vm_irqchip *irqchip;	/* the interrupt controller's hooks, NULL if none */
-	struct vgic *vgic;		/* the vGIC's state if it is the irqchip (devices/vgic.h) */
-	struct gdbstub *gdb;		/* the debugger's stub when debugged, else NULL */
+	const struct vm_irqchip *irqchip; /* the interrupt controller's hooks, NULL if none */
+	struct vgic *vgic;   /* the vGIC's state if it is the irqchip (devices/vgic.h) */
+	struct gdbstub *gdb; /* the debugger's stub when debugged, else NULL */
 	struct rwlock mmu_lock;
-	struct arch_stage2 s2;		/* stage2.owner */
-	struct vm_shadow *shadow;	/* the shadow MMU (vm_shadow.c), NULL with nested paging */
-	struct page_pool pool;		/* stage-2 table pages, nr_pool_chunks host chunks */
+	struct arch_stage2 s2;	  /* stage2.owner */
+	struct vm_shadow *shadow; /* the shadow MMU (vm_shadow.c), NULL with nested paging */
+	struct page_pool pool;	  /* stage-2 table pages, nr_pool_chunks host chunks */
 	u32 pool_chunk, nr_pool_chunks;
-	struct host_mem_account mem;	/* every host chunk the VM holds comes from here */
+	struct host_mem_account mem; /* every host chunk the VM holds comes from here */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	u64 entry;
-	u64 entry_arg;			/* x0 of vCPU 0 (the device tree of a guest_boot) */
-	u32 ending;			/* set once: every vCPU leaves its loop */
-	u32 nr_dead;			/* vCPU threads that left */
-	struct sched_thread *waiter;	/* woken by vm_end() and by the last vCPU thread to leave */
+	u64 entry_arg;		     /* x0 of vCPU 0 (the device tree of a guest_boot) */
+	u32 ending;		     /* set once: every vCPU leaves its loop */
+	u32 nr_dead;		     /* vCPU threads that left */
+	struct sched_thread *waiter; /* woken by vm_end() and by the last vCPU thread to leave */
 	int exit_status;
 	const char *end_reason;
-	u32 passed, failed;		/* HC_REPORT */
-	u32 give_back_busy;		/* one give-back at a time (hypercall.c) */
+	u32 passed, failed; /* HC_REPORT */
+	u32 give_back_busy; /* one give-back at a time (hypercall.c) */
 	u64 start_ns, end_ns;
 	struct rcu_stats rcu_start;
 	u64 switches_start;

@@ -28,7 +28,6 @@
 #include "vm.h"
 #include "vm_shadow.h"
 
-
 struct vm_shadow {
 	struct shadow_mmu sm;
 	struct page_pool pool;
@@ -38,7 +37,7 @@ struct vm_shadow {
 
 static void *shadow_phys_to_virt(hpa_t pa)
 {
-	return (void *)(uintptr_t)pa.val;	/* all RAM is identity-mapped */
+	return (void *)(uintptr_t)pa.val; /* all RAM is identity-mapped */
 }
 
 static hpa_t shadow_virt_to_phys(void *va)
@@ -86,7 +85,7 @@ static int shadow_read_gpa(void *opaque, gpa_t gpa, u64 *val)
 
 	read_lock(&vm->mmu_lock);
 	p = guest_word(vm, gpa.val, false, &err);
-	*val = p ? READ_ONCE(*p) : 0;		/* never backed: reads as zero */
+	*val = p ? READ_ONCE(*p) : 0; /* never backed: reads as zero */
 	read_unlock(&vm->mmu_lock);
 	return err == -EFAULT ? -EFAULT : 0;
 }
@@ -116,7 +115,9 @@ static int shadow_cmpxchg_gpa(void *opaque, gpa_t gpa, u64 old, u64 new)
 	p = guest_word(vm, gpa.val, true, &err);
 	if (p)
 		err = __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST,
-						  __ATOMIC_RELAXED) ? 0 : 1;
+						  __ATOMIC_RELAXED) ?
+			      0 :
+			      1;
 	read_unlock(&vm->mmu_lock);
 	return err;
 }
@@ -236,8 +237,8 @@ void vm_shadow_zap(struct vm *vm)
 	st = &vs->sm.stats;
 	printf("vm %s: shadow MMU: %llu faults (%llu fixed), %llu pages created, %llu zapped, "
 	       "%llu emulated table writes, %llu write-protected, %llu TLB flushes, %llu pool "
-	       "zaps (%llu pages back at once)\n", vm->name,
-	       (unsigned long long)st->faults, (unsigned long long)st->faults_fixed,
+	       "zaps (%llu pages back at once)\n",
+	       vm->name, (unsigned long long)st->faults, (unsigned long long)st->faults_fixed,
 	       (unsigned long long)st->pages_created, (unsigned long long)st->pages_zapped,
 	       (unsigned long long)st->emulated_writes, (unsigned long long)st->wrprot_entries,
 	       (unsigned long long)st->tlb_flushes, (unsigned long long)st->zap_alls,
@@ -245,8 +246,8 @@ void vm_shadow_zap(struct vm *vm)
 	descs = shadow_destroy(&vs->sm);
 	if (descs || st->rmap_missing)
 		printf("vm %s: shadow MMU: %llu rmap descriptors still in use, %llu rmap entries "
-		       "missing (bug)\n", vm->name, (unsigned long long)descs,
-		       (unsigned long long)st->rmap_missing);
+		       "missing (bug)\n",
+		       vm->name, (unsigned long long)descs, (unsigned long long)st->rmap_missing);
 	vm->s2.shadow = NULL;
 }
 

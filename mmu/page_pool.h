@@ -22,17 +22,17 @@
 struct pgtable;
 
 struct pt_page {
-	struct rcu_head rcu;	/* deferred free of an unlinked table (or subtree) */
-	struct pgtable *pgt;	/* owner, for the deferred free */
-	u32 next_free;		/* free-list link (page index + 1; 0 ends the list) */
-	u8 level;		/* level of the table this page holds */
+	struct rcu_head rcu; /* deferred free of an unlinked table (or subtree) */
+	struct pgtable *pgt; /* owner, for the deferred free */
+	u32 next_free;	     /* free-list link (page index + 1; 0 ends the list) */
+	u8 level;	     /* level of the table this page holds */
 };
 
 struct page_pool {
 	struct spinlock lock;
-	u8 *base;		/* first page handed out */
+	u8 *base; /* first page handed out */
 	u64 nr_pages;
-	struct pt_page *meta;	/* one per page, at the start of the region */
+	struct pt_page *meta; /* one per page, at the start of the region */
 	u32 free_head;
 	u64 allocated, freed, in_use, peak;
 	/* Optional: told about each page as it is freed / allocated (sanitizer poisoning). */

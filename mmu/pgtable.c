@@ -61,7 +61,7 @@ static int map_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_kind k
 	if (map_fits_leaf(op, ctx, &pa)) {
 		new = op->leaf_template[ctx->level] | pa;
 		if (ctx->old == new)
-			return 0;	/* another vCPU's fault got here first */
+			return 0; /* another vCPU's fault got here first */
 		ret = pte_replace(op, ctx, new);
 		if (!ret && ctx->level == PT_LAST_LEVEL)
 			op->delta.pages_mapped++;
@@ -90,8 +90,8 @@ static int map_leaf_run(struct walk_op *op, u64 *table, unsigned int idx, u64 ad
 		u64 old = 0;
 
 		if (shared ? !__atomic_compare_exchange_n(&table[idx], &old, template | pa, false,
-							  __ATOMIC_RELEASE, __ATOMIC_RELAXED)
-			   : READ_ONCE(table[idx]) != 0) {
+							  __ATOMIC_RELEASE, __ATOMIC_RELAXED) :
+			     READ_ONCE(table[idx]) != 0) {
 			/* Not empty (or a racing walker filled it): the general way. */
 			ret = walk_one_entry(op, &table[idx], addr, PT_LAST_LEVEL);
 			if (ret)
@@ -377,7 +377,7 @@ static int collapse_visit(struct walk_op *op, struct walk_ctx *ctx, enum visit_k
 	int ret;
 
 	if (kind == VISIT_LEAF)
-		return -ENOENT;		/* no table at the level asked for */
+		return -ENOENT; /* no table at the level asked for */
 	if (ctx->level < op->target_level)
 		return 0;
 	table = op->ops->phys_to_virt(fmt->output_addr(ctx->old));

@@ -61,29 +61,29 @@ struct mmu_ops {
 };
 
 enum pgtable_flags {
-	PGT_SHARED = BIT(0),		/* see the contract above */
-	PGT_NO_RESCHED = BIT(1),	/* exclusive op without rescheduling points, even given @rs */
-	PGT_PAGES_ONLY = BIT(2),	/* map: 4K leaves even where a block would fit */
+	PGT_SHARED = BIT(0),	 /* see the contract above */
+	PGT_NO_RESCHED = BIT(1), /* exclusive op without rescheduling points, even given @rs */
+	PGT_PAGES_ONLY = BIT(2), /* map: 4K leaves even where a block would fit */
 };
 
 /* How a shared walk hands unlinked tables to RCU (measured in make bench). */
 enum pgtable_rcu_mode {
-	PGT_RCU_PER_SUBTREE,	/* one callback frees a whole unlinked subtree */
-	PGT_RCU_PER_TABLE,	/* one callback per unlinked table page */
+	PGT_RCU_PER_SUBTREE, /* one callback frees a whole unlinked subtree */
+	PGT_RCU_PER_TABLE,   /* one callback per unlinked table page */
 };
 
 struct pgtable_stats {
-	u64 tables_allocated;	/* table pages linked into the tree */
-	u64 tables_freed;	/* freed at once by exclusive walks */
-	u64 tables_freed_rcu;	/* freed after a grace period */
-	u64 races_lost;		/* compare-and-swap lost to another walker */
-	u64 backoffs;		/* met a locked entry, or RCU backlog full: -EAGAIN */
-	u64 pages_mapped;	/* 4K leaves installed */
-	u64 blocks_mapped;	/* 2M/1G leaves installed */
+	u64 tables_allocated; /* table pages linked into the tree */
+	u64 tables_freed;     /* freed at once by exclusive walks */
+	u64 tables_freed_rcu; /* freed after a grace period */
+	u64 races_lost;	      /* compare-and-swap lost to another walker */
+	u64 backoffs;	      /* met a locked entry, or RCU backlog full: -EAGAIN */
+	u64 pages_mapped;     /* 4K leaves installed */
+	u64 blocks_mapped;    /* 2M/1G leaves installed */
 	u64 leaves_unmapped;
 	u64 splits;
 	u64 collapses;
-	u64 resched_points;	/* times an exclusive walk stopped at a rescheduling point */
+	u64 resched_points; /* times an exclusive walk stopped at a rescheduling point */
 	u64 tlb_flushes;
 } __attribute__((aligned(64)));
 
@@ -95,8 +95,8 @@ struct pgtable {
 	enum pgtable_rcu_mode rcu_mode;
 	u64 *root;
 	hpa_t root_pa;
-	void *owner;			/* the VM, for ops */
-	struct pgtable_stats stats[MAX_CPUS];	/* per CPU: no shared counter line */
+	void *owner;			      /* the VM, for ops */
+	struct pgtable_stats stats[MAX_CPUS]; /* per CPU: no shared counter line */
 };
 
 /* Allocate the root table from @pool.  0, -EINVAL, -ENOMEM. */

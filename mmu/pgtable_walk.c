@@ -16,7 +16,7 @@
 
 #include "pgtable_walk.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static struct pt_page *page_meta(struct pgtable *pgt, void *page)
 {
@@ -106,7 +106,8 @@ void pte_unlinked_table(struct walk_op *op, u64 old_table, unsigned int level)
 	meta->level = level + 1;
 	if (op_shared(op)) {
 		call_rcu(op->pgt->rcu, mmu_this_cpu(), &meta->rcu,
-			 op->pgt->rcu_mode == PGT_RCU_PER_TABLE ? free_table_rcu : free_subtree_rcu);
+			 op->pgt->rcu_mode == PGT_RCU_PER_TABLE ? free_table_rcu :
+								  free_subtree_rcu);
 		return;
 	}
 	meta->rcu.next = op->deferred_free ? &op->deferred_free->rcu : NULL;
@@ -134,7 +135,8 @@ static void walk_settle(struct walk_op *op)
 	struct pgtable *pgt = op->pgt;
 
 	if (op->flush_end != op->flush_start) {
-		op->ops->tlb_flush_range(pgt, gpa(op->flush_start), op->flush_end - op->flush_start);
+		op->ops->tlb_flush_range(pgt, gpa(op->flush_start),
+					 op->flush_end - op->flush_start);
 		op->delta.tlb_flushes++;
 		op->flush_start = op->flush_end = 0;
 	} else if (op->ops->pte_sync) {
@@ -143,10 +145,10 @@ static void walk_settle(struct walk_op *op)
 	while (op->deferred_free) {
 		struct pt_page *meta = op->deferred_free;
 
-		op->deferred_free = meta->rcu.next ? container_of(meta->rcu.next, struct pt_page, rcu)
-						   : NULL;
-		op->delta.tables_freed += free_subtree(pgt, page_pool_page(pgt->pool, meta),
-						       meta->level);
+		op->deferred_free =
+			meta->rcu.next ? container_of(meta->rcu.next, struct pt_page, rcu) : NULL;
+		op->delta.tables_freed +=
+			free_subtree(pgt, page_pool_page(pgt->pool, meta), meta->level);
 	}
 }
 
@@ -161,7 +163,9 @@ static bool entry_is_table(const struct walk_op *op, u64 pte, unsigned int level
 
 int walk_one_entry(struct walk_op *op, u64 *ptep, u64 addr, unsigned int level)
 {
-	struct walk_ctx ctx = { .ptep = ptep, .old = READ_PTE(*ptep), .addr = addr, .level = level };
+	struct walk_ctx ctx = {
+		.ptep = ptep, .old = READ_PTE(*ptep), .addr = addr, .level = level
+	};
 	bool table;
 	int ret;
 

@@ -9,9 +9,9 @@
 #include "pgtable.h"
 
 enum visit_kind {
-	VISIT_LEAF = BIT(0),		/* an entry that is not a table (valid or not) */
-	VISIT_TABLE_PRE = BIT(1),	/* a table entry, before descending */
-	VISIT_TABLE_POST = BIT(2),	/* a table entry, after its children */
+	VISIT_LEAF = BIT(0),	   /* an entry that is not a table (valid or not) */
+	VISIT_TABLE_PRE = BIT(1),  /* a table entry, before descending */
+	VISIT_TABLE_POST = BIT(2), /* a table entry, after its children */
 };
 
 /* Returned by a walk that stopped at a rescheduling point: MMU_RESCHED to the caller. */
@@ -20,8 +20,8 @@ enum visit_kind {
 /* The entry being visited. */
 struct walk_ctx {
 	u64 *ptep;
-	u64 old;		/* value read before the visit */
-	u64 addr;		/* walk address inside this entry's region */
+	u64 old;  /* value read before the visit */
+	u64 addr; /* walk address inside this entry's region */
 	unsigned int level;
 };
 
@@ -41,18 +41,18 @@ struct walk_op {
 	const struct pte_format *fmt;
 	const struct mmu_ops *ops;
 	unsigned int flags;
-	u64 start, end;			/* the operation's range */
-	u64 next;			/* where it stopped at a rescheduling point */
+	u64 start, end; /* the operation's range */
+	u64 next;	/* where it stopped at a rescheduling point */
 	visitor_fn visit;
 	unsigned int visit_mask;
 	leaf_run_fn leaf_run;
-	bool may_yield;			/* exclusive, with rescheduling points */
-	const u32 *resched_word;	/* this CPU's need-resched word */
-	const u64 *lock_waiters;	/* the MMU lock's waiter word */
+	bool may_yield;		 /* exclusive, with rescheduling points */
+	const u32 *resched_word; /* this CPU's need-resched word */
+	const u64 *lock_waiters; /* the MMU lock's waiter word */
 	struct mmu_page_cache *cache;
 
 	/* map */
-	u64 pa_at_start;		/* output address that @start maps to */
+	u64 pa_at_start; /* output address that @start maps to */
 	u64 leaf_template[PT_LAST_LEVEL + 1];
 	/* protect */
 	u8 prot;
@@ -63,7 +63,7 @@ struct walk_op {
 	u64 flush_start, flush_end;
 	struct pt_page *deferred_free;
 
-	struct pgtable_stats delta;	/* added to this CPU's counters when the op ends */
+	struct pgtable_stats delta; /* added to this CPU's counters when the op ends */
 };
 
 static inline u64 entry_base(const struct walk_ctx *ctx)

@@ -17,13 +17,13 @@
 #include "pte_format.h"
 
 /* Descriptor type, bits[1:0] (Arm ARM D8.3.1, D8.3.2 "Block descriptor and Page descriptor"). */
-#define S2_VALID	BIT(0)
+#define S2_VALID BIT(0)
 /*
  * bit 1: 1 = table at levels 0-2, page at level 3; 0 = block (levels 1-2).
  * A level-3 descriptor with bits[1:0] = 0b01 is reserved and faults, so blocks
  * are only ever built at levels 1 and 2.
  */
-#define S2_TYPE_TABLE_PAGE	BIT(1)
+#define S2_TYPE_TABLE_PAGE BIT(1)
 
 /*
  * Stage-2 MemAttr[3:0] at bits [5:2], FEAT_S2FWB disabled (Arm ARM "Stage 2
@@ -33,12 +33,12 @@
  */
 #define S2_MEMATTR_SHIFT	2
 #define S2_MEMATTR_MASK		GENMASK(5, 2)
-#define S2_MEMATTR_NORMAL_WB	0xfULL	/* outer WB, inner WB */
-#define S2_MEMATTR_NORMAL_NC	0x5ULL	/* outer NC, inner NC */
-#define S2_MEMATTR_DEVICE_nGnRE	0x1ULL
+#define S2_MEMATTR_NORMAL_WB	0xfULL /* outer WB, inner WB */
+#define S2_MEMATTR_NORMAL_NC	0x5ULL /* outer NC, inner NC */
+#define S2_MEMATTR_DEVICE_nGnRE 0x1ULL
 
 /* S2AP[1:0] at bits [7:6] (Arm ARM "Stage 2 data access permissions"): bit 6 read, bit 7 write. */
-#define S2AP_SHIFT	6
+#define S2AP_SHIFT 6
 
 /*
  * SH[1:0] at bits [9:8]: 0b11 Inner Shareable.  Normal Non-cacheable and all
@@ -46,20 +46,20 @@
  * matters for write-back memory; we still set it for NC (harmless) and leave
  * it 0 for Device.
  */
-#define S2_SH_INNER	(3ULL << 8)
+#define S2_SH_INNER (3ULL << 8)
 
 /* AF, bit 10: always set, we do not take Access flag faults (no FEAT_HAFDBS aging). */
-#define S2_AF		BIT(10)
+#define S2_AF BIT(10)
 
 /*
  * XN[1:0] at bits [54:53] (Arm ARM "Instruction execution permissions",
  * FEAT_XNX): 0b00 executable at EL1 and EL0, 0b10 execute-never at both.
  * Without FEAT_XNX bit 53 is RES0 and bit 54 is XN, so 0b10 means the same.
  */
-#define S2_XN		BIT(54)
+#define S2_XN BIT(54)
 
 /* Output address bits [47:12] of a table, page or block (blocks keep [29:12]/[20:12] zero). */
-#define S2_OA_MASK	GENMASK(47, 12)
+#define S2_OA_MASK GENMASK(47, 12)
 
 /*
  * Locked marker for break-before-make: bit 0 clear, so the hardware walker
@@ -68,7 +68,7 @@
  * file builds carries it (AF, bit 10, is in every leaf), so the marker can
  * never be mistaken for, or masked out of, a real entry.
  */
-#define S2_LOCKED	BIT(55)
+#define S2_LOCKED BIT(55)
 
 /*
  * Memory type and shareability per enum mem_type, indexed with memtype & 3 so
@@ -88,7 +88,7 @@ static const u64 s2_memtype_bits[4] = {
  * MT_DEVICE, any other Normal type to MT_NORMAL_NC).
  */
 static const u8 s2_memattr_to_memtype[16] = {
-	[0x0] = MT_DEVICE, [0x1] = MT_DEVICE, [0x2] = MT_DEVICE, [0x3] = MT_DEVICE,
+	[0x0] = MT_DEVICE,    [0x1] = MT_DEVICE,    [0x2] = MT_DEVICE,	  [0x3] = MT_DEVICE,
 	[0x4] = MT_NORMAL_NC, [0x5] = MT_NORMAL_NC, [0x6] = MT_NORMAL_NC, [0x7] = MT_NORMAL_NC,
 	[0x8] = MT_NORMAL_NC, [0x9] = MT_NORMAL_NC, [0xa] = MT_NORMAL_NC, [0xb] = MT_NORMAL_NC,
 	[0xc] = MT_NORMAL_NC, [0xd] = MT_NORMAL_NC, [0xe] = MT_NORMAL_NC, [0xf] = MT_NORMAL,
@@ -102,9 +102,9 @@ static const u8 s2_memattr_to_memtype[16] = {
  * Normal Non-cacheable, and Arm requires Device regions to be execute-never.
  */
 static const u8 s2_allowed_prot[MT_COUNT] = {
-	[MT_NORMAL] = 0xfe,	/* 1..7 */
+	[MT_NORMAL] = 0xfe, /* 1..7 */
 	[MT_NORMAL_NC] = 0xfe,
-	[MT_DEVICE] = 0x0e,	/* R, W, RW */
+	[MT_DEVICE] = 0x0e, /* R, W, RW */
 };
 
 static int s2_check_attrs(struct pte_attrs attrs)
@@ -119,7 +119,7 @@ static u64 s2_make_leaf(hpa_t pa, struct pte_attrs attrs, unsigned int level)
 {
 	u64 pte = S2_VALID | S2_AF;
 
-	pte |= level == PT_LAST_LEVEL ? S2_TYPE_TABLE_PAGE : 0;	/* page 0b11, block 0b01 */
+	pte |= level == PT_LAST_LEVEL ? S2_TYPE_TABLE_PAGE : 0; /* page 0b11, block 0b01 */
 	pte |= s2_memtype_bits[attrs.memtype & 3];
 	/* PROT_R -> S2AP[0] (bit 6), PROT_W -> S2AP[1] (bit 7). */
 	pte |= (u64)(attrs.prot & (PROT_R | PROT_W)) << S2AP_SHIFT;
@@ -159,18 +159,11 @@ static struct pte_attrs s2_leaf_attrs(u64 pte)
 	return attrs;
 }
 
-#define S2_FORMAT_OPS					\
-	.oa_bits = 48,					\
-	.block_levels = BIT(1) | BIT(2) | BIT(3),	\
-	.locked = S2_LOCKED,				\
-	.check_attrs = s2_check_attrs,			\
-	.make_leaf = s2_make_leaf,			\
-	.make_table = s2_make_table,			\
-	.valid_mask = BIT(0),				\
-	.is_valid = s2_is_valid,			\
-	.is_table = s2_is_table,			\
-	.output_addr = s2_output_addr,			\
-	.leaf_attrs = s2_leaf_attrs
+#define S2_FORMAT_OPS                                                                          \
+	.oa_bits = 48, .block_levels = BIT(1) | BIT(2) | BIT(3), .locked = S2_LOCKED,          \
+	.check_attrs = s2_check_attrs, .make_leaf = s2_make_leaf, .make_table = s2_make_table, \
+	.valid_mask = BIT(0), .is_valid = s2_is_valid, .is_table = s2_is_table,                \
+	.output_addr = s2_output_addr, .leaf_attrs = s2_leaf_attrs
 
 const struct pte_format pte_format_arm64_s2_4lvl = {
 	.name = "arm64-s2-4lvl",

@@ -14,7 +14,7 @@
 #include "types.h"
 
 #define PT_LAST_LEVEL 3
-#define PT_ENTRIES 512
+#define PT_ENTRIES    512
 
 enum pte_prot {
 	PROT_R = BIT(0),
@@ -24,15 +24,15 @@ enum pte_prot {
 };
 
 enum mem_type {
-	MT_NORMAL,	/* write-back cacheable RAM */
-	MT_NORMAL_NC,	/* normal, non-cacheable (frame buffers) */
-	MT_DEVICE,	/* device memory, no gathering/reordering/speculation */
+	MT_NORMAL,    /* write-back cacheable RAM */
+	MT_NORMAL_NC, /* normal, non-cacheable (frame buffers) */
+	MT_DEVICE,    /* device memory, no gathering/reordering/speculation */
 	MT_COUNT,
 };
 
 struct pte_attrs {
-	u8 prot;	/* enum pte_prot bits */
-	u8 memtype;	/* enum mem_type */
+	u8 prot;    /* enum pte_prot bits */
+	u8 memtype; /* enum mem_type */
 };
 
 /*
@@ -44,12 +44,12 @@ struct pte_attrs {
  */
 struct pte_format {
 	const char *name;
-	u8 levels;		/* levels walked: 3 or 4 */
-	u8 ia_bits;		/* input-address (guest-physical) bits */
-	u8 oa_bits;		/* output-address (host-physical) bits */
-	u8 block_levels;	/* BIT(level) for each level that may hold a leaf */
-	u64 locked;		/* "locked" marker: invalid to the hardware, never 0 */
-	u64 valid_mask;		/* valid iff some bit of it is set (is_valid, inlined) */
+	u8 levels;	 /* levels walked: 3 or 4 */
+	u8 ia_bits;	 /* input-address (guest-physical) bits */
+	u8 oa_bits;	 /* output-address (host-physical) bits */
+	u8 block_levels; /* BIT(level) for each level that may hold a leaf */
+	u64 locked;	 /* "locked" marker: invalid to the hardware, never 0 */
+	u64 valid_mask;	 /* valid iff some bit of it is set (is_valid, inlined) */
 
 	/* 0, or -ENOTSUP when the format cannot express @attrs. */
 	int (*check_attrs)(struct pte_attrs attrs);

@@ -11,7 +11,7 @@
 #include "pte_format.h"
 
 /* Address field of a table or 4K leaf, bits [51:12], in both formats. */
-#define X86_ADDR_MASK	GENMASK(51, 12)
+#define X86_ADDR_MASK GENMASK(51, 12)
 
 /*
  * Locked marker for break-before-make, in both formats: bit 11 alone.  NPT
@@ -19,7 +19,7 @@
  * as not present and ignores every other bit.  Bit 11 is software-available
  * in both and no entry built here carries it.
  */
-#define X86_LOCKED	BIT(11)
+#define X86_LOCKED BIT(11)
 
 /*
  * AMD NPT (AMD APM vol. 2, 15.25 "Nested Paging").  Nested tables are
@@ -27,22 +27,22 @@
  * walked with the host's paging modes: no-execute must be enabled on the host for
  * bit 63 to be NX rather than reserved.
  */
-#define NPT_P		BIT(0)
-#define NPT_RW		BIT(1)
+#define NPT_P  BIT(0)
+#define NPT_RW BIT(1)
 /* Every nested access is a user access (APM 15.25.5), so U/S must be 1 at every level. */
-#define NPT_US		BIT(2)
-#define NPT_PWT		BIT(3)
-#define NPT_PCD		BIT(4)
+#define NPT_US	BIT(2)
+#define NPT_PWT BIT(3)
+#define NPT_PCD BIT(4)
 /* A and D preset: the walker never ages entries, and the CPU then needs no locked update. */
-#define NPT_A		BIT(5)
-#define NPT_D		BIT(6)
+#define NPT_A BIT(5)
+#define NPT_D BIT(6)
 /* PS in a PDPE/PDE (1G/2M leaf); in a 4K PTE bit 7 is PAT instead, which we leave 0. */
-#define NPT_PS		BIT(7)
+#define NPT_PS BIT(7)
 /* PAT bit of a 2M/1G leaf; bits [20:13] (2M) or [29:13] (1G) are reserved and stay 0. */
-#define NPT_LARGE_PAT	BIT(12)
-#define NPT_NX		BIT(63)
+#define NPT_LARGE_PAT BIT(12)
+#define NPT_NX	      BIT(63)
 
-#define NPT_TABLE_BITS	(NPT_P | NPT_RW | NPT_US | NPT_A)
+#define NPT_TABLE_BITS (NPT_P | NPT_RW | NPT_US | NPT_A)
 
 /*
  * Memory type through the host PAT (hPAT, not the guest's gPAT) at its
@@ -54,15 +54,18 @@
  * type combining rules in APM vol. 2, 15.25.
  */
 static const u64 npt_memtype_bits[4] = {
-	[MT_NORMAL] = 0,			/* PAT 0: WB */
-	[MT_NORMAL_NC] = NPT_PCD,		/* PAT 2: UC- */
-	[MT_DEVICE] = NPT_PCD | NPT_PWT,	/* PAT 3: UC */
-	[3] = NPT_PCD | NPT_PWT,		/* unchecked memtype: UC */
+	[MT_NORMAL] = 0,		 /* PAT 0: WB */
+	[MT_NORMAL_NC] = NPT_PCD,	 /* PAT 2: UC- */
+	[MT_DEVICE] = NPT_PCD | NPT_PWT, /* PAT 3: UC */
+	[3] = NPT_PCD | NPT_PWT,	 /* unchecked memtype: UC */
 };
 
 /* PCD:PWT back to enum mem_type; WT (1), never built, decodes as MT_NORMAL_NC. */
 static const u8 npt_pcd_pwt_to_memtype[4] = {
-	MT_NORMAL, MT_NORMAL_NC, MT_NORMAL_NC, MT_DEVICE,
+	MT_NORMAL,
+	MT_NORMAL_NC,
+	MT_NORMAL_NC,
+	MT_DEVICE,
 };
 
 /*
@@ -71,9 +74,9 @@ static const u8 npt_pcd_pwt_to_memtype[4] = {
  * Device memory (see pte_arm64.c; on x86 it is never what a caller means).
  */
 static const u8 npt_allowed_prot[MT_COUNT] = {
-	[MT_NORMAL] = 0xaa,	/* 1, 3, 5, 7 */
+	[MT_NORMAL] = 0xaa, /* 1, 3, 5, 7 */
 	[MT_NORMAL_NC] = 0xaa,
-	[MT_DEVICE] = 0x0a,	/* 1, 3 */
+	[MT_DEVICE] = 0x0a, /* 1, 3 */
 };
 
 static int npt_check_attrs(struct pte_attrs attrs)
@@ -168,17 +171,17 @@ const struct pte_format pte_format_x86_npt = {
  * execute; we do not enable it).  Accessed/dirty flags are disabled in our
  * EPTP, so bits 8 and 9 stay 0.  1G leaves need IA32_VMX_EPT_VPID_CAP bit 17.
  */
-#define EPT_R		BIT(0)
-#define EPT_W		BIT(1)
-#define EPT_X		BIT(2)
-#define EPT_PROT_MASK	(EPT_R | EPT_W | EPT_X)
+#define EPT_R	      BIT(0)
+#define EPT_W	      BIT(1)
+#define EPT_X	      BIT(2)
+#define EPT_PROT_MASK (EPT_R | EPT_W | EPT_X)
 /* Leaf memory type, bits [5:3] (SDM 29.3.7 "EPT and Memory Typing"); IPAT (bit 6) stays 0. */
-#define EPT_MT_SHIFT	3
-#define EPT_MT_UC	0ULL
-#define EPT_MT_WC	1ULL
-#define EPT_MT_WB	6ULL
+#define EPT_MT_SHIFT 3
+#define EPT_MT_UC    0ULL
+#define EPT_MT_WC    1ULL
+#define EPT_MT_WB    6ULL
 /* Bit 7 of a PDPTE/PDE: the entry maps a 1G/2M page; ignored in a PTE, reserved in a PML4E. */
-#define EPT_LARGE	BIT(7)
+#define EPT_LARGE BIT(7)
 
 /*
  * IPAT = 0, so the guest's PAT type combines with this one: WB lets the guest
@@ -188,7 +191,7 @@ static const u64 ept_memtype_bits[4] = {
 	[MT_NORMAL] = EPT_MT_WB << EPT_MT_SHIFT,
 	[MT_NORMAL_NC] = EPT_MT_WC << EPT_MT_SHIFT,
 	[MT_DEVICE] = EPT_MT_UC << EPT_MT_SHIFT,
-	[3] = EPT_MT_UC << EPT_MT_SHIFT,	/* unchecked memtype: UC */
+	[3] = EPT_MT_UC << EPT_MT_SHIFT, /* unchecked memtype: UC */
 };
 
 /*
@@ -196,7 +199,7 @@ static const u64 ept_memtype_bits[4] = {
  * WT (4) and WP (5) are never built.  Those decode to MT_DEVICE / MT_NORMAL_NC.
  */
 static const u8 ept_mt_to_memtype[8] = {
-	[0] = MT_DEVICE, [1] = MT_NORMAL_NC, [2] = MT_DEVICE, [3] = MT_DEVICE,
+	[0] = MT_DEVICE,    [1] = MT_NORMAL_NC, [2] = MT_DEVICE, [3] = MT_DEVICE,
 	[4] = MT_NORMAL_NC, [5] = MT_NORMAL_NC, [6] = MT_NORMAL, [7] = MT_DEVICE,
 };
 
@@ -207,9 +210,9 @@ static const u8 ept_mt_to_memtype[8] = {
  * leave the check to whoever sets up EPT.  No executable Device memory.
  */
 static const u8 ept_allowed_prot[MT_COUNT] = {
-	[MT_NORMAL] = 0xba,	/* 1, 3, 4, 5, 7 */
+	[MT_NORMAL] = 0xba, /* 1, 3, 4, 5, 7 */
 	[MT_NORMAL_NC] = 0xba,
-	[MT_DEVICE] = 0x0a,	/* 1, 3 */
+	[MT_DEVICE] = 0x0a, /* 1, 3 */
 };
 
 static int ept_check_attrs(struct pte_attrs attrs)
@@ -222,7 +225,7 @@ static int ept_check_attrs(struct pte_attrs attrs)
 /* @attrs must have passed ept_check_attrs(); @level is 1 (1G), 2 (2M) or 3 (4K). */
 static u64 ept_make_leaf(hpa_t pa, struct pte_attrs attrs, unsigned int level)
 {
-	u64 pte = attrs.prot & EPT_PROT_MASK;	/* PROT_R/W/X are bits 0/1/2 */
+	u64 pte = attrs.prot & EPT_PROT_MASK; /* PROT_R/W/X are bits 0/1/2 */
 
 	pte |= level == PT_LAST_LEVEL ? 0 : EPT_LARGE;
 	pte |= ept_memtype_bits[attrs.memtype & 3];
@@ -268,7 +271,7 @@ const struct pte_format pte_format_x86_ept = {
 	.name = "x86-ept",
 	.levels = 4,
 	.ia_bits = 48,
-	.oa_bits = 52,	/* architectural maximum, limited by MAXPHYADDR */
+	.oa_bits = 52, /* architectural maximum, limited by MAXPHYADDR */
 	.block_levels = BIT(1) | BIT(2) | BIT(3),
 	.locked = X86_LOCKED,
 	.check_attrs = ept_check_attrs,

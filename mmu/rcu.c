@@ -119,12 +119,12 @@ static void rcu_start_gp(struct rcu_state *rs)
 		u64 seq = __atomic_load_n(&rs->gp_seq, __ATOMIC_SEQ_CST);
 		u64 done = __atomic_load_n(&rs->gp_done, __ATOMIC_SEQ_CST);
 
-		if (done > seq)		/* stale gp_seq: look again */
+		if (done > seq) /* stale gp_seq: look again */
 			continue;
 		if (done < seq || __atomic_load_n(&rs->gp_wanted, __ATOMIC_SEQ_CST) <= seq)
 			return;
-		if (__atomic_compare_exchange_n(&rs->gp_seq, &seq, seq + 1, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		if (__atomic_compare_exchange_n(&rs->gp_seq, &seq, seq + 1, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
 			return;
 	}
 }
@@ -222,7 +222,7 @@ static void rcu_run_ready(struct rcu_state *rs, struct rcu_cpu *rc, struct rcu_c
 	if (runner)
 		__atomic_fetch_add(&runner->in_callback, 1, __ATOMIC_RELAXED);
 	for (; cb; cb = next) {
-		next = cb->next;	/* func may free the object holding cb */
+		next = cb->next; /* func may free the object holding cb */
 		cb->func(cb);
 		/* Release: what func did happens-before a barrier that sees the count. */
 		__atomic_fetch_add(&rc->nr_done, 1, __ATOMIC_RELEASE);
@@ -298,8 +298,7 @@ void call_rcu(struct rcu_state *rs, unsigned int cpu, struct rcu_head *head,
 	      void (*func)(struct rcu_head *head))
 {
 	struct rcu_cpu *rc = &rs->cpu[cpu % rs->nr_cpus];
-	bool chained = rcu_cpu(rs, cpu) &&
-		       __atomic_load_n(&rc->in_callback, __ATOMIC_RELAXED);
+	bool chained = rcu_cpu(rs, cpu) && __atomic_load_n(&rc->in_callback, __ATOMIC_RELAXED);
 	u64 gp = rcu_next_gp(rs);
 
 	head->func = func;
@@ -314,7 +313,7 @@ void call_rcu(struct rcu_state *rs, unsigned int cpu, struct rcu_head *head,
 	spin_unlock(&rc->lock);
 	/* From here on @head may already have run and be gone. */
 
-	if (chained)	/* after the enqueue: a barrier that sees the count sees the callback */
+	if (chained) /* after the enqueue: a barrier that sees the count sees the callback */
 		__atomic_fetch_add(&rs->chained, 1, __ATOMIC_SEQ_CST);
 	rcu_note_backlog(rs);
 	rcu_want_gp(rs, gp);

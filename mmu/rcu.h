@@ -21,36 +21,36 @@
 struct rcu_head {
 	struct rcu_head *next;
 	void (*func)(struct rcu_head *head);
-	u64 gp;			/* grace period that must complete before func runs */
+	u64 gp; /* grace period that must complete before func runs */
 };
 
 struct rcu_stats {
-	u64 grace_periods;	/* completed */
-	u64 queued;		/* callbacks queued by call_rcu */
-	u64 invoked;		/* callbacks run */
-	u64 backlog;		/* queued - invoked, now */
-	u64 max_backlog;	/* largest backlog seen */
-	u64 throttled;		/* times rcu_backlog_full() said "back off" */
+	u64 grace_periods; /* completed */
+	u64 queued;	   /* callbacks queued by call_rcu */
+	u64 invoked;	   /* callbacks run */
+	u64 backlog;	   /* queued - invoked, now */
+	u64 max_backlog;   /* largest backlog seen */
+	u64 throttled;	   /* times rcu_backlog_full() said "back off" */
 };
 
 struct rcu_cpu {
-	u64 qs_seq;		/* last grace period this CPU reported quiescent for; ~0 idle */
-	struct spinlock lock;	/* protects the callback list and nr_queued */
+	u64 qs_seq;	      /* last grace period this CPU reported quiescent for; ~0 idle */
+	struct spinlock lock; /* protects the callback list and nr_queued */
 	struct rcu_head *head, **tail;
-	u64 nr_queued;		/* callbacks ever put on this list */
-	u64 nr_done;		/* callbacks of this list run so far, in list order */
-	u32 running;		/* someone runs this list's callbacks: one at a time, in order */
-	u32 in_callback;	/* this CPU is running callbacks (a call_rcu now is chained) */
+	u64 nr_queued;	 /* callbacks ever put on this list */
+	u64 nr_done;	 /* callbacks of this list run so far, in list order */
+	u32 running;	 /* someone runs this list's callbacks: one at a time, in order */
+	u32 in_callback; /* this CPU is running callbacks (a call_rcu now is chained) */
 } __attribute__((aligned(64)));
 
 struct rcu_state {
-	u64 gp_seq;		/* newest grace period started */
-	u64 gp_done;		/* newest grace period completed */
-	u64 gp_wanted;		/* newest grace period a callback or a waiter needs */
+	u64 gp_seq;    /* newest grace period started */
+	u64 gp_done;   /* newest grace period completed */
+	u64 gp_wanted; /* newest grace period a callback or a waiter needs */
 	unsigned int nr_cpus;
 	u64 backlog_limit;
 	u64 grace_periods, queued, invoked, max_backlog, throttled;
-	u64 chained;		/* callbacks queued by callbacks (rcu_barrier waits for them) */
+	u64 chained; /* callbacks queued by callbacks (rcu_barrier waits for them) */
 	struct rcu_cpu cpu[MAX_CPUS];
 };
 

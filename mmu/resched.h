@@ -29,8 +29,8 @@
 #define MMU_RESCHED 1
 
 struct mmu_resched {
-	const u32 *need_resched;	/* this CPU's need-resched word; NULL: never */
-	const u64 *lock_waiters;	/* waiters on the lock the caller holds; NULL: none */
+	const u32 *need_resched; /* this CPU's need-resched word; NULL: never */
+	const u64 *lock_waiters; /* waiters on the lock the caller holds; NULL: none */
 	/*
 	 * In: where in the range to start (0 for a fresh operation: at its
 	 * start).  Out, with MMU_RESCHED: where it stopped, for the next call.

@@ -39,15 +39,15 @@ struct rmap_head {
 
 struct rmap_desc {
 	u64 *sptes[RMAP_DESC_SPTES];
-	struct rmap_desc *more;		/* next (full) descriptor of the chain */
-	u64 nr;				/* entries used in sptes[] */
+	struct rmap_desc *more; /* next (full) descriptor of the chain */
+	u64 nr;			/* entries used in sptes[] */
 };
 
 struct rmap_desc_pool {
 	struct spinlock lock;
 	struct page_pool *pool;
-	struct rmap_desc *free;		/* free descriptors, linked through ->more */
-	void *pages;			/* carved pages, linked through their first word */
+	struct rmap_desc *free; /* free descriptors, linked through ->more */
+	void *pages;		/* carved pages, linked through their first word */
 	u64 nr_free, in_use, nr_pages;
 };
 

@@ -29,7 +29,7 @@
 
 struct zap_ctx {
 	struct shadow_mmu *sm;
-	struct mmu_resched *rs;	/* NULL: no rescheduling points */
+	struct mmu_resched *rs; /* NULL: no rescheduling points */
 };
 
 static bool resched_due(const struct zap_ctx *z)
@@ -117,7 +117,8 @@ int rmap_zap_range(struct shadow_mmu *sm, u64 gfn, u64 count, unsigned int flags
 							break;
 					}
 					sp = shadow_page_of(sm, sptep);
-					shadow_drop_leaf(sm, sp, (unsigned int)(sptep - sp->spt), head);
+					shadow_drop_leaf(sm, sp, (unsigned int)(sptep - sp->spt),
+							 head);
 					handled++;
 					/* A corrupt list must not hang the CPU (counted in rmap_missing). */
 					if (unlikely(rmap_first(head, &it) == sptep)) {

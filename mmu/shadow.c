@@ -255,7 +255,8 @@ void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp)
 		return;
 	/* Stops re-entry from a child's orphan zap; read unlocked by shadow_root_valid(). */
 	__atomic_store_n(&sp->invalid, true, __ATOMIC_RELAXED);
-	dequeue_orphan(sm, sp);	/* it may be freed (and its descriptor reused) before the queue runs */
+	dequeue_orphan(sm,
+		       sp); /* it may be freed (and its descriptor reused) before the queue runs */
 	for (idx = 0; idx < 1u << sm->fmt->level_bits; idx++)
 		shadow_drop_spte(sm, sp, idx);
 	while ((parent = rmap_first(&sp->parents, &it))) {
@@ -320,10 +321,10 @@ static void free_page_now(struct shadow_mmu *sm, struct shadow_page *sp)
 
 static void free_page_rcu(struct rcu_head *head)
 {
-	struct shadow_page *sp = (struct shadow_page *)((u8 *)head -
-							 __builtin_offsetof(struct shadow_page, rcu));
+	struct shadow_page *sp =
+		(struct shadow_page *)((u8 *)head - __builtin_offsetof(struct shadow_page, rcu));
 	struct shadow_mmu *sm = sp->sm;
-	u64 pages = 1 + !!sp->gfns;	/* read first: once freed, @sp may be reused at once */
+	u64 pages = 1 + !!sp->gfns; /* read first: once freed, @sp may be reused at once */
 
 	/* Runs outside the MMU lock, on whichever CPU ends the grace period. */
 	__atomic_fetch_add(&sm->stats.pages_freed_rcu, 1, __ATOMIC_RELAXED);
@@ -481,7 +482,6 @@ int shadow_load_root(struct shadow_mmu *sm, struct shadow_vcpu *v)
 	return 0;
 }
 
-
 int shadow_prepare(struct shadow_mmu *sm)
 {
 	int rc;
@@ -490,7 +490,7 @@ int shadow_prepare(struct shadow_mmu *sm)
 	rc = mmu_cache_topup(&sm->cache, sm->pool, SHADOW_FAULT_PAGES);
 	if (!rc)
 		rc = rmap_pool_topup(&sm->descs, SHADOW_FAULT_DESCS);
-	return rc ? -ENOSPC : 0;	/* the pool, not the host, ran dry */
+	return rc ? -ENOSPC : 0; /* the pool, not the host, ran dry */
 }
 
 hpa_t shadow_new_root(struct shadow_vcpu *v, gpa_t guest_root, int *err)
@@ -556,7 +556,7 @@ void shadow_put_root(struct shadow_vcpu *v)
 
 int shadow_translate_lockless(struct shadow_mmu *sm, hpa_t root, u64 gva, hpa_t *pa, u8 *acc)
 {
-	const struct shadow_format *fmt = sm->fmt;	/* set: @root exists */
+	const struct shadow_format *fmt = sm->fmt; /* set: @root exists */
 	u64 *table = sm->ops->phys_to_virt(root), spte = 0;
 	unsigned int level, last = shadow_last_level(fmt);
 	u8 granted = SH_ACC_ALL;

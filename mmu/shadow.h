@@ -101,11 +101,11 @@
  */
 struct shadow_format {
 	const char *name;
-	u8 levels;		/* levels walked: at most SHADOW_MAX_LEVELS */
-	u8 level_bits;		/* index bits per level: a table has 1 << level_bits entries */
-	u8 large_levels;	/* BIT(level) for each level whose entry may map a large page */
-	u8 large_rsvd_lsb;	/* lowest reserved address bit of a large leaf */
-	u64 addr;		/* the entry's address field */
+	u8 levels;	   /* levels walked: at most SHADOW_MAX_LEVELS */
+	u8 level_bits;	   /* index bits per level: a table has 1 << level_bits entries */
+	u8 large_levels;   /* BIT(level) for each level whose entry may map a large page */
+	u8 large_rsvd_lsb; /* lowest reserved address bit of a large leaf */
+	u64 addr;	   /* the entry's address field */
 	u64 present, write, user, accessed, dirty, large, nx;
 	u32 ec_present, ec_write, ec_user, ec_rsvd, ec_fetch;
 };
@@ -129,20 +129,20 @@ static inline unsigned int shadow_index(const struct shadow_format *fmt, u64 add
 }
 
 /* Accumulated guest permissions (role.access). */
-#define SH_ACC_W	1
-#define SH_ACC_U	2
-#define SH_ACC_X	4
-#define SH_ACC_ALL	7
+#define SH_ACC_W   1
+#define SH_ACC_U   2
+#define SH_ACC_X   4
+#define SH_ACC_ALL 7
 
 union shadow_role {
 	u32 word;
 	struct {
-		u32 level : 2;		/* 0 ... SHADOW_MAX_LEVELS - 1 */
-		u32 direct : 1;		/* shadows a guest 2M/1G page, not a guest table */
-		u32 access : 3;		/* direct: the guest leaf's accumulated permissions */
-		u32 dirty : 1;		/* direct: the guest leaf's D bit (W granted only then) */
-		u32 wp : 1;		/* supervisor writes obey read-only entries */
-		u32 nx : 1;		/* no-execute enabled: NX bits mean something */
+		u32 level : 2;	/* 0 ... SHADOW_MAX_LEVELS - 1 */
+		u32 direct : 1; /* shadows a guest 2M/1G page, not a guest table */
+		u32 access : 3; /* direct: the guest leaf's accumulated permissions */
+		u32 dirty : 1;	/* direct: the guest leaf's D bit (W granted only then) */
+		u32 wp : 1;	/* supervisor writes obey read-only entries */
+		u32 nx : 1;	/* no-execute enabled: NX bits mean something */
 	};
 };
 
@@ -150,17 +150,17 @@ struct shadow_mmu;
 
 struct shadow_page {
 	struct shadow_page *hash_next;
-	struct shadow_page *next, *prev;	/* every live page (sm->active) */
-	u64 gfn;			/* guest table frame, or first frame mapped (direct) */
+	struct shadow_page *next, *prev; /* every live page (sm->active) */
+	u64 gfn;			 /* guest table frame, or first frame mapped (direct) */
 	union shadow_role role;
-	u32 root_count;			/* vCPUs that loaded this root */
-	bool live;			/* allocated and not yet freed */
-	bool invalid;			/* zapped root kept for its users */
-	bool reached;			/* shadow_zap_all: a loaded root reaches it (RCU free) */
-	u64 *spt;			/* the shadow table page */
-	u64 *gfns;			/* indirect level-3 pages: the gfn each leaf maps */
-	struct rmap_head parents;	/* shadow entries pointing here */
-	struct shadow_page *zap_next;	/* awaiting the TLB flush before it is freed */
+	u32 root_count;		      /* vCPUs that loaded this root */
+	bool live;		      /* allocated and not yet freed */
+	bool invalid;		      /* zapped root kept for its users */
+	bool reached;		      /* shadow_zap_all: a loaded root reaches it (RCU free) */
+	u64 *spt;		      /* the shadow table page */
+	u64 *gfns;		      /* indirect level-3 pages: the gfn each leaf maps */
+	struct rmap_head parents;     /* shadow entries pointing here */
+	struct shadow_page *zap_next; /* awaiting the TLB flush before it is freed */
 	/* Lost its last parent: queued to be zapped (sm->orphans), see shadow_zap_orphans(). */
 	struct shadow_page *orphan_next, *orphan_prev;
 	bool orphan_queued;
@@ -170,10 +170,10 @@ struct shadow_page {
 
 /* What gfn_lookup reports about one guest frame. */
 struct shadow_gfn {
-	u64 pfn;			/* host frame */
-	bool writable;			/* memslot allows writes (not read-only, not logging) */
-	struct rmap_head *rmap;		/* the frame's rmap head; heads are consecutive in a slot */
-	u64 contig;			/* frames from this one to the end of its slot (or the next slot) */
+	u64 pfn;		/* host frame */
+	bool writable;		/* memslot allows writes (not read-only, not logging) */
+	struct rmap_head *rmap; /* the frame's rmap head; heads are consecutive in a slot */
+	u64 contig;		/* frames from this one to the end of its slot (or the next slot) */
 };
 
 /* What the environment provides: the VM's guest memory and memslots, TLB. */
@@ -217,44 +217,44 @@ struct shadow_mmu {
 	const struct shadow_format *fmt;
 	void *vm;
 	struct page_pool *pool;
-	struct rcu_state *rcu;		/* NULL: never any lockless reader, free at once */
-	struct rwlock lock;		/* the MMU lock */
+	struct rcu_state *rcu; /* NULL: never any lockless reader, free at once */
+	struct rwlock lock;    /* the MMU lock */
 	struct rmap_desc_pool descs;
-	struct shadow_page *meta;	/* one per pool page, indexed like the pool */
+	struct shadow_page *meta; /* one per pool page, indexed like the pool */
 	struct shadow_page *hash[SHADOW_HASH_BUCKETS];
-	struct shadow_page active;	/* list head of live pages */
-	struct shadow_page *zapped;	/* unlinked, waiting for the TLB flush */
-	struct shadow_page *orphans;	/* unreachable non-root pages still to zap */
-	struct mmu_page_cache cache;	/* pages for one operation, filled before the lock */
-	u64 nr_indirect;		/* live pages that shadow a guest table */
-	u64 loaded_roots;		/* sum of root_count */
-	u64 rcu_pending;		/* pool pages handed to call_rcu, not yet back */
-	bool reach_known;		/* sp->reached is up to date (inside shadow_zap_all) */
+	struct shadow_page active;   /* list head of live pages */
+	struct shadow_page *zapped;  /* unlinked, waiting for the TLB flush */
+	struct shadow_page *orphans; /* unreachable non-root pages still to zap */
+	struct mmu_page_cache cache; /* pages for one operation, filled before the lock */
+	u64 nr_indirect;	     /* live pages that shadow a guest table */
+	u64 loaded_roots;	     /* sum of root_count */
+	u64 rcu_pending;	     /* pool pages handed to call_rcu, not yet back */
+	bool reach_known;	     /* sp->reached is up to date (inside shadow_zap_all) */
 	bool tlb_owed;
 	struct shadow_stats stats;
 };
 
 struct shadow_vcpu {
 	struct shadow_mmu *sm;
-	const struct shadow_format *fmt;	/* the guest's paging format */
-	unsigned int cpu;		/* for call_rcu */
-	u64 root_gpa;			/* the guest root: its top-level table's gpa */
-	bool wp;			/* supervisor writes obey read-only entries */
-	bool nx;			/* no-execute enabled (else the NX bit is reserved) */
-	struct shadow_page *root;	/* pinned: root_count */
+	const struct shadow_format *fmt; /* the guest's paging format */
+	unsigned int cpu;		 /* for call_rcu */
+	u64 root_gpa;			 /* the guest root: its top-level table's gpa */
+	bool wp;			 /* supervisor writes obey read-only entries */
+	bool nx;			 /* no-execute enabled (else the NX bit is reserved) */
+	struct shadow_page *root;	 /* pinned: root_count */
 };
 
 enum shadow_fault_result {
-	SHADOW_FAULT_FIXED,		/* shadow entry built: re-enter the guest */
-	SHADOW_FAULT_INJECT,		/* guest mapping absent or forbids: inject #PF(error_code) */
-	SHADOW_FAULT_EMULATE,		/* write to a write-protected guest table at gpa */
-	SHADOW_FAULT_MMIO,		/* gpa is in no memslot */
-	SHADOW_FAULT_RETRY,		/* guest entry changed, or frame not mappable now: retry */
+	SHADOW_FAULT_FIXED,   /* shadow entry built: re-enter the guest */
+	SHADOW_FAULT_INJECT,  /* guest mapping absent or forbids: inject #PF(error_code) */
+	SHADOW_FAULT_EMULATE, /* write to a write-protected guest table at gpa */
+	SHADOW_FAULT_MMIO,    /* gpa is in no memslot */
+	SHADOW_FAULT_RETRY,   /* guest entry changed, or frame not mappable now: retry */
 };
 
 struct shadow_fault {
-	u32 error_code;			/* for INJECT: the #PF error code to inject */
-	gpa_t gpa;			/* for EMULATE / MMIO */
+	u32 error_code; /* for INJECT: the #PF error code to inject */
+	gpa_t gpa;	/* for EMULATE / MMIO */
 };
 
 /*
@@ -353,8 +353,8 @@ int shadow_translate_lockless(struct shadow_mmu *sm, hpa_t root, u64 gva, hpa_t 
 
 /* rmap_zap_range flags */
 enum rmap_zap_flags {
-	RMAP_ZAP_WRPROT = BIT(0),	/* clear W only (dirty logging, read-only slot) */
-	RMAP_ZAP_NO_RESCHED = BIT(1),	/* no rescheduling points (measured in make bench-rmap) */
+	RMAP_ZAP_WRPROT = BIT(0),     /* clear W only (dirty logging, read-only slot) */
+	RMAP_ZAP_NO_RESCHED = BIT(1), /* no rescheduling points (measured in make bench-rmap) */
 };
 
 /*
@@ -383,7 +383,7 @@ void shadow_drop_spte(struct shadow_mmu *sm, struct shadow_page *sp, unsigned in
 void shadow_drop_leaf(struct shadow_mmu *sm, struct shadow_page *sp, unsigned int idx,
 		      struct rmap_head *head);
 void shadow_zap_page(struct shadow_mmu *sm, struct shadow_page *sp);
-void shadow_zap_gfn(struct shadow_mmu *sm, u64 gfn);	/* every indirect page of @gfn */
+void shadow_zap_gfn(struct shadow_mmu *sm, u64 gfn); /* every indirect page of @gfn */
 bool shadow_drop_gfn_entry(struct shadow_mmu *sm, u64 gfn, unsigned int idx);
 bool shadow_gfn_write_tracked(struct shadow_mmu *sm, u64 gfn);
 /* Zap every queued orphan, flush the TLB if owed, then free (or hand to RCU) the zapped pages. */

@@ -13,9 +13,9 @@ struct guest_walk {
 	u64 gpte[SHADOW_MAX_LEVELS];
 	gpa_t gpte_gpa[SHADOW_MAX_LEVELS];
 	unsigned int leaf_level;
-	u8 acc;			/* SH_ACC_* accumulated over every level */
-	u64 gfn;		/* 4K guest frame of the address */
-	u32 ec;			/* fault code to inject when the walk fails */
+	u8 acc;	 /* SH_ACC_* accumulated over every level */
+	u64 gfn; /* 4K guest frame of the address */
+	u32 ec;	 /* fault code to inject when the walk fails */
 };
 
 /*
@@ -110,8 +110,9 @@ static int guest_set_ad(struct shadow_mmu *sm, const struct shadow_format *fmt,
 		new = old | fmt->accessed | (write && level == w->leaf_level ? fmt->dirty : 0);
 		if (new == old)
 			continue;
-		rc = sm->ops->cmpxchg_gpa ? sm->ops->cmpxchg_gpa(sm->vm, w->gpte_gpa[level], old, new)
-					  : 1;
+		rc = sm->ops->cmpxchg_gpa ?
+			     sm->ops->cmpxchg_gpa(sm->vm, w->gpte_gpa[level], old, new) :
+			     1;
 		if (rc)
 			return rc == -ENOMEM ? rc : 1;
 		w->gpte[level] = new;
@@ -159,9 +160,9 @@ static struct shadow_page *link_child(struct shadow_mmu *sm, struct shadow_page 
 }
 
 /* Install the 4K shadow leaf @idx of @sp for guest frame @gfn.  Returns a fault result. */
-static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v,
-			struct shadow_page *sp, unsigned int idx, u64 gfn, u8 acc, bool dirty,
-			u64 gva, u32 ec, struct shadow_fault *out)
+static int install_leaf(struct shadow_mmu *sm, const struct shadow_vcpu *v, struct shadow_page *sp,
+			unsigned int idx, u64 gfn, u8 acc, bool dirty, u64 gva, u32 ec,
+			struct shadow_fault *out)
 {
 	const struct shadow_format *fmt = sm->fmt;
 	u64 old = READ_ONCE(sp->spt[idx]), spte;
@@ -324,7 +325,7 @@ int shadow_guest_pte_update(struct shadow_vcpu *v, gpa_t gpa, u64 old, u64 new)
 	if (gpa.val & (sizeof(u64) - 1))
 		return -EINVAL;
 	if (old == new)
-		return 0;	/* the read that found @old was the atomic access: nothing to write */
+		return 0; /* the read that found @old was the atomic access: nothing to write */
 	write_lock(&sm->lock);
 	rc = sm->ops->cmpxchg_gpa ? sm->ops->cmpxchg_gpa(sm->vm, gpa, old, new) : -EFAULT;
 	if (!rc) {
@@ -358,11 +359,12 @@ void shadow_invlpg(struct shadow_vcpu *v, u64 gva)
 
 	write_lock(&sm->lock);
 	sp = v->root && !v->root->invalid ? v->root : NULL;
-	fmt = sm->fmt;		/* set when there is a root */
+	fmt = sm->fmt; /* set when there is a root */
 	for (level = 0; sp && level < shadow_last_level(fmt); level++) {
 		spte = READ_ONCE(sp->spt[shadow_index(fmt, gva, level)]);
 		sp = spte & fmt->present ?
-			     shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & fmt->addr))) : NULL;
+			     shadow_page_of(sm, sm->ops->phys_to_virt(hpa(spte & fmt->addr))) :
+			     NULL;
 	}
 	/*
 	 * Shadow pages are kept in sync by write protection, so there is nothing

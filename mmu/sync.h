@@ -21,7 +21,10 @@ struct spinlock {
 	u32 owner;
 };
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 static inline void spin_lock(struct spinlock *l)
 {
@@ -60,13 +63,13 @@ struct rwlock_slot {
 } __attribute__((aligned(64)));
 
 struct rwlock {
-	u32 writer;		/* 1 while a writer holds or is draining readers */
+	u32 writer; /* 1 while a writer holds or is draining readers */
 	/* Who waits, in one word so a holder polls it with one load per leaf. */
 	union {
 		u64 any;
 		struct {
 			u32 writers_waiting;
-			u32 readers_waiting;	/* readers held back by a writer */
+			u32 readers_waiting; /* readers held back by a writer */
 		};
 	} waiting;
 	struct rwlock_slot reader[MAX_CPUS];
@@ -86,7 +89,8 @@ static inline void read_lock(struct rwlock *l)
 	for (;;) {
 		while (rwlock_writer_pending(l)) {
 			if (!waited)
-				__atomic_fetch_add(&l->waiting.readers_waiting, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&l->waiting.readers_waiting, 1,
+						   __ATOMIC_RELAXED);
 			waited = true;
 			mmu_cpu_relax();
 		}

@@ -31,27 +31,37 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
 
-typedef struct { u64 val; } gpa_t;	/* guest-physical (stage-2 input) address */
-typedef struct { u64 val; } hpa_t;	/* host-physical (stage-2 output) address */
+typedef struct {
+	u64 val;
+} gpa_t; /* guest-physical (stage-2 input) address */
+typedef struct {
+	u64 val;
+} hpa_t; /* host-physical (stage-2 output) address */
 
-static inline gpa_t gpa(u64 v) { return (gpa_t){ v }; }
-static inline hpa_t hpa(u64 v) { return (hpa_t){ v }; }
+static inline gpa_t gpa(u64 v)
+{
+	return (gpa_t){ v };
+}
+static inline hpa_t hpa(u64 v)
+{
+	return (hpa_t){ v };
+}
 
 #define PAGE_SHIFT 12
-#define PAGE_SIZE (1ULL << PAGE_SHIFT)
-#define SZ_4K 0x1000ULL
-#define SZ_2M 0x200000ULL
-#define SZ_1G 0x40000000ULL
+#define PAGE_SIZE  (1ULL << PAGE_SHIFT)
+#define SZ_4K	   0x1000ULL
+#define SZ_2M	   0x200000ULL
+#define SZ_1G	   0x40000000ULL
 
-#define BIT(n) (1ULL << (n))
+#define BIT(n)		(1ULL << (n))
 #define GENMASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* Single-copy-atomic accesses to memory other walkers (or the hardware) read. */
-#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define READ_ONCE(x)	 __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 /*
  * Load an entry that may point to a table another walker just published with

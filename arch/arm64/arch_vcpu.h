@@ -8,24 +8,24 @@
 #define ARCH_ARM64_ARCH_VCPU_H
 
 /* struct arch_vcpu, for guest_entry.S */
-#define VCPU_X 0
+#define VCPU_X	    0
 #define VCPU_SP_EL0 248
-#define VCPU_PC 256
+#define VCPU_PC	    256
 #define VCPU_PSTATE 264
-#define VCPU_V 272		/* 16-byte aligned: ldp/stp of q registers */
-#define VCPU_FPSR 784
-#define VCPU_FPCR 792
+#define VCPU_V	    272 /* 16-byte aligned: ldp/stp of q registers */
+#define VCPU_FPSR   784
+#define VCPU_FPCR   792
 
 /* struct arch_thread, for thread.S */
-#define THREAD_X19 0		/* x19..x30: 12 registers */
-#define THREAD_SP 96
-#define THREAD_D8 104		/* d8..d15 */
+#define THREAD_X19  0 /* x19..x30: 12 registers */
+#define THREAD_SP   96
+#define THREAD_D8   104 /* d8..d15 */
 #define THREAD_SIZE 168
 
 #ifndef __ASSEMBLER__
 
 #include "mmu/types.h"
-#include "platform.h"		/* arch_cpu_id() */
+#include "platform.h" /* arch_cpu_id() */
 
 /*
  * The guest's pointer authentication keys are loaded in the key registers
@@ -60,9 +60,9 @@ struct arch_el1_regs {
 	u64 elr, spsr, esr, far, afsr0, afsr1, sp_el1;
 	u64 cpacr, contextidr, tpidr_el0, tpidr_el1, tpidrro_el0, par, csselr;
 	u64 cntkctl, cntv_ctl, cntv_cval, mdscr;
-	u64 cntp_ctl, cntp_cval;	/* the EL1 physical timer (CNTHCTL_EL2 gives it to EL1) */
-	u64 tpidr2;			/* TPIDR2_EL0, with SME (which stays hidden) */
-	u64 vdisr;			/* VDISR_EL2, the guest's DISR_EL1 (AMO), with RAS */
+	u64 cntp_ctl, cntp_cval; /* the EL1 physical timer (CNTHCTL_EL2 gives it to EL1) */
+	u64 tpidr2;		 /* TPIDR2_EL0, with SME (which stays hidden) */
+	u64 vdisr;		 /* VDISR_EL2, the guest's DISR_EL1 (AMO), with RAS */
 	/*
 	 * Pointer authentication keys (FEAT_PAuth), Lo then Hi: APIAKey,
 	 * APIBKey, APDAKey, APDBKey, APGAKey (Arm ARM APIAKeyLo_EL1 ...).
@@ -79,13 +79,13 @@ struct arch_el1_regs {
  */
 #define ARCH_VGIC_MAX_LR 16
 struct arch_vgic_cpu {
-	u64 lr[ARCH_VGIC_MAX_LR];	/* ICH_LR<n>_EL2 of the last flush / exit */
-	u64 hcr;			/* ICH_HCR_EL2 for the next entry */
-	u64 vmcr;			/* ICH_VMCR_EL2: the guest's PMR, BPRs, group enables */
-	u32 ap0r[4], ap1r[4];		/* ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2: active priorities */
-	unsigned int nr_lr;		/* list registers the last flush used */
-	bool vtimer_asserted;		/* the virtual timer's line, as kvm last sampled it */
-	bool ptimer_asserted;		/* the EL1 physical timer's, likewise */
+	u64 lr[ARCH_VGIC_MAX_LR]; /* ICH_LR<n>_EL2 of the last flush / exit */
+	u64 hcr;		  /* ICH_HCR_EL2 for the next entry */
+	u64 vmcr;		  /* ICH_VMCR_EL2: the guest's PMR, BPRs, group enables */
+	u32 ap0r[4], ap1r[4];	  /* ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2: active priorities */
+	unsigned int nr_lr;	  /* list registers the last flush used */
+	bool vtimer_asserted;	  /* the virtual timer's line, as kvm last sampled it */
+	bool ptimer_asserted;	  /* the EL1 physical timer's, likewise */
 };
 
 /*
@@ -102,14 +102,14 @@ struct arch_vcpu_debug {
 };
 
 struct arch_vcpu {
-	u64 x[31];		/* x0..x30 */
+	u64 x[31]; /* x0..x30 */
 	u64 sp_el0;
-	u64 pc;			/* ELR_EL2 on entry */
-	u64 pstate;		/* SPSR_EL2 on entry */
-	u64 v[32][2] __attribute__((aligned(16)));	/* q0..q31, low half first */
+	u64 pc;					   /* ELR_EL2 on entry */
+	u64 pstate;				   /* SPSR_EL2 on entry */
+	u64 v[32][2] __attribute__((aligned(16))); /* q0..q31, low half first */
 	u64 fpsr, fpcr;
 	struct arch_el1_regs el1;
-	u64 vmpidr;		/* VMPIDR_EL2: what the guest reads as MPIDR_EL1 */
+	u64 vmpidr; /* VMPIDR_EL2: what the guest reads as MPIDR_EL1 */
 	/*
 	 * The last exit was an emulable load of a W register (ISS.SF = 0):
 	 * arch_vcpu_skip_insn() clears bits 63:32 of x[w_load_reg], as the
@@ -130,7 +130,7 @@ struct arch_vcpu {
 
 /* A hypervisor thread while it does not run: AAPCS64 callee-saved state. */
 struct arch_thread {
-	u64 x19_x30[12];	/* x29 = frame pointer, x30 = where to continue */
+	u64 x19_x30[12]; /* x29 = frame pointer, x30 = where to continue */
 	u64 sp;
 	u64 d8_d15[8];
 };

@@ -10,6 +10,8 @@
 #define ARM64_ASM_FRAMES_H
 
 #ifdef __ASSEMBLER__
+/* gas macros, not C: clang-format would break them. */
+/* clang-format off */
 
 	/* x2-x29 at @base + 16 .. + 232: x0/x1 and x30 differ per caller. */
 	.macro	frame_x2_x29, op, base
@@ -67,5 +69,6 @@
 	\op	d14, d15, [\base, #\off + 48]
 	.endm
 
+/* clang-format on */
 #endif /* __ASSEMBLER__ */
 #endif

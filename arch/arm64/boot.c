@@ -39,8 +39,7 @@ static void setup_psci(const struct fdt_platform *p)
 {
 	/* An HVC from EL2 would trap to our own vectors: SMC is the only way out. */
 	if (strcmp(p->psci_method, "smc"))
-		printf("hyp: DTB PSCI method \"%s\" unusable at EL2; trying SMC\n",
-		       p->psci_method);
+		printf("hyp: DTB PSCI method \"%s\" unusable at EL2; trying SMC\n", p->psci_method);
 	psci_set_conduit(PSCI_CONDUIT_SMC);
 }
 
@@ -112,8 +111,8 @@ static void check_layout(const struct boot_info *bi)
 		       (unsigned long long)bi->image_start, (unsigned long long)bi->image_end);
 		exit(1);
 	}
-	if (bi->dtb_pa && overlaps(bi->dtb_pa, bi->dtb_pa + p->dtb_size, bi->image_start,
-				   bi->image_end)) {
+	if (bi->dtb_pa &&
+	    overlaps(bi->dtb_pa, bi->dtb_pa + p->dtb_size, bi->image_start, bi->image_end)) {
 		printf("hyp: DTB [0x%llx, +0x%x) overlaps the image, stacks or heap; more -m?\n",
 		       (unsigned long long)bi->dtb_pa, p->dtb_size);
 		exit(1);
@@ -134,11 +133,11 @@ static void print_platform(const struct boot_info *bi)
 	for (unsigned int i = 0; i < p->nr_mem; i++)
 		total += p->mem[i].size;
 	printf("hyp: EL%u, DTB at 0x%llx, memory 0x%llx+%llu MiB",
-	       (unsigned int)(read_sysreg(CurrentEL) >> 2),
-	       (unsigned long long)bi->dtb_pa, (unsigned long long)p->mem[0].base,
-	       (unsigned long long)(p->mem[0].size >> 20));
+	       (unsigned int)(read_sysreg(CurrentEL) >> 2), (unsigned long long)bi->dtb_pa,
+	       (unsigned long long)p->mem[0].base, (unsigned long long)(p->mem[0].size >> 20));
 	if (p->nr_mem > 1)
-		printf(" (%u ranges, %llu MiB in all)", p->nr_mem, (unsigned long long)(total >> 20));
+		printf(" (%u ranges, %llu MiB in all)", p->nr_mem,
+		       (unsigned long long)(total >> 20));
 	printf(", %u CPUs, PL011 at 0x%llx\n", p->nr_cpus, (unsigned long long)p->uart_base);
 }
 

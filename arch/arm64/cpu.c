@@ -42,10 +42,10 @@ void arch_thread_init(struct arch_thread *t, void *stack_top, void (*fn)(void *)
 	extern char arch_thread_start[];
 
 	memset(t, 0, sizeof(*t));
-	t->x19_x30[0] = (u64)fn;		/* x19 */
-	t->x19_x30[1] = (u64)arg;		/* x20 */
-	t->x19_x30[11] = (u64)arch_thread_start;	/* x30: where the switch returns */
-	t->sp = (u64)stack_top & ~15ULL;	/* AAPCS64: sp 16-byte aligned */
+	t->x19_x30[0] = (u64)fn;		 /* x19 */
+	t->x19_x30[1] = (u64)arg;		 /* x20 */
+	t->x19_x30[11] = (u64)arch_thread_start; /* x30: where the switch returns */
+	t->sp = (u64)stack_top & ~15ULL;	 /* AAPCS64: sp 16-byte aligned */
 }
 
 void arch_thread_returned(void);

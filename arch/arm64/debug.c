@@ -36,14 +36,14 @@
 
 /* Arm ARM MDCR_EL2.TDE (bit 8), MDSCR_EL1.SS (bit 0) and .MDE (bit 15), SPSR_EL2.SS (bit 21). */
 #define MDCR_EL2_TDE BIT(8)
-#define MDSCR_SS BIT(0)
-#define MDSCR_MDE BIT(15)
-#define PSR_SS BIT(21)
+#define MDSCR_SS     BIT(0)
+#define MDSCR_MDE    BIT(15)
+#define PSR_SS	     BIT(21)
 
 /* Exception classes of debug exceptions from a lower level (Arm ARM ESR_EL2). */
 #define EC_BREAKPT_LOW 0x30
 #define EC_SOFTSTP_LOW 0x32
-#define EC_BRK64 0x3c
+#define EC_BRK64       0x3c
 
 /*
  * DBGBCR<n>_EL1 (Arm ARM): E (bit 0) enabled, PMC (2:1) = 0b11 match at EL1
@@ -104,7 +104,7 @@ void debug_guest_enter(struct arch_vcpu *v, unsigned int cpu)
 		v->pstate |= PSR_SS;
 	}
 	if (d->nr_hw)
-		mdscr |= MDSCR_MDE;	/* breakpoint exceptions need MDE (Arm ARM MDSCR_EL1) */
+		mdscr |= MDSCR_MDE; /* breakpoint exceptions need MDE (Arm ARM MDSCR_EL1) */
 	memset(&hw, 0, sizeof(hw));
 	for (i = 0; i < d->nr_hw; i++) {
 		hw.bvr[i] = d->hw[i] & ~3ULL;
@@ -182,13 +182,13 @@ void arch_sync_icache(void)
  * them by these names in the features org.gnu.gdb.aarch64.core and
  * org.gnu.gdb.aarch64.fpu (GDB manual, "AArch64 Features").
  */
-#define GDB_REG_SP 31
-#define GDB_REG_PC 32
+#define GDB_REG_SP   31
+#define GDB_REG_PC   32
 #define GDB_REG_CPSR 33
-#define GDB_REG_V0 34
+#define GDB_REG_V0   34
 #define GDB_REG_FPSR 66
 #define GDB_REG_FPCR 67
-#define GDB_NR_REGS 68
+#define GDB_NR_REGS  68
 
 unsigned int arch_gdb_nr_regs(void)
 {
@@ -203,7 +203,7 @@ static u64 *cur_sp(struct arch_vcpu *v)
 
 unsigned int arch_gdb_get_reg(const struct arch_vcpu *v, unsigned int n, u8 *buf)
 {
-	struct arch_vcpu *w = (struct arch_vcpu *)v;	/* cur_sp() only picks a field */
+	struct arch_vcpu *w = (struct arch_vcpu *)v; /* cur_sp() only picks a field */
 	u32 r32;
 	u64 r64;
 
@@ -268,7 +268,7 @@ unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf
 		else
 			*cur_sp(v) = r64;
 		if (n == GDB_REG_SP)
-			v->el1_dirty = true;	/* SP_EL1 is an EL1 register */
+			v->el1_dirty = true; /* SP_EL1 is an EL1 register */
 		return 8;
 	}
 	if (n >= GDB_REG_V0 && n < GDB_REG_V0 + 32) {
@@ -373,7 +373,7 @@ const char *arch_gdb_target_xml(void)
  * (levels 0-2) or page (level 3), else block.  Output addresses bits 47:g
  * (no 52-bit addresses: FEAT_LPA is not what QEMU's guests here use).
  */
-#define SCTLR_M BIT(0)
+#define SCTLR_M	   BIT(0)
 #define DESC_VALID BIT(0)
 #define DESC_TABLE BIT(1)
 
@@ -407,8 +407,8 @@ int arch_vcpu_translate(const struct arch_vcpu *v, u64 gva, u64 *gpa, u64 *len,
 		return -EFAULT;
 	/* Bits ia..63 must all equal bit 55, except the top byte when it is ignored. */
 	top = (tcr & (upper ? BIT(38) : BIT(37))) ? gva & GENMASK(55, 0) : gva;
-	if (upper ? (top | GENMASK(ia - 1, 0)) != ((tcr & BIT(38)) ? GENMASK(55, 0) : ~0ULL)
-		  : top >> ia)
+	if (upper ? (top | GENMASK(ia - 1, 0)) != ((tcr & BIT(38)) ? GENMASK(55, 0) : ~0ULL) :
+		    top >> ia)
 		return -EFAULT;
 	g = granule_shift(tcr, upper);
 	stride = g - 3;
@@ -428,9 +428,9 @@ int arch_vcpu_translate(const struct arch_vcpu *v, u64 gva, u64 *gpa, u64 *len,
 			continue;
 		}
 		if (level == 3 && !(desc & DESC_TABLE))
-			return -EFAULT;	/* reserved encoding at the last level */
+			return -EFAULT; /* reserved encoding at the last level */
 		if (level == 0 || (level == 1 && g == 16))
-			return -EFAULT;	/* no such block sizes without FEAT_LPA/LPA2 */
+			return -EFAULT; /* no such block sizes without FEAT_LPA/LPA2 */
 		*gpa = (desc & GENMASK(47, shift)) | (gva & ((1ULL << shift) - 1));
 		*len = (1ULL << shift) - (gva & ((1ULL << shift) - 1));
 		return 0;

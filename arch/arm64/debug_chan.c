@@ -14,10 +14,10 @@
 
 /* PCI class 07h, subclass 00h, prog-if 02h: "16550-compatible serial controller". */
 #define PCI_CLASS_16550 0x070002
-#define PCI_CLASS_ALL 0xffffff
+#define PCI_CLASS_ALL	0xffffff
 
 static unsigned long uart_base;
-static int chan_state;		/* 0 not looked for, 1 found, -1 none */
+static int chan_state; /* 0 not looked for, 1 found, -1 none */
 
 int arch_debug_chan_open(void)
 {
@@ -48,6 +48,6 @@ int arch_debug_chan_getc(void)
 u32 arch_debug_chan_write(const u8 *buf, u32 len)
 {
 	if (chan_state <= 0)
-		return len;		/* no channel: nothing will ever take it */
+		return len; /* no channel: nothing will ever take it */
 	return uart16550_write_nowait(uart_base, buf, len);
 }

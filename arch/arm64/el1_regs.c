@@ -51,45 +51,45 @@ static unsigned int brps, wrps;
  * VDISR_EL2).  The order does not matter: none of them acts before the
  * ERET's context synchronisation.
  */
-#define EL1_REGS(X)						\
-	X(sctlr, sctlr_el1, true)				\
-	X(ttbr0, ttbr0_el1, true)				\
-	X(ttbr1, ttbr1_el1, true)				\
-	X(tcr, tcr_el1, true)					\
-	X(mair, mair_el1, true)					\
-	X(amair, amair_el1, true)				\
-	X(vbar, vbar_el1, true)					\
-	X(elr, elr_el1, true)					\
-	X(spsr, spsr_el1, true)					\
-	X(esr, esr_el1, true)					\
-	X(far, far_el1, true)					\
-	X(afsr0, afsr0_el1, true)				\
-	X(afsr1, afsr1_el1, true)				\
-	X(sp_el1, sp_el1, true)					\
-	X(cpacr, cpacr_el1, true)				\
-	X(contextidr, contextidr_el1, true)			\
-	X(tpidr_el0, tpidr_el0, true)				\
-	X(tpidr_el1, tpidr_el1, true)				\
-	X(tpidrro_el0, tpidrro_el0, true)			\
-	X(par, par_el1, true)					\
-	X(csselr, csselr_el1, true)				\
-	X(cntkctl, cntkctl_el1, true)				\
-	X(cntv_ctl, cntv_ctl_el0, true)				\
-	X(cntv_cval, cntv_cval_el0, true)			\
-	X(cntp_ctl, cntp_ctl_el0, true)				\
-	X(cntp_cval, cntp_cval_el0, true)			\
-	X(mdscr, mdscr_el1, true)				\
-	X(pauth_keys[0], S3_0_C2_C1_0, have_pauth)		\
-	X(pauth_keys[1], S3_0_C2_C1_1, have_pauth)		\
-	X(pauth_keys[2], S3_0_C2_C1_2, have_pauth)		\
-	X(pauth_keys[3], S3_0_C2_C1_3, have_pauth)		\
-	X(pauth_keys[4], S3_0_C2_C2_0, have_pauth)		\
-	X(pauth_keys[5], S3_0_C2_C2_1, have_pauth)		\
-	X(pauth_keys[6], S3_0_C2_C2_2, have_pauth)		\
-	X(pauth_keys[7], S3_0_C2_C2_3, have_pauth)		\
-	X(pauth_keys[8], S3_0_C2_C3_0, have_pauth)		\
-	X(pauth_keys[9], S3_0_C2_C3_1, have_pauth)		\
-	X(tpidr2, S3_3_C13_C0_5, have_sme)			\
+#define EL1_REGS(X)                                \
+	X(sctlr, sctlr_el1, true)                  \
+	X(ttbr0, ttbr0_el1, true)                  \
+	X(ttbr1, ttbr1_el1, true)                  \
+	X(tcr, tcr_el1, true)                      \
+	X(mair, mair_el1, true)                    \
+	X(amair, amair_el1, true)                  \
+	X(vbar, vbar_el1, true)                    \
+	X(elr, elr_el1, true)                      \
+	X(spsr, spsr_el1, true)                    \
+	X(esr, esr_el1, true)                      \
+	X(far, far_el1, true)                      \
+	X(afsr0, afsr0_el1, true)                  \
+	X(afsr1, afsr1_el1, true)                  \
+	X(sp_el1, sp_el1, true)                    \
+	X(cpacr, cpacr_el1, true)                  \
+	X(contextidr, contextidr_el1, true)        \
+	X(tpidr_el0, tpidr_el0, true)              \
+	X(tpidr_el1, tpidr_el1, true)              \
+	X(tpidrro_el0, tpidrro_el0, true)          \
+	X(par, par_el1, true)                      \
+	X(csselr, csselr_el1, true)                \
+	X(cntkctl, cntkctl_el1, true)              \
+	X(cntv_ctl, cntv_ctl_el0, true)            \
+	X(cntv_cval, cntv_cval_el0, true)          \
+	X(cntp_ctl, cntp_ctl_el0, true)            \
+	X(cntp_cval, cntp_cval_el0, true)          \
+	X(mdscr, mdscr_el1, true)                  \
+	X(pauth_keys[0], S3_0_C2_C1_0, have_pauth) \
+	X(pauth_keys[1], S3_0_C2_C1_1, have_pauth) \
+	X(pauth_keys[2], S3_0_C2_C1_2, have_pauth) \
+	X(pauth_keys[3], S3_0_C2_C1_3, have_pauth) \
+	X(pauth_keys[4], S3_0_C2_C2_0, have_pauth) \
+	X(pauth_keys[5], S3_0_C2_C2_1, have_pauth) \
+	X(pauth_keys[6], S3_0_C2_C2_2, have_pauth) \
+	X(pauth_keys[7], S3_0_C2_C2_3, have_pauth) \
+	X(pauth_keys[8], S3_0_C2_C3_0, have_pauth) \
+	X(pauth_keys[9], S3_0_C2_C3_1, have_pauth) \
+	X(tpidr2, S3_3_C13_C0_5, have_sme)         \
 	X(vdisr, S3_4_C12_C1_1, have_ras)
 
 /*
@@ -103,25 +103,37 @@ static unsigned int brps, wrps;
  * ARM D2 "The OS Lock", "The OS Double Lock"): one guest must not hold them
  * for the next, or for the debugger.
  */
-#define DBG_SLOT(X, n)						\
-	X(bvr[n], dbgbvr##n##_el1, brps > n)			\
-	X(bcr[n], dbgbcr##n##_el1, brps > n)			\
-	X(wvr[n], dbgwvr##n##_el1, wrps > n)			\
+#define DBG_SLOT(X, n)                       \
+	X(bvr[n], dbgbvr##n##_el1, brps > n) \
+	X(bcr[n], dbgbcr##n##_el1, brps > n) \
+	X(wvr[n], dbgwvr##n##_el1, wrps > n) \
 	X(wcr[n], dbgwcr##n##_el1, wrps > n)
 
-#define DBG_REGS(X)						\
-	X(mdccint, mdccint_el1, true)				\
-	X(osdlr, osdlr_el1, true)				\
-	DBG_SLOT(X, 0) DBG_SLOT(X, 1) DBG_SLOT(X, 2) DBG_SLOT(X, 3)	\
-	DBG_SLOT(X, 4) DBG_SLOT(X, 5) DBG_SLOT(X, 6) DBG_SLOT(X, 7)	\
-	DBG_SLOT(X, 8) DBG_SLOT(X, 9) DBG_SLOT(X, 10) DBG_SLOT(X, 11)	\
-	DBG_SLOT(X, 12) DBG_SLOT(X, 13) DBG_SLOT(X, 14) DBG_SLOT(X, 15)
+#define DBG_REGS(X)                   \
+	X(mdccint, mdccint_el1, true) \
+	X(osdlr, osdlr_el1, true)     \
+	DBG_SLOT(X, 0)                \
+	DBG_SLOT(X, 1)                \
+	DBG_SLOT(X, 2)                \
+	DBG_SLOT(X, 3)                \
+	DBG_SLOT(X, 4)                \
+	DBG_SLOT(X, 5)                \
+	DBG_SLOT(X, 6)                \
+	DBG_SLOT(X, 7)                \
+	DBG_SLOT(X, 8)                \
+	DBG_SLOT(X, 9)                \
+	DBG_SLOT(X, 10)               \
+	DBG_SLOT(X, 11)               \
+	DBG_SLOT(X, 12)               \
+	DBG_SLOT(X, 13)               \
+	DBG_SLOT(X, 14)               \
+	DBG_SLOT(X, 15)
 
-#define LOAD(field, reg, cond)			\
-	if (cond)				\
+#define LOAD(field, reg, cond) \
+	if (cond)              \
 		write_sysreg(reg, r->field);
-#define SAVE(field, reg, cond)			\
-	if (cond)				\
+#define SAVE(field, reg, cond) \
+	if (cond)              \
 		r->field = read_sysreg(reg);
 
 _Static_assert(ARCH_MAX_DBG_SLOTS == 16, "DBG_REGS lists 16 slots");
@@ -132,10 +144,10 @@ void el1_regs_init(void)
 	u64 dfr0 = read_sysreg(id_aa64dfr0_el1);
 
 	have_pauth = id_regs_have_pauth();
-	have_sme = (read_sysreg(S3_0_C0_C4_1) >> 24) & 0xf;		/* ID_AA64PFR1_EL1.SME */
-	have_ras = (read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf;		/* ID_AA64PFR0_EL1.RAS */
-	brps = ((dfr0 >> 12) & 0xf) + 1;				/* ID_AA64DFR0_EL1.BRPs */
-	wrps = ((dfr0 >> 20) & 0xf) + 1;				/* ID_AA64DFR0_EL1.WRPs */
+	have_sme = (read_sysreg(S3_0_C0_C4_1) >> 24) & 0xf;    /* ID_AA64PFR1_EL1.SME */
+	have_ras = (read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf; /* ID_AA64PFR0_EL1.RAS */
+	brps = ((dfr0 >> 12) & 0xf) + 1;		       /* ID_AA64DFR0_EL1.BRPs */
+	wrps = ((dfr0 >> 20) & 0xf) + 1;		       /* ID_AA64DFR0_EL1.WRPs */
 }
 
 void el1_dbg_load(const struct arch_dbg_regs *r)

@@ -12,20 +12,20 @@
  * lower EL AArch32 -- each Synchronous, IRQ, FIQ, SError.  The kind passed
  * to el2_exception() is group * 4 + type.
  */
-#define EXC_SYNC 0
-#define EXC_IRQ 1
-#define EXC_FIQ 2
-#define EXC_SERROR 3
-#define EXC_GROUP_CUR_SP0 0
-#define EXC_GROUP_CUR_SPX 1
+#define EXC_SYNC	    0
+#define EXC_IRQ		    1
+#define EXC_FIQ		    2
+#define EXC_SERROR	    3
+#define EXC_GROUP_CUR_SP0   0
+#define EXC_GROUP_CUR_SPX   1
 #define EXC_GROUP_LOWER_A64 2
 #define EXC_GROUP_LOWER_A32 3
 
-#define EXC_FRAME_SP 248
-#define EXC_FRAME_ELR 256
+#define EXC_FRAME_SP   248
+#define EXC_FRAME_ELR  256
 #define EXC_FRAME_SPSR 264
-#define EXC_FRAME_ESR 272
-#define EXC_FRAME_FAR 280
+#define EXC_FRAME_ESR  272
+#define EXC_FRAME_FAR  280
 #define EXC_FRAME_SIZE 288
 
 #ifndef __ASSEMBLER__
@@ -34,9 +34,9 @@
 
 struct exc_frame {
 	u64 x[31];
-	u64 sp;		/* SP_EL2 before the exception */
-	u64 elr;	/* restored to ELR_EL2 on return: a handler may change it */
-	u64 spsr;	/* restored to SPSR_EL2 on return */
+	u64 sp;	  /* SP_EL2 before the exception */
+	u64 elr;  /* restored to ELR_EL2 on return: a handler may change it */
+	u64 spsr; /* restored to SPSR_EL2 on return */
 	u64 esr;
 	u64 far;
 };

@@ -70,22 +70,32 @@ const char *esr_class_name(unsigned int ec)
 static const char *fsc_name(unsigned int fsc)
 {
 	switch (fsc & 0x3c) {
-	case 0x00: return "address size fault";
-	case 0x04: return "translation fault";
-	case 0x08: return "access flag fault";
-	case 0x0c: return "permission fault";
+	case 0x00:
+		return "address size fault";
+	case 0x04:
+		return "translation fault";
+	case 0x08:
+		return "access flag fault";
+	case 0x0c:
+		return "permission fault";
 	}
 	switch (fsc) {
-	case 0x10: return "synchronous external abort";
-	case 0x21: return "alignment fault";
-	case 0x30: return "TLB conflict abort";
+	case 0x10:
+		return "synchronous external abort";
+	case 0x21:
+		return "alignment fault";
+	case 0x30:
+		return "TLB conflict abort";
 	}
 	return "other fault";
 }
 
 static const char *const kind_types[4] = { "synchronous exception", "IRQ", "FIQ", "SError" };
 static const char *const kind_groups[4] = {
-	"EL2 on SP_EL0", "EL2", "a lower EL (AArch64)", "a lower EL (AArch32)",
+	"EL2 on SP_EL0",
+	"EL2",
+	"a lower EL (AArch64)",
+	"a lower EL (AArch32)",
 };
 
 static bool ec_is_abort(unsigned int ec)
@@ -119,7 +129,7 @@ static void emit_abort(struct report *r, unsigned int ec, unsigned int iss)
 	emit(r, "  %s", fsc_name(fsc));
 	if (fsc < 0x10)
 		emit(r, ", level %u", fsc & 3);
-	if ((ec & ~1u) == 0x24)		/* data aborts: ISS.WnR, bit 6 */
+	if ((ec & ~1u) == 0x24) /* data aborts: ISS.WnR, bit 6 */
 		emit(r, (iss & BIT(6)) ? ", write" : ", read");
 	emit(r, "\n");
 }
@@ -148,8 +158,7 @@ static void report(const struct exc_frame *f, u64 kind, unsigned int cpu)
 	if ((kind & 3) == EXC_SYNC && ec_is_abort(ec))
 		emit_abort(r, ec, iss);
 	emit(r, "  ELR_EL2 0x%016llx  FAR_EL2 0x%016llx  SPSR_EL2 0x%08llx\n",
-	     (unsigned long long)f->elr, (unsigned long long)f->far,
-	     (unsigned long long)f->spsr);
+	     (unsigned long long)f->elr, (unsigned long long)f->far, (unsigned long long)f->spsr);
 	emit_registers(r, f);
 	if (!arch_stack_ok(cpu))
 		emit(r, "  stack canary of cpu%u overwritten: stack overflow?\n", cpu);

@@ -64,7 +64,7 @@ static void decode_abort(struct arch_vcpu *v, u64 esr, struct vcpu_exit *exit)
 
 		if (far_to_ipa(far, &exact))
 			exit->gpa = exact;
-		v->el1_dirty = true;	/* PAR_EL1 */
+		v->el1_dirty = true; /* PAR_EL1 */
 	}
 	if (ec == EC_IABT_LOW) {
 		exit->exec = true;
@@ -125,7 +125,7 @@ void exit_decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 		exit->reason = EXIT_UNHANDLED;
 		break;
 	default:
-		if (debug_decode(v, ec, exit))	/* only while debugged: MDCR_EL2.TDE */
+		if (debug_decode(v, ec, exit)) /* only while debugged: MDCR_EL2.TDE */
 			break;
 		exit->reason = EXIT_UNHANDLED;
 		break;
@@ -135,12 +135,16 @@ void exit_decode_sync(struct arch_vcpu *v, struct vcpu_exit *exit)
 const char *arch_exit_name(const struct vcpu_exit *exit)
 {
 	static const char *const names[64] = {
-		[EC_UNKNOWN] = "UNKNOWN", [EC_WFX] = "WFx", [0x07] = "FP_ASIMD",
-		[0x0e] = "ILL", [0x15] = "SVC64", [EC_HVC64] = "HVC64", [EC_SMC64] = "SMC64",
-		[EC_SYS64] = "SYS64", [0x19] = "SVE", [0x1a] = "ERET", [0x1c] = "FPAC",
-		[EC_IABT_LOW] = "IABT_LOW", [0x22] = "PC_ALIGN", [EC_DABT_LOW] = "DABT_LOW",
-		[0x26] = "SP_ALIGN", [EC_SERROR] = "SERROR", [0x30] = "BREAKPT_LOW",
-		[0x32] = "SOFTSTP_LOW", [0x34] = "WATCHPT_LOW", [0x3c] = "BRK64",
+		[EC_UNKNOWN] = "UNKNOWN", [EC_WFX] = "WFx",
+		[0x07] = "FP_ASIMD",	  [0x0e] = "ILL",
+		[0x15] = "SVC64",	  [EC_HVC64] = "HVC64",
+		[EC_SMC64] = "SMC64",	  [EC_SYS64] = "SYS64",
+		[0x19] = "SVE",		  [0x1a] = "ERET",
+		[0x1c] = "FPAC",	  [EC_IABT_LOW] = "IABT_LOW",
+		[0x22] = "PC_ALIGN",	  [EC_DABT_LOW] = "DABT_LOW",
+		[0x26] = "SP_ALIGN",	  [EC_SERROR] = "SERROR",
+		[0x30] = "BREAKPT_LOW",	  [0x32] = "SOFTSTP_LOW",
+		[0x34] = "WATCHPT_LOW",	  [0x3c] = "BRK64",
 	};
 	unsigned int ec = (exit->syndrome >> ESR_EC_SHIFT) & ESR_EC_MASK;
 

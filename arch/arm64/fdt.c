@@ -10,20 +10,20 @@
 #include "fdt.h"
 
 #define FDT_BEGIN_NODE 1
-#define FDT_END_NODE 2
-#define FDT_PROP 3
-#define FDT_NOP 4
-#define FDT_END 9
+#define FDT_END_NODE   2
+#define FDT_PROP       3
+#define FDT_NOP	       4
+#define FDT_END	       9
 
 /* Header fields (Devicetree Specification 5.2), all big-endian u32. */
-#define HDR_MAGIC 0
-#define HDR_TOTALSIZE 4
-#define HDR_OFF_STRUCT 8
-#define HDR_OFF_STRINGS 12
-#define HDR_VERSION 20
+#define HDR_MAGIC	 0
+#define HDR_TOTALSIZE	 4
+#define HDR_OFF_STRUCT	 8
+#define HDR_OFF_STRINGS	 12
+#define HDR_VERSION	 20
 #define HDR_SIZE_STRINGS 32
-#define HDR_SIZE_STRUCT 36
-#define HDR_LEN 40
+#define HDR_SIZE_STRUCT	 36
+#define HDR_LEN		 40
 
 struct fdt_blob {
 	const u8 *strct;
@@ -57,9 +57,9 @@ int fdt_check(const void *dtb, u32 *size)
 	off_strings = be32(h + HDR_OFF_STRINGS);
 	size_strings = be32(h + HDR_SIZE_STRINGS);
 	/* size_dt_struct exists from version 17 on; older blobs are not worth it. */
-	if (be32(h + HDR_VERSION) < 17 || total < HDR_LEN ||
-	    off_struct > total || size_struct > total - off_struct ||
-	    off_strings > total || size_strings > total - off_strings)
+	if (be32(h + HDR_VERSION) < 17 || total < HDR_LEN || off_struct > total ||
+	    size_struct > total - off_struct || off_strings > total ||
+	    size_strings > total - off_strings)
 		return -1;
 	if (size)
 		*size = total;
@@ -93,7 +93,7 @@ static int name_len(const struct fdt_blob *b, u32 off)
 static u32 token_at(const struct fdt_blob *b, u32 off)
 {
 	if (off > b->strct_size - 4 || b->strct_size < 4)
-		return 0;	/* not a token: callers treat it as corruption */
+		return 0; /* not a token: callers treat it as corruption */
 	return be32(b->strct + off);
 }
 
@@ -101,8 +101,7 @@ static u32 token_at(const struct fdt_blob *b, u32 off)
  * Offset just past the PROP at @off, or 0 if it is malformed.  On success
  * @name, @val and @len describe it.
  */
-static u32 prop_at(const struct fdt_blob *b, u32 off, const char **name, const void **val,
-		   u32 *len)
+static u32 prop_at(const struct fdt_blob *b, u32 off, const char **name, const void **val, u32 *len)
 {
 	u32 l, nameoff;
 
@@ -139,7 +138,7 @@ const void *fdt_getprop(const struct fdt_node *node, const char *name, u32 *len)
 			continue;
 		}
 		if (tok != FDT_PROP)
-			return NULL;	/* children or the end of the node: not here */
+			return NULL; /* children or the end of the node: not here */
 		off = prop_at(b, off, &pname, &val, &plen);
 		if (!off)
 			return NULL;
@@ -303,7 +302,7 @@ int fdt_for_each_node(const void *dtb, fdt_node_fn fn, void *ctx)
 
 /* Pass 1: where /chosen/stdout-path points, through /aliases if need be. */
 struct stdout_ctx {
-	const char *path;	/* as given: a path or an alias, maybe ":options" */
+	const char *path; /* as given: a path or an alias, maybe ":options" */
 	size_t len;
 	const char *alias_target;
 };

@@ -19,7 +19,7 @@
 
 #include "mmu/types.h"
 
-#define FDT_MAGIC 0xd00dfeed
+#define FDT_MAGIC     0xd00dfeed
 #define FDT_MAX_DEPTH 16
 
 struct fdt_blob;
@@ -27,11 +27,11 @@ struct fdt_blob;
 /* One node during a walk; valid only inside the callback. */
 struct fdt_node {
 	const struct fdt_blob *blob;
-	const struct fdt_node *parent;	/* NULL for the root */
-	const char *name;		/* "" for the root, else "name@unit" */
-	u32 off;			/* offset of its BEGIN_NODE token */
-	unsigned int depth;		/* 0 for the root */
-	u32 addr_cells, size_cells;	/* the parent's: how this node's "reg" reads */
+	const struct fdt_node *parent; /* NULL for the root */
+	const char *name;	       /* "" for the root, else "name@unit" */
+	u32 off;		       /* offset of its BEGIN_NODE token */
+	unsigned int depth;	       /* 0 for the root */
+	u32 addr_cells, size_cells;    /* the parent's: how this node's "reg" reads */
 	u32 child_addr_cells, child_size_cells;
 };
 
@@ -57,21 +57,23 @@ bool fdt_reg(const struct fdt_node *node, unsigned int idx, u64 *addr, u64 *size
 bool fdt_path_is(const struct fdt_node *node, const char *path, size_t len);
 
 /* What the boot path wants from the tree. */
-#define FDT_MAX_MEM 8
+#define FDT_MAX_MEM  8
 #define FDT_MAX_CPUS 16
 
 struct fdt_platform {
 	u32 dtb_size;
 	unsigned int nr_mem;
-	struct { u64 base, size; } mem[FDT_MAX_MEM];
-	unsigned int nr_cpus;		/* /cpus/cpu@* nodes that are enabled */
-	u64 cpu_mpidr[FDT_MAX_CPUS];	/* their "reg": MPIDR affinity fields */
-	u64 uart_base;			/* the PL011 /chosen/stdout-path names, else the
+	struct {
+		u64 base, size;
+	} mem[FDT_MAX_MEM];
+	unsigned int nr_cpus;	     /* /cpus/cpu@* nodes that are enabled */
+	u64 cpu_mpidr[FDT_MAX_CPUS]; /* their "reg": MPIDR affinity fields */
+	u64 uart_base;		     /* the PL011 /chosen/stdout-path names, else the
 					   first "arm,pl011"; 0 if none */
-	char psci_method[8];		/* "smc" or "hvc" of a PSCI 0.2+ node, else "" */
-	u64 gicd_base;			/* "arm,gic-v3" reg[0]: distributor; 0 if none */
-	u64 gicr_base, gicr_size;	/* reg[1]: the redistributor region */
-	const char *bootargs;		/* /chosen/bootargs inside the blob, or NULL */
+	char psci_method[8];	     /* "smc" or "hvc" of a PSCI 0.2+ node, else "" */
+	u64 gicd_base;		     /* "arm,gic-v3" reg[0]: distributor; 0 if none */
+	u64 gicr_base, gicr_size;    /* reg[1]: the redistributor region */
+	const char *bootargs;	     /* /chosen/bootargs inside the blob, or NULL */
 };
 
 /* Fill @plat from @dtb; 0 on success, -1 if the blob is unusable. */

@@ -21,7 +21,7 @@
 #include "sysreg.h"
 
 /* Distributor (IHI 0069, 12.9 "The GIC Distributor register descriptions"). */
-#define GICD_CTLR 0x0000
+#define GICD_CTLR     0x0000
 #define GICD_CTLR_RWP BIT(31)
 /*
  * With one Security state (GICD_CTLR.DS = 1, QEMU virt without secure=on)
@@ -30,33 +30,33 @@
  * Setting all three enables Non-secure Group 1 with affinity routing in both.
  */
 #define GICD_CTLR_ENABLE (BIT(0) | BIT(1))
-#define GICD_CTLR_ARE BIT(4)
+#define GICD_CTLR_ARE	 BIT(4)
 
 /* Redistributor: RD_base frame, then SGI_base 64 KiB above it (IHI 0069, 12.10, 12.11). */
-#define GICR_WAKER 0x0014
+#define GICR_WAKER		   0x0014
 #define GICR_WAKER_PROCESSOR_SLEEP BIT(1)
 #define GICR_WAKER_CHILDREN_ASLEEP BIT(2)
-#define GICR_TYPER 0x0008
-#define GICR_TYPER_VLPIS BIT(1)
-#define GICR_TYPER_LAST BIT(4)
-#define GICR_SGI_BASE 0x10000
-#define GICR_IGROUPR0 (GICR_SGI_BASE + 0x0080)
-#define GICR_ISENABLER0 (GICR_SGI_BASE + 0x0100)
-#define GICR_ICENABLER0 (GICR_SGI_BASE + 0x0180)
-#define GICR_IPRIORITYR (GICR_SGI_BASE + 0x0400)
-#define GICR_FRAMES_V3 0x20000		/* RD_base + SGI_base */
-#define GICR_FRAMES_V4 0x40000		/* + VLPI_base + reserved, when VLPIS */
+#define GICR_TYPER		   0x0008
+#define GICR_TYPER_VLPIS	   BIT(1)
+#define GICR_TYPER_LAST		   BIT(4)
+#define GICR_SGI_BASE		   0x10000
+#define GICR_IGROUPR0		   (GICR_SGI_BASE + 0x0080)
+#define GICR_ISENABLER0		   (GICR_SGI_BASE + 0x0100)
+#define GICR_ICENABLER0		   (GICR_SGI_BASE + 0x0180)
+#define GICR_IPRIORITYR		   (GICR_SGI_BASE + 0x0400)
+#define GICR_FRAMES_V3		   0x20000 /* RD_base + SGI_base */
+#define GICR_FRAMES_V4		   0x40000 /* + VLPI_base + reserved, when VLPIS */
 
 /* CPU interface system registers (IHI 0069, 12.2, 12.7). */
-#define ICC_SRE_SRE BIT(0)
-#define ICC_SRE_ENABLE BIT(3)		/* EL1 may use ICC_SRE_EL1 */
-#define ICC_PMR_ALL 0xff		/* lowest priority mask: let everything through */
-#define INTID_SPURIOUS 1020		/* 1020..1023 are special, never acknowledged */
+#define ICC_SRE_SRE    BIT(0)
+#define ICC_SRE_ENABLE BIT(3) /* EL1 may use ICC_SRE_EL1 */
+#define ICC_PMR_ALL    0xff   /* lowest priority mask: let everything through */
+#define INTID_SPURIOUS 1020   /* 1020..1023 are special, never acknowledged */
 
 /* The tick's priority: any value above the mask (numerically below 0xff) works. */
 #define TICK_PRIORITY 0xa0
 
-static u64 gicr_cpu[MAX_CPUS];	/* each CPU's RD_base, 0 if not found */
+static u64 gicr_cpu[MAX_CPUS]; /* each CPU's RD_base, 0 if not found */
 static bool gic_ready;
 /* Each CPU's guest timer PPIs that are enabled, one bit per INTID (gic_timer_ppi_enable()). */
 static u32 timer_ppis_on[MAX_CPUS];
@@ -151,8 +151,8 @@ void gic_init_cpu(unsigned int intid)
 	/* System register interface at EL2 and below (ICC_SRE_EL2), then the mask and group. */
 	write_sysreg(S3_4_C12_C9_5, read_sysreg(S3_4_C12_C9_5) | ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
-	write_sysreg(S3_0_C4_C6_0, ICC_PMR_ALL);	/* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_7, 1);		/* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_0_C4_C6_0, ICC_PMR_ALL); /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_7, 1);	 /* ICC_IGRPEN1_EL1 */
 	isb();
 	gicr_cpu[cpu] = rd;
 }
@@ -166,7 +166,7 @@ void gic_init_cpu(unsigned int intid)
 void gic_handle_irq(void)
 {
 	for (;;) {
-		u64 intid = read_sysreg(S3_0_C12_C12_0) & 0xffffff;	/* ICC_IAR1_EL1 */
+		u64 intid = read_sysreg(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
 
 		if (intid >= INTID_SPURIOUS && intid < 1024)
 			return;
@@ -183,7 +183,7 @@ void gic_handle_irq(void)
 		 */
 		else if (intid == TIMER_VIRT_PPI || intid == TIMER_PHYS_PPI)
 			gic_timer_ppi_enable(intid, false);
-		write_sysreg(S3_0_C12_C12_1, intid);			/* ICC_EOIR1_EL1 */
+		write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
 		isb();
 	}
 }
@@ -219,8 +219,8 @@ void arch_cpu_kick(unsigned int cpu)
 	aff0 = mpidr & 0xff;
 	sgir = BIT(aff0 % 16) | ((mpidr >> 8) & 0xff) << 16 | (u64)KICK_SGI << 24 |
 	       ((mpidr >> 16) & 0xff) << 32 | (aff0 / 16) << 44 | ((mpidr >> 32) & 0xff) << 48;
-	dsb(ishst);	/* what the kicked CPU is to notice is visible before the SGI */
-	write_sysreg(S3_0_C12_C11_5, sgir);		/* ICC_SGI1R_EL1 */
+	dsb(ishst); /* what the kicked CPU is to notice is visible before the SGI */
+	write_sysreg(S3_0_C12_C11_5, sgir); /* ICC_SGI1R_EL1 */
 	isb();
 }
 

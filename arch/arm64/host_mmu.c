@@ -17,7 +17,7 @@
 #include "sysreg.h"
 
 #define L1_ENTRIES 512
-#define L2_TABLES 4
+#define L2_TABLES  4
 
 extern u64 el2_l1_table[L1_ENTRIES];
 static u64 el2_l2_tables[L2_TABLES][512] __attribute__((aligned(4096)));

@@ -55,9 +55,9 @@
 #include "arch_priv.h"
 #include "sysreg.h"
 
-#define ID_CRM_MIN 1
-#define ID_CRM_MAX 7
-#define ID_INDEX(crm, op2) (((crm) - ID_CRM_MIN) * 8 + (op2))
+#define ID_CRM_MIN	   1
+#define ID_CRM_MAX	   7
+#define ID_INDEX(crm, op2) (((crm)-ID_CRM_MIN) * 8 + (op2))
 
 /* A 4-bit ID field at bit @shift (Arm ARM "Principles of the ID scheme"). */
 #define F(shift) (0xfULL << (shift))
@@ -69,33 +69,33 @@
  */
 struct id_reg_policy {
 	u8 crm, op2;
-	u64 keep;		/* fields passed through from the hardware */
+	u64 keep; /* fields passed through from the hardware */
 };
 
 static const struct id_reg_policy id_policy[] = {
 	/* AArch32 (used by an AArch32 EL0 only): as the hardware says, but ID_PFR0.AMU [23:20]. */
-	{ 1, 0, ~F(20) },		/* ID_PFR0_EL1 */
-	{ 1, 1, ~0ULL },		/* ID_PFR1_EL1 */
-	{ 1, 2, ~F(24) },		/* ID_DFR0_EL1, but PerfMon [27:24]: the PMU traps */
-	{ 1, 3, ~0ULL },		/* ID_AFR0_EL1 */
-	{ 1, 4, ~0ULL },		/* ID_MMFR0_EL1 */
-	{ 1, 5, ~0ULL },		/* ID_MMFR1_EL1 */
-	{ 1, 6, ~0ULL },		/* ID_MMFR2_EL1 */
-	{ 1, 7, ~0ULL },		/* ID_MMFR3_EL1 */
-	{ 2, 0, ~0ULL },		/* ID_ISAR0_EL1 */
-	{ 2, 1, ~0ULL },		/* ID_ISAR1_EL1 */
-	{ 2, 2, ~0ULL },		/* ID_ISAR2_EL1 */
-	{ 2, 3, ~0ULL },		/* ID_ISAR3_EL1 */
-	{ 2, 4, ~0ULL },		/* ID_ISAR4_EL1 */
-	{ 2, 5, ~0ULL },		/* ID_ISAR5_EL1 */
-	{ 2, 6, ~0ULL },		/* ID_MMFR4_EL1 */
-	{ 2, 7, ~0ULL },		/* ID_ISAR6_EL1 */
-	{ 3, 0, ~0ULL },		/* MVFR0_EL1 */
-	{ 3, 1, ~0ULL },		/* MVFR1_EL1 */
-	{ 3, 2, ~0ULL },		/* MVFR2_EL1 */
-	{ 3, 4, ~0ULL },		/* ID_PFR2_EL1 */
-	{ 3, 5, ~0ULL },		/* ID_DFR1_EL1 */
-	{ 3, 6, ~0ULL },		/* ID_MMFR5_EL1 */
+	{ 1, 0, ~F(20) }, /* ID_PFR0_EL1 */
+	{ 1, 1, ~0ULL },  /* ID_PFR1_EL1 */
+	{ 1, 2, ~F(24) }, /* ID_DFR0_EL1, but PerfMon [27:24]: the PMU traps */
+	{ 1, 3, ~0ULL },  /* ID_AFR0_EL1 */
+	{ 1, 4, ~0ULL },  /* ID_MMFR0_EL1 */
+	{ 1, 5, ~0ULL },  /* ID_MMFR1_EL1 */
+	{ 1, 6, ~0ULL },  /* ID_MMFR2_EL1 */
+	{ 1, 7, ~0ULL },  /* ID_MMFR3_EL1 */
+	{ 2, 0, ~0ULL },  /* ID_ISAR0_EL1 */
+	{ 2, 1, ~0ULL },  /* ID_ISAR1_EL1 */
+	{ 2, 2, ~0ULL },  /* ID_ISAR2_EL1 */
+	{ 2, 3, ~0ULL },  /* ID_ISAR3_EL1 */
+	{ 2, 4, ~0ULL },  /* ID_ISAR4_EL1 */
+	{ 2, 5, ~0ULL },  /* ID_ISAR5_EL1 */
+	{ 2, 6, ~0ULL },  /* ID_MMFR4_EL1 */
+	{ 2, 7, ~0ULL },  /* ID_ISAR6_EL1 */
+	{ 3, 0, ~0ULL },  /* MVFR0_EL1 */
+	{ 3, 1, ~0ULL },  /* MVFR1_EL1 */
+	{ 3, 2, ~0ULL },  /* MVFR2_EL1 */
+	{ 3, 4, ~0ULL },  /* ID_PFR2_EL1 */
+	{ 3, 5, ~0ULL },  /* ID_DFR1_EL1 */
+	{ 3, 6, ~0ULL },  /* ID_MMFR5_EL1 */
 	/*
 	 * ID_AA64PFR0_EL1: EL0..EL3, FP, AdvSIMD, GIC, RAS [31:0], DIT [51:48],
 	 * CSV2, CSV3 [63:56].  Hidden: SVE [35:32], SEL2, MPAM, AMU, RME.
@@ -166,8 +166,8 @@ struct id_field_cap {
 };
 
 static const struct id_field_cap id_caps[] = {
-	{ 4, 0, 56, 1 },		/* ID_AA64PFR0_EL1.CSV2 */
-	{ 4, 1, 32, 1 },		/* ID_AA64PFR1_EL1.CSV2_frac */
+	{ 4, 0, 56, 1 }, /* ID_AA64PFR0_EL1.CSV2 */
+	{ 4, 1, 32, 1 }, /* ID_AA64PFR1_EL1.CSV2_frac */
 };
 
 static u64 id_view[(ID_CRM_MAX - ID_CRM_MIN + 1) * 8];
@@ -179,18 +179,41 @@ static u64 id_view[(ID_CRM_MAX - ID_CRM_MIN + 1) * 8];
  */
 static u64 id_hw_read(unsigned int crm, unsigned int op2)
 {
-#define ID_CASE(m, o) case ID_INDEX(m, o): return read_sysreg(S3_0_C0_C##m##_##o)
+#define ID_CASE(m, o)        \
+	case ID_INDEX(m, o): \
+		return read_sysreg(S3_0_C0_C##m##_##o)
 	switch (ID_INDEX(crm, op2)) {
-	ID_CASE(1, 0); ID_CASE(1, 1); ID_CASE(1, 2); ID_CASE(1, 3);
-	ID_CASE(1, 4); ID_CASE(1, 5); ID_CASE(1, 6); ID_CASE(1, 7);
-	ID_CASE(2, 0); ID_CASE(2, 1); ID_CASE(2, 2); ID_CASE(2, 3);
-	ID_CASE(2, 4); ID_CASE(2, 5); ID_CASE(2, 6); ID_CASE(2, 7);
-	ID_CASE(3, 0); ID_CASE(3, 1); ID_CASE(3, 2);
-	ID_CASE(3, 4); ID_CASE(3, 5); ID_CASE(3, 6);
-	ID_CASE(4, 0); ID_CASE(4, 1);
-	ID_CASE(5, 0);
-	ID_CASE(6, 0); ID_CASE(6, 1); ID_CASE(6, 2);
-	ID_CASE(7, 0); ID_CASE(7, 1); ID_CASE(7, 2);
+		ID_CASE(1, 0);
+		ID_CASE(1, 1);
+		ID_CASE(1, 2);
+		ID_CASE(1, 3);
+		ID_CASE(1, 4);
+		ID_CASE(1, 5);
+		ID_CASE(1, 6);
+		ID_CASE(1, 7);
+		ID_CASE(2, 0);
+		ID_CASE(2, 1);
+		ID_CASE(2, 2);
+		ID_CASE(2, 3);
+		ID_CASE(2, 4);
+		ID_CASE(2, 5);
+		ID_CASE(2, 6);
+		ID_CASE(2, 7);
+		ID_CASE(3, 0);
+		ID_CASE(3, 1);
+		ID_CASE(3, 2);
+		ID_CASE(3, 4);
+		ID_CASE(3, 5);
+		ID_CASE(3, 6);
+		ID_CASE(4, 0);
+		ID_CASE(4, 1);
+		ID_CASE(5, 0);
+		ID_CASE(6, 0);
+		ID_CASE(6, 1);
+		ID_CASE(6, 2);
+		ID_CASE(7, 0);
+		ID_CASE(7, 1);
+		ID_CASE(7, 2);
 	}
 #undef ID_CASE
 	return 0;
@@ -231,8 +254,8 @@ void id_regs_init(void)
 /* Pointer authentication of any kind: an address key algorithm or a generic one. */
 bool id_regs_have_pauth(void)
 {
-	u64 isar1 = read_sysreg(S3_0_C0_C6_1);		/* ID_AA64ISAR1_EL1 */
-	u64 isar2 = read_sysreg(S3_0_C0_C6_2);		/* ID_AA64ISAR2_EL1 */
+	u64 isar1 = read_sysreg(S3_0_C0_C6_1); /* ID_AA64ISAR1_EL1 */
+	u64 isar2 = read_sysreg(S3_0_C0_C6_2); /* ID_AA64ISAR2_EL1 */
 
 	/* APA [7:4], API [11:8], GPA [27:24], GPI [31:28]; APA3 [15:12], GPA3 [11:8] */
 	return (isar1 & (F(4) | F(8) | F(24) | F(28))) || (isar2 & (F(8) | F(12)));

@@ -24,21 +24,21 @@
 #include "sysreg.h"
 
 #define PCI_VENDOR_ID 0x00
-#define PCI_COMMAND 0x04
+#define PCI_COMMAND   0x04
 #define PCI_CLASS_REV 0x08
-#define PCI_BAR0 0x10
+#define PCI_BAR0      0x10
 
-#define PCI_COMMAND_IO BIT(0)
+#define PCI_COMMAND_IO	   BIT(0)
 #define PCI_COMMAND_MEMORY BIT(1)
-#define PCI_BAR_IO BIT(0)
+#define PCI_BAR_IO	   BIT(0)
 
 /* "ranges" phys.hi space code, bits 25:24 (IEEE 1275 PCI bus binding, 2.2.1.1). */
 #define PCI_SPACE_SHIFT 24
-#define PCI_SPACE_IO 1
+#define PCI_SPACE_IO	1
 #define PCI_SPACE_MEM32 2
 
-#define ECAM_DEVS 32
-#define ECAM_FN_SHIFT 12
+#define ECAM_DEVS      32
+#define ECAM_FN_SHIFT  12
 #define ECAM_DEV_SHIFT 15
 
 /* Keep BARs away from PCI address 0: some devices and drivers treat 0 as "unassigned". */
@@ -152,7 +152,7 @@ static bool assign_bar0(const struct pci_host *h, unsigned int dev, struct pci_b
 	mask = mmio_read32(bar);
 	mask &= io ? ~3u : ~15u;
 	if (io)
-		mask |= 0xffff0000u;	/* I/O BARs may implement only 16 bits */
+		mask |= 0xffff0000u; /* I/O BARs may implement only 16 bits */
 	size = ~mask + 1;
 	w = io ? &h->io : &h->mem32;
 	if (!mask || !w->size || size > w->size) {
@@ -167,7 +167,7 @@ static bool assign_bar0(const struct pci_host *h, unsigned int dev, struct pci_b
 	mmio_write32(bar, (u32)pci);
 	mmio_write32(cfg_addr(h, dev, PCI_COMMAND),
 		     (mmio_read32(cfg_addr(h, dev, PCI_COMMAND)) & 0xffff) |
-		     (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY));
+			     (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY));
 	out->cpu = w->cpu + (pci - w->pci);
 	out->size = size;
 	out->io = io;

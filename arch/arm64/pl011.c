@@ -13,11 +13,11 @@
 #define UARTFR 0x018
 #define UARTCR 0x030
 
-#define FR_RXFE BIT(4)		/* receive FIFO empty */
-#define FR_TXFF BIT(5)		/* transmit FIFO full */
+#define FR_RXFE	  BIT(4) /* receive FIFO empty */
+#define FR_TXFF	  BIT(5) /* transmit FIFO full */
 #define CR_UARTEN BIT(0)
-#define CR_TXE BIT(8)
-#define CR_RXE BIT(9)
+#define CR_TXE	  BIT(8)
+#define CR_RXE	  BIT(9)
 
 static u64 uart = QEMU_VIRT_PL011;
 

@@ -11,19 +11,19 @@
 #include "mmu/types.h"
 /* Per-CPU EL2 stack; exceptions taken at EL2 use the same stack (SP_EL2). */
 #define HYP_STACK_SHIFT 15
-#define HYP_STACK_SIZE (1 << HYP_STACK_SHIFT)
+#define HYP_STACK_SIZE	(1 << HYP_STACK_SHIFT)
 
 /* Where QEMU virt puts its first PL011, for when the DTB does not say. */
 #define QEMU_VIRT_PL011 0x09000000
 /* ... and its GICv3 distributor and redistributor region. */
-#define QEMU_VIRT_GICD 0x08000000
-#define QEMU_VIRT_GICR 0x080a0000
+#define QEMU_VIRT_GICD	    0x08000000
+#define QEMU_VIRT_GICR	    0x080a0000
 #define QEMU_VIRT_GICR_SIZE 0x00f60000
 
 #ifndef __ASSEMBLER__
 
-#include "mmu/types.h"
 #include "fdt.h"
+#include "mmu/types.h"
 
 /* A physical address range [base, base + size). */
 struct phys_range {
@@ -41,12 +41,12 @@ struct phys_range {
  * as Normal Write-Back memory.
  */
 struct boot_info {
-	struct fdt_platform fdt;	/* memory, CPUs, UART, PSCI from the DTB */
+	struct fdt_platform fdt; /* memory, CPUs, UART, PSCI from the DTB */
 	u64 dtb_pa;
 	u64 image_start, image_end;
 	u64 heap_start, heap_end;
-	unsigned int nr_cpus;		/* logical CPUs online, 0 = boot CPU */
-	u64 cpu_mpidr[MAX_CPUS];	/* MPIDR affinity of each logical CPU */
+	unsigned int nr_cpus;	 /* logical CPUs online, 0 = boot CPU */
+	u64 cpu_mpidr[MAX_CPUS]; /* MPIDR affinity of each logical CPU */
 	unsigned int nr_free;
 	struct phys_range free[BOOT_MAX_FREE];
 };

@@ -6,8 +6,8 @@
  */
 #include <stdio.h>
 
-#include "mmu/sync.h"
 #include "arch_priv.h"
+#include "mmu/sync.h"
 #include "platform.h"
 #include "psci.h"
 #include "sysreg.h"
@@ -15,7 +15,7 @@
 /* How long the boot CPU waits for the others to report in. */
 #define SMP_TIMEOUT_MS 2000
 
-#define STACK_CANARY 0x5354414b43414e59ULL	/* "STAKCANY" */
+#define STACK_CANARY 0x5354414b43414e59ULL /* "STAKCANY" */
 
 extern char secondary_entry[];
 extern u64 el2_stacks[MAX_CPUS][HYP_STACK_SIZE / sizeof(u64)];
@@ -35,7 +35,7 @@ bool arch_stack_ok(unsigned int cpu)
 
 u64 arch_counter(void)
 {
-	isb();	/* do not let the read run ahead of earlier instructions */
+	isb(); /* do not let the read run ahead of earlier instructions */
 	return read_sysreg(cntpct_el0);
 }
 

@@ -6,8 +6,8 @@
  * Translation regime: EL1&0 stage 2, 4K granule (Arm ARM D8 "The AArch64
  * Virtual Memory System Architecture"; D5 before edition J.a).
  */
-#include "kvm/arch/cpu.h"
 #include "kvm/arch/stage2.h"
+#include "kvm/arch/cpu.h"
 
 #include "arch_priv.h"
 #include "platform.h"
@@ -40,10 +40,10 @@ void stage2_init(void)
 	pa_bits = parange_bits[parange];
 	if (pa_bits >= 48) {
 		s2_fmt = &pte_format_arm64_s2_4lvl;
-		sl0 = 2;		/* start at level 0 */
+		sl0 = 2; /* start at level 0 */
 	} else {
 		s2_fmt = &pte_format_arm64_s2_3lvl;
-		sl0 = 1;		/* start at level 1 */
+		sl0 = 1; /* start at level 1 */
 	}
 	t0sz = 64 - s2_fmt->ia_bits;
 	/*
@@ -86,7 +86,7 @@ bool arch_has_shadow_paging(void)
 
 static void *s2_phys_to_virt(hpa_t pa)
 {
-	return (void *)pa.val;		/* all RAM is identity-mapped at EL2 */
+	return (void *)pa.val; /* all RAM is identity-mapped at EL2 */
 }
 
 static hpa_t s2_virt_to_phys(void *va)

@@ -27,9 +27,12 @@
 #include "arch_priv.h"
 #include "sysreg.h"
 
-enum trap_action { TRAP_RAZ_WI, TRAP_UNDEF };
+enum trap_action {
+	TRAP_RAZ_WI,
+	TRAP_UNDEF
+};
 
-#define ANY 0xff		/* any op1, or any CRn */
+#define ANY	0xff /* any op1, or any CRn */
 #define OP2_ALL 0xff
 
 /* The encodings op0, op1, CRn (or ANY), CRm in [crm_lo, crm_hi], op2 in the bit set @op2s. */

@@ -13,7 +13,7 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 
-static u64 tick_period[MAX_CPUS];	/* counter ticks; 0 = no tick on that CPU */
+static u64 tick_period[MAX_CPUS]; /* counter ticks; 0 = no tick on that CPU */
 
 u64 arch_time_ns(void)
 {

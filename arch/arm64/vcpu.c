@@ -19,8 +19,8 @@
 #include "sysreg.h"
 
 /* Vector offsets from VBAR_EL1 for a synchronous exception (Arm ARM D1, "Exception vectors"). */
-#define VEC_CUR_SP0 0x000
-#define VEC_CUR_SPX 0x200
+#define VEC_CUR_SP0   0x000
+#define VEC_CUR_SPX   0x200
 #define VEC_LOWER_A64 0x400
 #define VEC_LOWER_A32 0x600
 
@@ -86,8 +86,8 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	gic_timer_ppi_enable(TIMER_VIRT_PPI, !v->vgic.vtimer_asserted);
 	gic_timer_ppi_enable(TIMER_PHYS_PPI, !v->vgic.ptimer_asserted);
 	vgic_hw_load(v);
-	debug_guest_enter(v, cpu);	/* after the EL1 load: it writes MDSCR_EL1 */
-	isb();		/* HCR_EL2 is the guest's already (arch_cpu_init) */
+	debug_guest_enter(v, cpu); /* after the EL1 load: it writes MDSCR_EL1 */
+	isb();			   /* HCR_EL2 is the guest's already (arch_cpu_init) */
 
 	/*
 	 * A read of an ID register (HCR_EL2.TID3) is answered here and the guest
@@ -97,7 +97,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	do {
 		kind = __guest_enter(v);
 	} while ((kind & 3) == EXC_SYNC && (id_regs_trap(v, read_sysreg(esr_el2)) ||
-					     sysreg_trap_emulate(v, read_sysreg(esr_el2))));
+					    sysreg_trap_emulate(v, read_sysreg(esr_el2))));
 
 	el1_regs_save(v);
 	el1_ptimer_out(v);
@@ -249,8 +249,8 @@ void arch_vcpu_dump(const struct arch_vcpu *v)
 	       (unsigned long long)v->x[30], (unsigned long long)v->sp_el0,
 	       (unsigned long long)r->sp_el1);
 	printf("  ELR_EL1 0x%016llx  SPSR_EL1 0x%08llx  ESR_EL1 0x%08llx  FAR_EL1 0x%016llx\n",
-	       (unsigned long long)r->elr, (unsigned long long)r->spsr,
-	       (unsigned long long)r->esr, (unsigned long long)r->far);
+	       (unsigned long long)r->elr, (unsigned long long)r->spsr, (unsigned long long)r->esr,
+	       (unsigned long long)r->far);
 	printf("  SCTLR_EL1 0x%08llx  TCR_EL1 0x%llx  TTBR0_EL1 0x%llx  VBAR_EL1 0x%llx\n",
 	       (unsigned long long)r->sctlr, (unsigned long long)r->tcr,
 	       (unsigned long long)r->ttbr0, (unsigned long long)r->vbar);
@@ -271,7 +271,7 @@ void arch_init(void)
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
 
 	stage2_init();
-	id_regs_init();		/* after stage2_init: the guest's PARange */
+	id_regs_init(); /* after stage2_init: the guest's PARange */
 	el1_regs_init();
 	/* ID_AA64PFR0_EL1.RAS [31:28], ID_AA64MMFR1_EL1.LO [19:16]: without, the traps are RES0. */
 	hcr_guest = HCR_EL2_GUEST | HCR_EL2_ISOLATE | (id_regs_have_pauth() ? HCR_EL2_PAUTH : 0);
@@ -293,12 +293,12 @@ static u64 mdcr_guest(u64 dfr0)
 {
 	u64 mdcr = 0;
 
-	if (id_field(dfr0, 8))		/* PMUVer */
+	if (id_field(dfr0, 8)) /* PMUVer */
 		mdcr |= ((read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK) | MDCR_EL2_TPM |
 			MDCR_EL2_TPMCR;
-	if (id_field(dfr0, 32))		/* PMSVer */
+	if (id_field(dfr0, 32)) /* PMSVer */
 		mdcr |= MDCR_EL2_TPMS;
-	if (id_field(dfr0, 40))		/* TraceFilt */
+	if (id_field(dfr0, 40)) /* TraceFilt */
 		mdcr |= MDCR_EL2_TTRF;
 	return mdcr;
 }
@@ -311,7 +311,7 @@ void arch_cpu_init(void)
 	stage2_cpu_init();
 	/* Trace unit (ID_AA64DFR0_EL1.TraceVer) and AMU (ID_AA64PFR0_EL1.AMU) registers trap. */
 	write_sysreg(cptr_el2, CPTR_EL2_BOOT | (id_field(dfr0, 4) ? CPTR_EL2_TTA : 0) |
-		     (id_field(pfr0, 44) ? CPTR_EL2_TAM : 0));
+				       (id_field(pfr0, 44) ? CPTR_EL2_TAM : 0));
 	/* The guest sees the physical counter and EL1 timer; its virtual counter equals it. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);

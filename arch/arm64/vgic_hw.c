@@ -24,8 +24,8 @@
 #include "sysreg.h"
 
 /* ICH_HCR_EL2 (IHI 0069 12.4.9): En, UIE (underflow), NPIE (no pending). */
-#define ICH_HCR_EN BIT(0)
-#define ICH_HCR_UIE BIT(1)
+#define ICH_HCR_EN   BIT(0)
+#define ICH_HCR_UIE  BIT(1)
 #define ICH_HCR_NPIE BIT(3)
 
 /*
@@ -33,14 +33,14 @@
  * for a maintenance interrupt when the guest deactivates it; Priority
  * 55:48, Group 60, HW 61, State 63:62 (01 pending, 10 active, 11 both).
  */
-#define ICH_LR_EOI BIT(41)
-#define ICH_LR_PRIO_SHIFT 48
-#define ICH_LR_GROUP BIT(60)
+#define ICH_LR_EOI	   BIT(41)
+#define ICH_LR_PRIO_SHIFT  48
+#define ICH_LR_GROUP	   BIT(60)
 #define ICH_LR_STATE_SHIFT 62
 
 /* ICH_VMCR_EL2 (12.4.15): VENG0 bit 0, VENG1 bit 1, VPMR 31:24. */
-#define ICH_VMCR_VENG0 BIT(0)
-#define ICH_VMCR_VENG1 BIT(1)
+#define ICH_VMCR_VENG0	    BIT(0)
+#define ICH_VMCR_VENG1	    BIT(1)
 #define ICH_VMCR_VPMR_SHIFT 24
 
 /* ICH_VTR_EL2 (12.4.16): ListRegs 4:0 (minus one), PREbits 28:26 (minus one). */
@@ -54,9 +54,9 @@
  * is set, as the virtual interface has no SGI generation of its own (IHI
  * 0069 12.2.22 "ICC_SGI1R_EL1", its traps).
  */
-#define ISS_ICC_SGI1R ISS_SYS(3, 0, 12, 11, 5)
+#define ISS_ICC_SGI1R  ISS_SYS(3, 0, 12, 11, 5)
 #define ISS_ICC_ASGI1R ISS_SYS(3, 0, 12, 11, 6)
-#define ISS_ICC_SGI0R ISS_SYS(3, 0, 12, 11, 7)
+#define ISS_ICC_SGI0R  ISS_SYS(3, 0, 12, 11, 7)
 
 /*
  * ICC_SGI1R_EL1 (12.2.22): TargetList 15:0, Aff1 23:16, INTID 27:24, Aff2
@@ -64,21 +64,21 @@
  * 16 + n), Aff3 55:48.
  */
 #define SGIR_TARGETS_MASK 0xffffULL
-#define SGIR_AFF1_SHIFT 16
-#define SGIR_INTID_SHIFT 24
-#define SGIR_AFF2_SHIFT 32
-#define SGIR_IRM BIT(40)
-#define SGIR_RS_SHIFT 44
-#define SGIR_AFF3_SHIFT 48
+#define SGIR_AFF1_SHIFT	  16
+#define SGIR_INTID_SHIFT  24
+#define SGIR_AFF2_SHIFT	  32
+#define SGIR_IRM	  BIT(40)
+#define SGIR_RS_SHIFT	  44
+#define SGIR_AFF3_SHIFT	  48
 
-static unsigned int vgic_nr_lr;		/* ICH_VTR_EL2.ListRegs + 1 */
-static unsigned int vgic_nr_apr;	/* ICH_AP<g>R<n>_EL2 per group: 1, 2 or 4 */
-static unsigned int vgic_pre_bits;	/* preemption bits: the active priority's granule */
+static unsigned int vgic_nr_lr;	   /* ICH_VTR_EL2.ListRegs + 1 */
+static unsigned int vgic_nr_apr;   /* ICH_AP<g>R<n>_EL2 per group: 1, 2 or 4 */
+static unsigned int vgic_pre_bits; /* preemption bits: the active priority's granule */
 
 /* Once, on the boot CPU (every CPU of the machine has the same interface). */
 void vgic_hw_init(void)
 {
-	u64 vtr = read_sysreg(S3_4_C12_C11_1);		/* ICH_VTR_EL2 */
+	u64 vtr = read_sysreg(S3_4_C12_C11_1); /* ICH_VTR_EL2 */
 
 	vgic_nr_lr = (vtr & ICH_VTR_LISTREGS_MASK) + 1;
 	if (vgic_nr_lr > ARCH_VGIC_MAX_LR)
@@ -95,11 +95,11 @@ unsigned int arch_vgic_nr_slots(void)
 
 /* ---- list registers: one name per index ---- */
 
-#define SYSREG_CASE(n, crm, op2) \
-	case n: \
-		if (write) \
+#define SYSREG_CASE(n, crm, op2)                                   \
+	case n:                                                    \
+		if (write)                                         \
 			write_sysreg(S3_4_C12_##crm##_##op2, val); \
-		else \
+		else                                               \
 			val = read_sysreg(S3_4_C12_##crm##_##op2); \
 		break
 
@@ -107,10 +107,22 @@ unsigned int arch_vgic_nr_slots(void)
 static u64 lr_access(unsigned int n, bool write, u64 val)
 {
 	switch (n) {
-	SYSREG_CASE(0, C12, 0); SYSREG_CASE(1, C12, 1); SYSREG_CASE(2, C12, 2); SYSREG_CASE(3, C12, 3);
-	SYSREG_CASE(4, C12, 4); SYSREG_CASE(5, C12, 5); SYSREG_CASE(6, C12, 6); SYSREG_CASE(7, C12, 7);
-	SYSREG_CASE(8, C13, 0); SYSREG_CASE(9, C13, 1); SYSREG_CASE(10, C13, 2); SYSREG_CASE(11, C13, 3);
-	SYSREG_CASE(12, C13, 4); SYSREG_CASE(13, C13, 5); SYSREG_CASE(14, C13, 6); SYSREG_CASE(15, C13, 7);
+		SYSREG_CASE(0, C12, 0);
+		SYSREG_CASE(1, C12, 1);
+		SYSREG_CASE(2, C12, 2);
+		SYSREG_CASE(3, C12, 3);
+		SYSREG_CASE(4, C12, 4);
+		SYSREG_CASE(5, C12, 5);
+		SYSREG_CASE(6, C12, 6);
+		SYSREG_CASE(7, C12, 7);
+		SYSREG_CASE(8, C13, 0);
+		SYSREG_CASE(9, C13, 1);
+		SYSREG_CASE(10, C13, 2);
+		SYSREG_CASE(11, C13, 3);
+		SYSREG_CASE(12, C13, 4);
+		SYSREG_CASE(13, C13, 5);
+		SYSREG_CASE(14, C13, 6);
+		SYSREG_CASE(15, C13, 7);
 	}
 	return val;
 }
@@ -119,14 +131,19 @@ static u64 lr_access(unsigned int n, bool write, u64 val)
 static u64 apr_access(unsigned int n, bool write, u64 val)
 {
 	switch (n) {
-	SYSREG_CASE(0, C8, 0); SYSREG_CASE(1, C8, 1); SYSREG_CASE(2, C8, 2); SYSREG_CASE(3, C8, 3);
-	SYSREG_CASE(4, C9, 0); SYSREG_CASE(5, C9, 1); SYSREG_CASE(6, C9, 2); SYSREG_CASE(7, C9, 3);
+		SYSREG_CASE(0, C8, 0);
+		SYSREG_CASE(1, C8, 1);
+		SYSREG_CASE(2, C8, 2);
+		SYSREG_CASE(3, C8, 3);
+		SYSREG_CASE(4, C9, 0);
+		SYSREG_CASE(5, C9, 1);
+		SYSREG_CASE(6, C9, 2);
+		SYSREG_CASE(7, C9, 3);
 	}
 	return val;
 }
 
-void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n,
-		     bool more)
+void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n, bool more)
 {
 	struct arch_vgic_cpu *g = &v->vgic;
 	bool any_pending = false;
@@ -190,7 +207,7 @@ bool arch_vgic_would_signal(const struct arch_vcpu *v, u8 priority, bool group1)
 	for (i = 0; i < vgic_nr_apr; i++) {
 		u32 act = g->ap0r[i] | g->ap1r[i];
 
-		if (act)	/* bit k of APR i: group priority (32 * i + k) << shift */
+		if (act) /* bit k of APR i: group priority (32 * i + k) << shift */
 			return (unsigned int)(priority >> shift) < 32 * i + __builtin_ctz(act);
 	}
 	return true;
@@ -202,14 +219,14 @@ void vgic_hw_load(struct arch_vcpu *v)
 	const struct arch_vgic_cpu *g = &v->vgic;
 	unsigned int i;
 
-	write_sysreg(S3_4_C12_C11_7, g->vmcr);			/* ICH_VMCR_EL2 */
+	write_sysreg(S3_4_C12_C11_7, g->vmcr); /* ICH_VMCR_EL2 */
 	for (i = 0; i < vgic_nr_apr; i++) {
 		apr_access(i, true, g->ap0r[i]);
 		apr_access(4 + i, true, g->ap1r[i]);
 	}
 	for (i = 0; i < g->nr_lr; i++)
 		lr_access(i, true, g->lr[i]);
-	write_sysreg(S3_4_C12_C11_0, g->hcr);			/* ICH_HCR_EL2 */
+	write_sysreg(S3_4_C12_C11_0, g->hcr); /* ICH_HCR_EL2 */
 }
 
 /*
@@ -222,8 +239,8 @@ void vgic_hw_save(struct arch_vcpu *v)
 	struct arch_vgic_cpu *g = &v->vgic;
 	unsigned int i;
 
-	write_sysreg(S3_4_C12_C11_0, 0);			/* ICH_HCR_EL2 */
-	g->vmcr = read_sysreg(S3_4_C12_C11_7);			/* ICH_VMCR_EL2 */
+	write_sysreg(S3_4_C12_C11_0, 0);       /* ICH_HCR_EL2 */
+	g->vmcr = read_sysreg(S3_4_C12_C11_7); /* ICH_VMCR_EL2 */
 	for (i = 0; i < vgic_nr_apr; i++) {
 		g->ap0r[i] = apr_access(i, false, 0);
 		g->ap1r[i] = apr_access(4 + i, false, 0);

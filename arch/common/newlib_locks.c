@@ -64,7 +64,7 @@ static struct __lock *lock_alloc(void)
 		i = __builtin_ctz(~used);
 	} while (!__atomic_compare_exchange_n(&lock_pool_used, &used, used | (1u << i), false,
 					      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
-	lock_pool[i] = (struct __lock){SPINLOCK_INIT, 0, 0};
+	lock_pool[i] = (struct __lock){ SPINLOCK_INIT, 0, 0 };
 	return &lock_pool[i];
 }
 

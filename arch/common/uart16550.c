@@ -19,12 +19,12 @@
 #define UART_LSR 5
 #define UART_SCR 7
 
-#define LCR_DLAB 0x80
-#define LCR_8N1 0x03
+#define LCR_DLAB	 0x80
+#define LCR_8N1		 0x03
 #define FCR_ENABLE_CLEAR 0x07
-#define MCR_DTR_RTS 0x03		/* QEMU's chardev wants the modem lines up */
-#define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
+#define MCR_DTR_RTS	 0x03 /* QEMU's chardev wants the modem lines up */
+#define LSR_DATA_READY	 0x01
+#define LSR_THR_EMPTY	 0x20
 
 /* 115200 baud: the 1.8432 MHz clock / 16 / 115200 = divisor 1. */
 #define DIVISOR_115200 1

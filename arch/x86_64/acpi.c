@@ -17,14 +17,14 @@
 struct acpi_info acpi_info;
 
 struct rsdp {
-	char sig[8];		/* "RSD PTR " */
-	u8 checksum;		/* the first 20 bytes */
+	char sig[8]; /* "RSD PTR " */
+	u8 checksum; /* the first 20 bytes */
 	char oem[6];
-	u8 revision;		/* 0: ACPI 1.0, 2: 2.0+ (XSDT) */
+	u8 revision; /* 0: ACPI 1.0, 2: 2.0+ (XSDT) */
 	u32 rsdt;
 	u32 length;
 	u64 xsdt;
-	u8 xchecksum;		/* all length bytes */
+	u8 xchecksum; /* all length bytes */
 	u8 reserved[3];
 } __attribute__((packed));
 
@@ -37,20 +37,20 @@ struct sdt_header {
 } __attribute__((packed));
 
 /* FADT fields we read, by byte offset (ACPI 6.5, Table 5.9). */
-#define FADT_DSDT 40
-#define FADT_PM1A_CNT 64
-#define FADT_PM1B_CNT 68
-#define FADT_X_DSDT 140
-#define FADT_X_PM1A_CNT 172	/* Generic Address Structure, 12 bytes */
+#define FADT_DSDT	40
+#define FADT_PM1A_CNT	64
+#define FADT_PM1B_CNT	68
+#define FADT_X_DSDT	140
+#define FADT_X_PM1A_CNT 172 /* Generic Address Structure, 12 bytes */
 #define FADT_X_PM1B_CNT 184
-#define GAS_SPACE_IO 1
+#define GAS_SPACE_IO	1
 
 /* MADT entry types (ACPI 6.5, Table 5.44). */
-#define MADT_LAPIC 0
-#define MADT_IOAPIC 1
+#define MADT_LAPIC	    0
+#define MADT_IOAPIC	    1
 #define MADT_LAPIC_OVERRIDE 5
-#define MADT_X2APIC 9
-#define MADT_ENABLED (1 << 0)
+#define MADT_X2APIC	    9
+#define MADT_ENABLED	    (1 << 0)
 #define MADT_ONLINE_CAPABLE (1 << 1)
 
 static bool checksum_ok(const void *p, u32 len)
@@ -90,7 +90,7 @@ static const struct sdt_header *find_table(const struct rsdp *rsdp, const char *
 		u64 pa = 0;
 		const struct sdt_header *t;
 
-		memcpy(&pa, entries + i * width, width);	/* unaligned in the RSDT/XSDT */
+		memcpy(&pa, entries + i * width, width); /* unaligned in the RSDT/XSDT */
 		t = (const void *)pa;
 		if (pa && !memcmp(t->sig, sig, 4))
 			return check_table(pa);
@@ -110,8 +110,8 @@ static void parse_madt(const struct sdt_header *madt)
 		u64 addr64;
 
 		switch (p[0]) {
-		case MADT_LAPIC:		/* uid u8, apic id u8, flags u32 */
-		case MADT_X2APIC:		/* reserved u16, x2apic id u32, flags u32, uid u32 */
+		case MADT_LAPIC:  /* uid u8, apic id u8, flags u32 */
+		case MADT_X2APIC: /* reserved u16, x2apic id u32, flags u32, uid u32 */
 			if (p[0] == MADT_LAPIC) {
 				id = p[3];
 				memcpy(&flags, p + 4, 4);
@@ -124,12 +124,12 @@ static void parse_madt(const struct sdt_header *madt)
 			if (acpi_info.nr_cpus < ACPI_MAX_CPUS)
 				acpi_info.apic_id[acpi_info.nr_cpus++] = id;
 			break;
-		case MADT_IOAPIC:		/* id u8, reserved u8, address u32, GSI base u32 */
+		case MADT_IOAPIC: /* id u8, reserved u8, address u32, GSI base u32 */
 			memcpy(&addr, p + 4, 4);
 			if (!acpi_info.ioapic_pa)
 				acpi_info.ioapic_pa = addr;
 			break;
-		case MADT_LAPIC_OVERRIDE:	/* reserved u16, address u64 */
+		case MADT_LAPIC_OVERRIDE: /* reserved u16, address u64 */
 			memcpy(&addr64, p + 4, 8);
 			acpi_info.lapic_pa = addr64;
 			break;
@@ -173,8 +173,8 @@ static void parse_s5(const struct sdt_header *dsdt)
 		if (memcmp(p, "_S5_", 4) || p[4] != 0x12)
 			continue;
 		q = p + 5;
-		q += 1 + (*q >> 6);		/* PkgLength */
-		q++;				/* NumElements */
+		q += 1 + (*q >> 6); /* PkgLength */
+		q++;		    /* NumElements */
 		if (aml_int(&q, end, &acpi_info.slp_typ_s5a) &&
 		    aml_int(&q, end, &acpi_info.slp_typ_s5b)) {
 			acpi_info.have_s5 = true;

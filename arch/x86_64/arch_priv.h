@@ -5,8 +5,8 @@
 #ifndef ARCH_X86_64_ARCH_PRIV_H
 #define ARCH_X86_64_ARCH_PRIV_H
 
-#include "mmu/types.h"
 #include "boot/x86_64/handoff.h"
+#include "mmu/types.h"
 
 /* desc.c: GDT, TSS, IDT (once), then per CPU: tables, GS base, SSE, PAT. */
 void x86_desc_init(void);
@@ -30,9 +30,9 @@ int uart_getc(void);
 #define ACPI_MAX_CPUS 64
 struct acpi_info {
 	unsigned int nr_cpus;
-	u32 apic_id[ACPI_MAX_CPUS];	/* enabled or online-capable, MADT order */
+	u32 apic_id[ACPI_MAX_CPUS]; /* enabled or online-capable, MADT order */
 	u64 lapic_pa, ioapic_pa;
-	u16 pm1a_cnt, pm1b_cnt;		/* I/O ports, 0 if none */
+	u16 pm1a_cnt, pm1b_cnt; /* I/O ports, 0 if none */
 	u8 slp_typ_s5a, slp_typ_s5b;
 	bool have_s5;
 };
@@ -40,14 +40,14 @@ extern struct acpi_info acpi_info;
 void acpi_init(u64 rsdp);
 
 /* lapic.c */
-void lapic_init(void);			/* boot CPU: base, calibration */
-void lapic_cpu_init(void);		/* every CPU: enable, LVTs */
+void lapic_init(void);	   /* boot CPU: base, calibration */
+void lapic_cpu_init(void); /* every CPU: enable, LVTs */
 u32 lapic_id(void);
 void lapic_eoi(void);
 void lapic_send_ipi(u32 apic_id, u32 icr_lo);
-#define ICR_INIT 0x4500			/* INIT, level assert */
-#define ICR_STARTUP 0x4600		/* STARTUP, vector in bits 7:0 */
-#define ICR_FIXED 0x4000		/* fixed delivery, level assert, vector in bits 7:0 */
+#define ICR_INIT    0x4500 /* INIT, level assert */
+#define ICR_STARTUP 0x4600 /* STARTUP, vector in bits 7:0 */
+#define ICR_FIXED   0x4000 /* fixed delivery, level assert, vector in bits 7:0 */
 
 /* smp.c */
 unsigned int smp_boot_secondaries(const struct x86_handoff *h);

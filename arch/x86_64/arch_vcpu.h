@@ -14,9 +14,9 @@
 #define ARCH_X86_64_ARCH_VCPU_H
 
 /* struct arch_vcpu, for guest_entry.S */
-#define VCPU_GPR 0		/* u64 gpr[16], the x86 register numbering below */
-#define VCPU_GUEST_FX 128	/* 512-byte FXSAVE area, 16-byte aligned */
-#define VCPU_HOST_FX 640
+#define VCPU_GPR      0	  /* u64 gpr[16], the x86 register numbering below */
+#define VCPU_GUEST_FX 128 /* 512-byte FXSAVE area, 16-byte aligned */
+#define VCPU_HOST_FX  640
 
 /* Register numbers (the ModRM encoding: Intel SDM vol. 2A, 2.1.5) */
 #define GPR_RAX 0
@@ -27,7 +27,7 @@
 #define GPR_RBP 5
 #define GPR_RSI 6
 #define GPR_RDI 7
-#define GPR_R8 8
+#define GPR_R8	8
 
 /* struct arch_thread, for thread.S */
 #define THREAD_RSP 0
@@ -36,7 +36,7 @@
 
 #include "mmu/shadow.h"
 #include "mmu/types.h"
-#include "platform.h"		/* arch_cpu_id() */
+#include "platform.h" /* arch_cpu_id() */
 
 #define SVM_VMCB_SIZE 4096
 /* kvm/gdbstub's table size: DR0-DR3 (debug.c). */
@@ -44,12 +44,12 @@
 
 /* What the debugger wants of a vCPU (debug.c), and the guest's own state it displaced. */
 struct arch_vcpu_debug {
-	bool on;		/* #DB and #BP intercepted */
-	bool step;		/* RFLAGS.TF for the next entries */
-	bool tf_ours;		/* this entry's TF was set by us, not by the guest */
+	bool on;      /* #DB and #BP intercepted */
+	bool step;    /* RFLAGS.TF for the next entries */
+	bool tf_ours; /* this entry's TF was set by us, not by the guest */
 	unsigned int nr_hw;
 	u64 hw[ARCH_MAX_HW_BREAKPOINTS];
-	u64 guest_dr6, guest_dr7;	/* the guest's while ours are in the VMCB */
+	u64 guest_dr6, guest_dr7; /* the guest's while ours are in the VMCB */
 };
 
 /*
@@ -61,16 +61,16 @@ struct arch_vcpu_debug {
  */
 struct arch_vcpu_shadow {
 	bool on;
-	u32 pending;		/* exit code left for svm_shadow_handle(), 0 none */
+	u32 pending; /* exit code left for svm_shadow_handle(), 0 none */
 	u64 cr0, cr3, cr4, efer;
 	struct shadow_vcpu sv;
-	unsigned int logged;	/* refusals printed so far */
-	u64 root_wait_since;	/* arch_time_ns() of the first entry refused for want of a root */
-	u64 root_waits;		/* entries refused for want of a root */
+	unsigned int logged; /* refusals printed so far */
+	u64 root_wait_since; /* arch_time_ns() of the first entry refused for want of a root */
+	u64 root_waits;	     /* entries refused for want of a root */
 	/* The last store to a guest table not emulated, and how often in a row: stage2_shadow.c. */
 	u64 unemulated_rip, unemulated_gfn;
 	unsigned int unemulated;
-	bool entered_without_root;	/* a bug svm_shadow_load_root() caught: the VM ends */
+	bool entered_without_root; /* a bug svm_shadow_load_root() caught: the VM ends */
 };
 
 struct arch_vcpu {
@@ -110,8 +110,7 @@ struct arch_thread {
 };
 
 _Static_assert(__builtin_offsetof(struct arch_vcpu, gpr) == VCPU_GPR, "arch_vcpu layout");
-_Static_assert(__builtin_offsetof(struct arch_vcpu, guest_fx) == VCPU_GUEST_FX,
-	       "arch_vcpu layout");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, guest_fx) == VCPU_GUEST_FX, "arch_vcpu layout");
 _Static_assert(__builtin_offsetof(struct arch_vcpu, host_fx) == VCPU_HOST_FX, "arch_vcpu layout");
 _Static_assert(__builtin_offsetof(struct arch_thread, rsp) == THREAD_RSP, "arch_thread layout");
 

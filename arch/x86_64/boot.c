@@ -51,7 +51,8 @@ static void banner(const struct x86_handoff *h)
 	       (unsigned long long)(boot_info.tsc_hz / 1000 % 1000),
 	       (unsigned long long)(boot_info.lapic_timer_hz / 1000));
 	printf("hyp: ACPI RSDP 0x%llx: %u CPUs in the MADT, LAPIC 0x%llx, IOAPIC 0x%llx, "
-	       "PM1a_CNT 0x%x%s\n", (unsigned long long)h->rsdp, acpi_info.nr_cpus,
+	       "PM1a_CNT 0x%x%s\n",
+	       (unsigned long long)h->rsdp, acpi_info.nr_cpus,
 	       (unsigned long long)boot_info.lapic_pa, (unsigned long long)acpi_info.ioapic_pa,
 	       acpi_info.pm1a_cnt, acpi_info.have_s5 ? " (S5 ok)" : "");
 	if (h->cmdline[0])

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mmu/sync.h"
 #include "arch_priv.h"
+#include "mmu/sync.h"
 #include "platform.h"
 #include "x86.h"
 
-#define ROUNDS 10000
-#define TICK_NS 1000000ULL		/* 1 kHz */
+#define ROUNDS	10000
+#define TICK_NS 1000000ULL /* 1 kHz */
 #define WAIT_MS 50
 
 static struct spinlock demo_lock = SPINLOCK_INIT;

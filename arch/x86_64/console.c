@@ -9,7 +9,7 @@
 #include "arch_priv.h"
 #include "platform.h"
 
-static bool com1_ready;		/* input only once set up; output goes to COM1 from the start */
+static bool com1_ready; /* input only once set up; output goes to COM1 from the start */
 
 void console_init(void)
 {

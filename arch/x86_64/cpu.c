@@ -44,11 +44,11 @@ unsigned int arch_free_ram(struct arch_ram_range *out, unsigned int max)
  * UEFI removable-media boot passes no load options, so the boot arguments
  * come from "-fw_cfg name=opt/hyp/cmdline,string=..." when the stub had none.
  */
-#define FW_CFG_SEL 0x510
-#define FW_CFG_DATA 0x511
+#define FW_CFG_SEL	 0x510
+#define FW_CFG_DATA	 0x511
 #define FW_CFG_SIGNATURE 0x00
-#define FW_CFG_FILE_DIR 0x19
-#define FW_CFG_CMDLINE "opt/hyp/cmdline"
+#define FW_CFG_FILE_DIR	 0x19
+#define FW_CFG_CMDLINE	 "opt/hyp/cmdline"
 /* Room for the longest run list make test passes, several times over. */
 #define BOOT_ARGS_MAX 8192
 
@@ -202,14 +202,14 @@ void arch_thread_init(struct arch_thread *t, void *stack_top, void (*fn)(void *)
 {
 	u64 *sp = (u64 *)((u64)stack_top & ~15ULL);
 
-	*--sp = 0;				/* alignment, and the end of backtraces */
+	*--sp = 0; /* alignment, and the end of backtraces */
 	*--sp = (u64)arch_thread_start;
-	*--sp = 0;				/* rbp */
-	*--sp = (u64)fn;			/* rbx */
-	*--sp = (u64)arg;			/* r12 */
-	*--sp = 0;				/* r13 */
-	*--sp = 0;				/* r14 */
-	*--sp = 0;				/* r15 */
+	*--sp = 0;	  /* rbp */
+	*--sp = (u64)fn;  /* rbx */
+	*--sp = (u64)arg; /* r12 */
+	*--sp = 0;	  /* r13 */
+	*--sp = 0;	  /* r14 */
+	*--sp = 0;	  /* r15 */
 	t->rsp = (u64)sp;
 }
 

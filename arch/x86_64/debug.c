@@ -56,20 +56,20 @@
 #include "x86.h"
 
 /* RFLAGS (APM vol. 2, 3.1.6): TF single step, RF resume (masks instruction breakpoints once). */
-#define RFLAGS_TF BIT(8)
-#define RFLAGS_RF BIT(16)
-#define RFLAGS_VM BIT(17)
+#define RFLAGS_TF     BIT(8)
+#define RFLAGS_RF     BIT(16)
+#define RFLAGS_VM     BIT(17)
 #define RFLAGS_FIXED1 BIT(1)
 
 /* DR6 (APM vol. 2, 13.1.1.3): B0-B3 which breakpoint matched, BS single step; reset value. */
 #define DR6_B0_B3 0xfULL
-#define DR6_BS BIT(14)
+#define DR6_BS	  BIT(14)
 #define DR6_RESET 0xffff0ff0ULL
 /* DR7: Ln local enable for breakpoint n (bit 2n); R/Wn = LENn = 0: fetch; bit 10 reads 1. */
 #define DR7_RESET 0x400ULL
-#define DR7_L(n) BIT(2 * (n))
+#define DR7_L(n)  BIT(2 * (n))
 
-#define CR4_PSE BIT(4)
+#define CR4_PSE	 BIT(4)
 #define CR4_LA57 BIT(12)
 
 /* ---- entry and exit ----------------------------------------------------------------- */
@@ -283,35 +283,35 @@ void arch_sync_icache(void)
  * support finds them by name in the features org.gnu.gdb.i386.core,
  * .sse and .segments (GDB manual, "i386 Features").
  */
-#define GDB_REG_RIP 16
-#define GDB_REG_EFLAGS 17
-#define GDB_REG_CS 18		/* cs ss ds es fs gs */
-#define GDB_REG_ST0 24
-#define GDB_REG_FCTRL 32	/* fctrl fstat ftag fiseg fioff foseg fooff fop */
-#define GDB_REG_XMM0 40
-#define GDB_REG_MXCSR 56
+#define GDB_REG_RIP	16
+#define GDB_REG_EFLAGS	17
+#define GDB_REG_CS	18 /* cs ss ds es fs gs */
+#define GDB_REG_ST0	24
+#define GDB_REG_FCTRL	32 /* fctrl fstat ftag fiseg fioff foseg fooff fop */
+#define GDB_REG_XMM0	40
+#define GDB_REG_MXCSR	56
 #define GDB_REG_FS_BASE 57
 #define GDB_REG_GS_BASE 58
-#define GDB_NR_REGS 59
+#define GDB_NR_REGS	59
 
 static const u8 gdb_gpr[16] = {
-	GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI, GPR_RBP, GPR_RSP,
-	GPR_R8, GPR_R8 + 1, GPR_R8 + 2, GPR_R8 + 3, GPR_R8 + 4, GPR_R8 + 5, GPR_R8 + 6, GPR_R8 + 7,
+	GPR_RAX, GPR_RBX,    GPR_RCX,	 GPR_RDX,    GPR_RSI,	 GPR_RDI,    GPR_RBP,	 GPR_RSP,
+	GPR_R8,	 GPR_R8 + 1, GPR_R8 + 2, GPR_R8 + 3, GPR_R8 + 4, GPR_R8 + 5, GPR_R8 + 6, GPR_R8 + 7,
 };
 
 static const u16 gdb_seg[6] = { VMCB_CS, VMCB_SS, VMCB_DS, VMCB_ES, VMCB_FS, VMCB_GS };
 
 /* FXSAVE64 image (APM vol. 2, 11.4.4): offsets of what GDB shows. */
-#define FX_FCW 0
-#define FX_FSW 2
-#define FX_FTW 4		/* abridged: one "not empty" bit per register */
-#define FX_FOP 6
-#define FX_FIP 8
-#define FX_FDP 16
-#define FX_MXCSR 24
+#define FX_FCW	      0
+#define FX_FSW	      2
+#define FX_FTW	      4 /* abridged: one "not empty" bit per register */
+#define FX_FOP	      6
+#define FX_FIP	      8
+#define FX_FDP	      16
+#define FX_MXCSR      24
 #define FX_MXCSR_MASK 28
-#define FX_ST0 32		/* 16 bytes apart, 10 used */
-#define FX_XMM0 160
+#define FX_ST0	      32 /* 16 bytes apart, 10 used */
+#define FX_XMM0	      160
 
 unsigned int arch_gdb_nr_regs(void)
 {
@@ -364,7 +364,7 @@ static u32 fpu_ctl(const struct arch_vcpu *v, unsigned int i)
 		memcpy(&r16, fx + FX_FOP, 2);
 		return r16 & 0x7ff;
 	default:
-		return 0;	/* fiseg, foseg: not in the 64-bit image */
+		return 0; /* fiseg, foseg: not in the 64-bit image */
 	}
 }
 
@@ -492,7 +492,8 @@ int arch_gdb_check_reg(const struct arch_vcpu *v, unsigned int n, const u8 *buf)
 		return canonical(r64) ? 0 : -EINVAL;
 	if (n == GDB_REG_EFLAGS)
 		return (r32 & RFLAGS_RESERVED) || (r32 & RFLAGS_VM) || !(r32 & RFLAGS_FIXED1) ?
-			       -EINVAL : 0;
+			       -EINVAL :
+			       0;
 	if (n >= GDB_REG_CS && n < GDB_REG_CS + 6)
 		return r32 == *(const u16 *)(v->vmcb + gdb_seg[n - GDB_REG_CS]) ? 0 : -EINVAL;
 	if (n == GDB_REG_MXCSR)
@@ -549,9 +550,9 @@ unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf
  */
 #define XR64(name) "<reg name=\"" name "\" bitsize=\"64\" type=\"int64\"/>\n"
 #define XR32(name) "<reg name=\"" name "\" bitsize=\"32\" type=\"int32\"/>\n"
-#define XST(name) "<reg name=\"" name "\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-#define XFP(name) "<reg name=\"" name "\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-#define XMM(name) "<reg name=\"" name "\" bitsize=\"128\" type=\"vec128\"/>\n"
+#define XST(name)  "<reg name=\"" name "\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+#define XFP(name)  "<reg name=\"" name "\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+#define XMM(name)  "<reg name=\"" name "\" bitsize=\"128\" type=\"vec128\"/>\n"
 
 static const char target_xml[] =
 	"<?xml version=\"1.0\"?>\n"
@@ -559,43 +560,46 @@ static const char target_xml[] =
 	"<target version=\"1.0\">\n"
 	"<architecture>i386:x86-64</architecture>\n"
 	"<feature name=\"org.gnu.gdb.i386.core\">\n"
-	"<reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>\n"
-	XR64("rbx") XR64("rcx") XR64("rdx") XR64("rsi") XR64("rdi")
-	"<reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"<reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	XR64("r8") XR64("r9") XR64("r10") XR64("r11")
-	XR64("r12") XR64("r13") XR64("r14") XR64("r15")
-	"<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>\n"
-	XR32("eflags")
-	XR32("cs") XR32("ss") XR32("ds") XR32("es") XR32("fs") XR32("gs")
-	XST("st0") XST("st1") XST("st2") XST("st3") XST("st4") XST("st5") XST("st6") XST("st7")
-	XFP("fctrl") XFP("fstat") XFP("ftag") XFP("fiseg")
-	XFP("fioff") XFP("foseg") XFP("fooff") XFP("fop")
-	"</feature>\n"
-	"<feature name=\"org.gnu.gdb.i386.sse\">\n"
-	"<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
-	"<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
-	"<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
-	"<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
-	"<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
-	"<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
-	"<union id=\"vec128\">\n"
-	"<field name=\"v4_float\" type=\"v4f\"/><field name=\"v2_double\" type=\"v2d\"/>"
-	"<field name=\"v16_int8\" type=\"v16i8\"/><field name=\"v8_int16\" type=\"v8i16\"/>"
-	"<field name=\"v4_int32\" type=\"v4i32\"/><field name=\"v2_int64\" type=\"v2i64\"/>"
-	"<field name=\"uint128\" type=\"uint128\"/>\n"
-	"</union>\n"
-	"<reg name=\"xmm0\" bitsize=\"128\" type=\"vec128\" regnum=\"40\"/>\n"
-	XMM("xmm1") XMM("xmm2") XMM("xmm3") XMM("xmm4") XMM("xmm5") XMM("xmm6") XMM("xmm7")
-	XMM("xmm8") XMM("xmm9") XMM("xmm10") XMM("xmm11") XMM("xmm12") XMM("xmm13")
-	XMM("xmm14") XMM("xmm15")
-	"<reg name=\"mxcsr\" bitsize=\"32\" type=\"int\" group=\"vector\"/>\n"
-	"</feature>\n"
-	"<feature name=\"org.gnu.gdb.i386.segments\">\n"
-	"<reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"57\"/>\n"
-	"<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>\n"
-	"</feature>\n"
-	"</target>\n";
+	"<reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>\n" XR64("rbx") XR64(
+		"rcx") XR64("rdx") XR64("rsi")
+		XR64("rdi") "<reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+			    "<reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>\n" XR64("r8") XR64(
+				    "r9") XR64("r10") XR64("r11") XR64("r12") XR64("r13") XR64("r14")
+				    XR64("r15") "<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>\n" XR32(
+					    "eflags") XR32("cs") XR32("ss") XR32("ds") XR32("es")
+					    XR32("fs") XR32("gs") XST("st0") XST("st1") XST("st2") XST(
+						    "st3") XST("st4") XST("st5") XST("st6") XST("st7")
+						    XFP("fctrl") XFP("fstat") XFP("ftag") XFP(
+							    "fiseg") XFP("fioff") XFP("foseg") XFP("fooff")
+							    XFP("fop") "</feature>\n"
+								       "<feature name=\"org.gnu.gdb.i386.sse\">\n"
+								       "<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
+								       "<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
+								       "<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
+								       "<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
+								       "<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
+								       "<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
+								       "<union id=\"vec128\">\n"
+								       "<field name=\"v4_float\" type=\"v4f\"/><field name=\"v2_double\" type=\"v2d\"/>"
+								       "<field name=\"v16_int8\" type=\"v16i8\"/><field name=\"v8_int16\" type=\"v8i16\"/>"
+								       "<field name=\"v4_int32\" type=\"v4i32\"/><field name=\"v2_int64\" type=\"v2i64\"/>"
+								       "<field name=\"uint128\" type=\"uint128\"/>\n"
+								       "</union>\n"
+								       "<reg name=\"xmm0\" bitsize=\"128\" type=\"vec128\" regnum=\"40\"/>\n" XMM(
+									       "xmm1") XMM("xmm2")
+									       XMM("xmm3") XMM("xmm4") XMM("xmm5") XMM(
+										       "xmm6") XMM("xmm7") XMM("xmm8")
+										       XMM("xmm9") XMM("xmm10") XMM(
+											       "xmm11") XMM("xmm12")
+											       XMM("xmm13") XMM(
+												       "xmm14")
+												       XMM("xmm15") "<reg name=\"mxcsr\" bitsize=\"32\" type=\"int\" group=\"vector\"/>\n"
+														    "</feature>\n"
+														    "<feature name=\"org.gnu.gdb.i386.segments\">\n"
+														    "<reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"57\"/>\n"
+														    "<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>\n"
+														    "</feature>\n"
+														    "</target>\n";
 
 const char *arch_gdb_target_xml(void)
 {
@@ -614,12 +618,11 @@ const char *arch_gdb_target_xml(void)
  * 5-level paging (CR4.LA57) is refused.  Access rights are not checked:
  * the debugger may read what the guest's kernel may.
  */
-#define PTE_P BIT(0)
-#define PTE_PS BIT(7)
+#define PTE_P	 BIT(0)
+#define PTE_PS	 BIT(7)
 #define PTE_ADDR GENMASK(51, 12)
 
-static int read_pte32(u64 addr, u64 *pte, int (*read64)(void *ctx, u64 gpa, u64 *val),
-		      void *ctx)
+static int read_pte32(u64 addr, u64 *pte, int (*read64)(void *ctx, u64 gpa, u64 *val), void *ctx)
 {
 	u64 val;
 
@@ -638,8 +641,8 @@ static bool is_page(unsigned int level, u64 pte, bool legacy32, bool lma, u64 cr
 	if (!(pte & PTE_PS))
 		return false;
 	if (legacy32)
-		return cr4 & CR4_PSE;		/* 4 MiB pages */
-	return level == 2 || (level == 3 && lma);	/* 2 MiB; 1 GiB in long mode only */
+		return cr4 & CR4_PSE;		  /* 4 MiB pages */
+	return level == 2 || (level == 3 && lma); /* 2 MiB; 1 GiB in long mode only */
 }
 
 int arch_vcpu_translate(const struct arch_vcpu *v, u64 gva, u64 *gpa, u64 *len,

@@ -11,7 +11,7 @@
 #include "arch/common/uart16550.h"
 #include "platform.h"
 
-static int chan_state;		/* 0 not looked for, 1 found, -1 none */
+static int chan_state; /* 0 not looked for, 1 found, -1 none */
 
 int arch_debug_chan_open(void)
 {

@@ -53,7 +53,7 @@ struct desc_ptr {
  * 0x00cf92...: present, DPL 0, data read/write, D/B = 1, G = 1.
  */
 #define DESC_CODE64 0x00af9a000000ffffULL
-#define DESC_DATA 0x00cf92000000ffffULL
+#define DESC_DATA   0x00cf92000000ffffULL
 /* Available 64-bit TSS, present (system descriptor type 9; 16 bytes). */
 #define DESC_TSS_TYPE 0x89ULL
 
@@ -98,13 +98,13 @@ void x86_desc_init(void)
 	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
 		for (unsigned int i = 0; i < HYP_NR_IST; i++)
 			tss[cpu].ist[i] = (u64)hyp_ist_stacks[cpu][i] + HYP_IST_SIZE;
-		tss[cpu].iomap_base = sizeof(struct tss64);	/* no I/O bitmap */
+		tss[cpu].iomap_base = sizeof(struct tss64); /* no I/O bitmap */
 		set_tss_desc(cpu);
 	}
 	for (unsigned int v = 0; v < 256; v++)
 		set_gate(v, 0);
-	set_gate(2, IST_NMI);		/* NMI may arrive anywhere, even on a bad stack */
-	set_gate(8, IST_DF);		/* #DF: the stack may be what faulted */
+	set_gate(2, IST_NMI); /* NMI may arrive anywhere, even on a bad stack */
+	set_gate(8, IST_DF);  /* #DF: the stack may be what faulted */
 	set_gate(18, IST_MC);
 }
 

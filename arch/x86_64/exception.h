@@ -13,8 +13,8 @@ struct x86_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
 	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	u64 vector;
-	u64 error;		/* the CPU's error code, or 0 */
-	u64 rip, cs, rflags, rsp, ss;	/* pushed by the CPU (Intel SDM vol. 3A, 6.14.2) */
+	u64 error;		      /* the CPU's error code, or 0 */
+	u64 rip, cs, rflags, rsp, ss; /* pushed by the CPU (Intel SDM vol. 3A, 6.14.2) */
 };
 
 _Static_assert(sizeof(struct x86_frame) == 22 * 8, "vectors.S pushes 22 words");

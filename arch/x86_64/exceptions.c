@@ -91,16 +91,14 @@ static void __attribute__((noreturn)) fatal(struct x86_frame *f)
 	report(buf, sizeof(buf),
 	       "  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx\n"
 	       "  rsi %016llx  rdi %016llx  rbp %016llx  r8  %016llx\n",
-	       (unsigned long long)f->rax, (unsigned long long)f->rbx,
-	       (unsigned long long)f->rcx, (unsigned long long)f->rdx,
-	       (unsigned long long)f->rsi, (unsigned long long)f->rdi,
+	       (unsigned long long)f->rax, (unsigned long long)f->rbx, (unsigned long long)f->rcx,
+	       (unsigned long long)f->rdx, (unsigned long long)f->rsi, (unsigned long long)f->rdi,
 	       (unsigned long long)f->rbp, (unsigned long long)f->r8);
 	report(buf, sizeof(buf),
 	       "  r9  %016llx  r10 %016llx  r11 %016llx  r12 %016llx\n"
 	       "  r13 %016llx  r14 %016llx  r15 %016llx\n",
-	       (unsigned long long)f->r9, (unsigned long long)f->r10,
-	       (unsigned long long)f->r11, (unsigned long long)f->r12,
-	       (unsigned long long)f->r13, (unsigned long long)f->r14,
+	       (unsigned long long)f->r9, (unsigned long long)f->r10, (unsigned long long)f->r11,
+	       (unsigned long long)f->r12, (unsigned long long)f->r13, (unsigned long long)f->r14,
 	       (unsigned long long)f->r15);
 	if (!arch_stack_ok(cpu))
 		report(buf, sizeof(buf), "  (cpu%u's stack overflowed: its canary is gone)\n", cpu);

@@ -36,7 +36,7 @@ static struct cpuid_regs svm_guest_cpuid(const struct arch_vcpu *v, u32 leaf, u3
 		r.ecx |= 1u << 31;
 		r.edx &= ~(1u << 9);
 		if (v->sh.on)
-			r.ecx &= ~(1u << 17);	/* PCID: the shadow MMU keys roots by CR3 alone */
+			r.ecx &= ~(1u << 17); /* PCID: the shadow MMU keys roots by CR3 alone */
 		r.ebx = (r.ebx & 0x00ffffff) | (u32)v->index << 24;
 		break;
 	case 7:
@@ -52,7 +52,7 @@ static struct cpuid_regs svm_guest_cpuid(const struct arch_vcpu *v, u32 leaf, u3
 		r = (struct cpuid_regs){ 0 };
 		break;
 	case 0x80000001:
-		r.ecx &= ~(1u << 2);	/* SVM */
+		r.ecx &= ~(1u << 2); /* SVM */
 		break;
 	case 0x80000008:
 		/* WBNOINVD: its length is not known at the WBINVD exit without next-RIP. */
@@ -74,7 +74,7 @@ static void svm_cpuid(struct arch_vcpu *v)
 }
 
 /* CR4 bit @bit may be set when CPUID bit @fbit of @reg says the guest has the feature. */
-#define CR4_IF(reg, fbit, bit) (((reg) >> (fbit) & 1) ? BIT(bit) : 0)
+#define CR4_IF(reg, fbit, bit) (((reg) >> (fbit)&1) ? BIT(bit) : 0)
 
 /*
  * The CR4 bits a guest may set: those whose feature its own CPUID shows
@@ -86,17 +86,17 @@ static void svm_cpuid(struct arch_vcpu *v)
 u64 svm_guest_cr4_mask(const struct arch_vcpu *v)
 {
 	struct cpuid_regs l1 = svm_guest_cpuid(v, 1, 0), l7 = svm_guest_cpuid(v, 7, 0);
-	u64 mask = BIT(8);	/* PCE: RDPMC is intercepted whatever CR4 says */
+	u64 mask = BIT(8); /* PCE: RDPMC is intercepted whatever CR4 says */
 
 	mask |= CR4_IF(l1.edx, 1, 0) | CR4_IF(l1.edx, 1, 1);	/* VME: VME, PVI */
 	mask |= CR4_IF(l1.edx, 4, 2) | CR4_IF(l1.edx, 2, 3);	/* TSC: TSD; DE */
 	mask |= CR4_IF(l1.edx, 3, 4) | CR4_IF(l1.edx, 6, 5);	/* PSE, PAE */
 	mask |= CR4_IF(l1.edx, 7, 6) | CR4_IF(l1.edx, 13, 7);	/* MCE, PGE */
-	mask |= CR4_IF(l1.edx, 24, 9) | CR4_IF(l1.edx, 25, 10);	/* FXSR: OSFXSR; SSE: OSXMMEXCPT */
-	mask |= CR4_IF(l7.ecx, 2, 11) | CR4_IF(l7.ecx, 16, 12);	/* UMIP, LA57 */
-	mask |= CR4_IF(l7.ebx, 0, 16) | CR4_IF(l1.ecx, 17, 17);	/* FSGSBASE, PCIDE */
+	mask |= CR4_IF(l1.edx, 24, 9) | CR4_IF(l1.edx, 25, 10); /* FXSR: OSFXSR; SSE: OSXMMEXCPT */
+	mask |= CR4_IF(l7.ecx, 2, 11) | CR4_IF(l7.ecx, 16, 12); /* UMIP, LA57 */
+	mask |= CR4_IF(l7.ebx, 0, 16) | CR4_IF(l1.ecx, 17, 17); /* FSGSBASE, PCIDE */
 	mask |= CR4_IF(l1.ecx, 26, 18);				/* XSAVE: OSXSAVE */
-	mask |= CR4_IF(l7.ebx, 7, 20) | CR4_IF(l7.ebx, 20, 21);	/* SMEP, SMAP */
+	mask |= CR4_IF(l7.ebx, 7, 20) | CR4_IF(l7.ebx, 20, 21); /* SMEP, SMAP */
 	mask |= CR4_IF(l7.ecx, 3, 22) | CR4_IF(l7.ecx, 7, 23);	/* PKU: PKE; CET */
 	return mask;
 }
@@ -116,7 +116,7 @@ u64 svm_guest_cr4_mask(const struct arch_vcpu *v)
 static void svm_ioio(struct arch_vcpu *v, u64 info1)
 {
 	unsigned int port = info1 >> IOIO_PORT_SHIFT & 0xffff;
-	unsigned int size = info1 >> IOIO_SZ_SHIFT & 7;		/* 1, 2 or 4: SZ8/16/32 */
+	unsigned int size = info1 >> IOIO_SZ_SHIFT & 7; /* 1, 2 or 4: SZ8/16/32 */
 	bool in = info1 & IOIO_IN;
 	u64 rax = vmcb_r64(v, VMCB_RAX);
 
@@ -177,7 +177,7 @@ void svm_decode(struct arch_vcpu *v, struct vcpu_exit *exit)
 		break;
 	case SVM_EXIT_VMMCALL:
 		exit->reason = EXIT_HYPERCALL;
-		vmcb_w64(v, VMCB_RIP, rip + 3);		/* 0f 01 d9 */
+		vmcb_w64(v, VMCB_RIP, rip + 3); /* 0f 01 d9 */
 		break;
 	case SVM_EXIT_HLT:
 		exit->reason = EXIT_WFI;
@@ -257,21 +257,37 @@ static const struct {
 	u64 code;
 	const char *name;
 } exit_names[] = {
-	{ SVM_EXIT_INTR, "INTR" },	{ SVM_EXIT_NMI, "NMI" },
-	{ SVM_EXIT_SMI, "SMI" },	{ SVM_EXIT_INIT, "INIT" },
-	{ SVM_EXIT_CPUID, "CPUID" },	{ SVM_EXIT_HLT, "HLT" },
-	{ SVM_EXIT_IOIO, "IOIO" },	{ SVM_EXIT_MSR, "MSR" },
-	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN" }, { SVM_EXIT_VMMCALL, "VMMCALL" },
-	{ SVM_EXIT_XSETBV, "XSETBV" },	{ SVM_EXIT_NPF, "NPF" },
-	{ SVM_EXIT_RDPMC, "RDPMC" },	{ SVM_EXIT_WBINVD, "WBINVD" },
-	{ 0x07d, "TASK_SWITCH" },	{ 0x076, "INVD" },
-	{ 0x07a, "INVLPGA" },		{ 0x080, "VMRUN" },
-	{ 0x082, "VMLOAD" },		{ 0x083, "VMSAVE" },
-	{ 0x084, "STGI" },		{ 0x085, "CLGI" },
-	{ SVM_EXIT_EXCP_DB, "EXCP_DB" },	{ SVM_EXIT_EXCP_BP, "EXCP_BP" },
-	{ SVM_EXIT_SWINT, "SWINT" },	{ 0x086, "SKINIT" },		{ 0x08a, "MONITOR" },
-	{ 0x08b, "MWAIT" },		{ 0x08c, "MWAIT_ARMED" },
-	{ 0x08e, "RDPRU" },		{ SVM_EXIT_INVALID, "INVALID" },
+	{ SVM_EXIT_INTR, "INTR" },
+	{ SVM_EXIT_NMI, "NMI" },
+	{ SVM_EXIT_SMI, "SMI" },
+	{ SVM_EXIT_INIT, "INIT" },
+	{ SVM_EXIT_CPUID, "CPUID" },
+	{ SVM_EXIT_HLT, "HLT" },
+	{ SVM_EXIT_IOIO, "IOIO" },
+	{ SVM_EXIT_MSR, "MSR" },
+	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN" },
+	{ SVM_EXIT_VMMCALL, "VMMCALL" },
+	{ SVM_EXIT_XSETBV, "XSETBV" },
+	{ SVM_EXIT_NPF, "NPF" },
+	{ SVM_EXIT_RDPMC, "RDPMC" },
+	{ SVM_EXIT_WBINVD, "WBINVD" },
+	{ 0x07d, "TASK_SWITCH" },
+	{ 0x076, "INVD" },
+	{ 0x07a, "INVLPGA" },
+	{ 0x080, "VMRUN" },
+	{ 0x082, "VMLOAD" },
+	{ 0x083, "VMSAVE" },
+	{ 0x084, "STGI" },
+	{ 0x085, "CLGI" },
+	{ SVM_EXIT_EXCP_DB, "EXCP_DB" },
+	{ SVM_EXIT_EXCP_BP, "EXCP_BP" },
+	{ SVM_EXIT_SWINT, "SWINT" },
+	{ 0x086, "SKINIT" },
+	{ 0x08a, "MONITOR" },
+	{ 0x08b, "MWAIT" },
+	{ 0x08c, "MWAIT_ARMED" },
+	{ 0x08e, "RDPRU" },
+	{ SVM_EXIT_INVALID, "INVALID" },
 };
 
 const char *arch_exit_name(const struct vcpu_exit *exit)
@@ -293,13 +309,15 @@ int arch_exit_describe(const struct vcpu_exit *exit, char *buf, size_t len)
 void arch_vcpu_dump(const struct arch_vcpu *v)
 {
 	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
-						"rsi", "rdi", "r8",  "r9",  "r10", "r11",
-						"r12", "r13", "r14", "r15" };
+					       "rsi", "rdi", "r8",  "r9",  "r10", "r11",
+					       "r12", "r13", "r14", "r15" };
 	char line[256];
 	int n = 0;
 
-	n += snprintf(line + n, sizeof(line) - n, "  rip %#llx rflags %#llx cr0 %#llx cr3 %#llx "
-		      "cr4 %#llx efer %#llx\n", (unsigned long long)vmcb_r64(v, VMCB_RIP),
+	n += snprintf(line + n, sizeof(line) - n,
+		      "  rip %#llx rflags %#llx cr0 %#llx cr3 %#llx "
+		      "cr4 %#llx efer %#llx\n",
+		      (unsigned long long)vmcb_r64(v, VMCB_RIP),
 		      (unsigned long long)vmcb_r64(v, VMCB_RFLAGS),
 		      (unsigned long long)vmcb_r64(v, VMCB_CR0),
 		      (unsigned long long)vmcb_r64(v, VMCB_CR3),

@@ -21,11 +21,11 @@
 #include "platform.h"
 #include "x86.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
+#define PTE_P	(1ULL << 0)
+#define PTE_RW	(1ULL << 1)
 #define PTE_PWT (1ULL << 3)
 #define PTE_PCD (1ULL << 4)
-#define PTE_PS (1ULL << 7)		/* in a PDE: maps a 2 MiB page */
+#define PTE_PS	(1ULL << 7) /* in a PDE: maps a 2 MiB page */
 
 /* One page directory maps 1 GiB; this many bound the identity map. */
 #define MAX_PD 64

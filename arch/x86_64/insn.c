@@ -28,12 +28,12 @@
 struct decoder {
 	const u8 *bytes;
 	unsigned int avail;
-	unsigned int pos;		/* the next byte to fetch */
+	unsigned int pos; /* the next byte to fetch */
 	const struct x86_insn_ctx *ctx;
-	u8 rex;				/* 0 when none right before the opcode */
-	bool opsize, adsize, lock;	/* 66, 67, F0 */
-	u8 seg;				/* the last segment override, 0 when none */
-	u8 osz, asz;			/* operand and address size in bytes */
+	u8 rex;			   /* 0 when none right before the opcode */
+	bool opsize, adsize, lock; /* 66, 67, F0 */
+	u8 seg;			   /* the last segment override, 0 when none */
+	u8 osz, asz;		   /* operand and address size in bytes */
 	u8 modrm, mod;
 	/*
 	 * The memory operand's base + index * scale + disp, not yet wrapped:
@@ -84,8 +84,8 @@ static bool legacy_prefix(struct decoder *d, u8 b)
 	else if (b == 0xf0)
 		d->lock = true;
 	else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == SEG_FS || b == SEG_GS)
-		d->seg = b;	/* the last override wins */
-	else if (b != 0xf2 && b != 0xf3)	/* REP, XACQUIRE/XRELEASE: no bearing here */
+		d->seg = b;		 /* the last override wins */
+	else if (b != 0xf2 && b != 0xf3) /* REP, XACQUIRE/XRELEASE: no bearing here */
 		return false;
 	return true;
 }
@@ -102,12 +102,12 @@ static int decode_prefixes(struct decoder *d, u8 *op)
 			return ret;
 		/* Outside 64-bit mode 40-4F are INC and DEC, which fall to the opcode switch. */
 		if (c->long_mode && (*op & 0xf0) == 0x40) {
-			d->rex = *op;	/* of several, the last counts */
+			d->rex = *op; /* of several, the last counts */
 			continue;
 		}
 		if (!legacy_prefix(d, *op))
 			break;
-		d->rex = 0;	/* a REX followed by a legacy prefix is ignored (SDM 2.2.1) */
+		d->rex = 0; /* a REX followed by a legacy prefix is ignored (SDM 2.2.1) */
 	}
 	if (c->long_mode) {
 		d->osz = (d->rex & REX_W) ? 8 : d->opsize ? 2 : 4;
@@ -141,7 +141,7 @@ static int decode_mem16(struct decoder *d, u8 mod, u8 rm)
 	u64 disp = 0;
 	int ret = 0;
 
-	if (mod == 0 && rm == 6)	/* no base: a bare disp16 */
+	if (mod == 0 && rm == 6) /* no base: a bare disp16 */
 		return fetch_signed(d, 2, &d->off);
 	d->off = d->ctx->gpr[base[rm]];
 	if (index[rm] != NO_REG)
@@ -171,10 +171,10 @@ static int decode_mem32(struct decoder *d, u8 mod, u8 rm)
 		if (ret)
 			return ret;
 		index = ((sib >> 3) & 7) | ((d->rex & REX_X) ? 8 : 0);
-		if (index != 4)		/* 100 without REX.X: no index (rsp cannot be one) */
+		if (index != 4) /* 100 without REX.X: no index (rsp cannot be one) */
 			d->off = gpr[index] << (sib >> 6);
 		if ((sib & 7) == 5 && mod == 0)
-			disp_len = 4;	/* no base: [index * scale + disp32] */
+			disp_len = 4; /* no base: [index * scale + disp32] */
 		else
 			d->off += gpr[(sib & 7) | rex_b];
 	} else if (rm == 5 && mod == 0) {
@@ -224,14 +224,14 @@ static int decode_grp7(struct decoder *d, struct x86_insn *out)
 		break;
 	case 7:
 		if (d->mod == 3)
-			return -EINVAL;	/* SWAPGS, RDTSCP, MONITORX, ... */
+			return -EINVAL; /* SWAPGS, RDTSCP, MONITORX, ... */
 		out->op = X86_INSN_INVLPG;
-		out->size = d->osz;	/* meaningless, but in range */
+		out->size = d->osz; /* meaningless, but in range */
 		break;
 	default:
 		return -EINVAL;
 	}
-	out->reg = 0;		/* an opcode extension, not a register */
+	out->reg = 0; /* an opcode extension, not a register */
 	return decode_mem(d, out);
 }
 
@@ -437,7 +437,7 @@ static u64 linear_address(const struct decoder *d)
 	u64 ea = d->off;
 
 	if (d->rip_rel)
-		ea += c->rip + d->pos;	/* relative to the next instruction */
+		ea += c->rip + d->pos; /* relative to the next instruction */
 	if (d->asz < 8)
 		ea &= (1ULL << (8 * d->asz)) - 1;
 	/* Other segments are flat: their bases are 0 in 64-bit mode, and assumed 0 elsewhere. */
@@ -463,7 +463,7 @@ int x86_insn_decode(const u8 *bytes, unsigned int avail, const struct x86_insn_c
 	if (!ret && d.lock && !lock_allowed(out))
 		ret = -EINVAL;
 	if (ret) {
-		memset(out, 0, sizeof(*out));	/* op = X86_INSN_UNKNOWN */
+		memset(out, 0, sizeof(*out)); /* op = X86_INSN_UNKNOWN */
 		return ret;
 	}
 	out->len = d.pos;

@@ -53,7 +53,8 @@ static u64 parity_flag(u64 res)
 static u64 szp_flags(u64 res, unsigned int size)
 {
 	res &= size_mask(size);
-	return (res & sign_bit(size) ? X86_FLAG_SF : 0) | (res ? 0 : X86_FLAG_ZF) | parity_flag(res);
+	return (res & sign_bit(size) ? X86_FLAG_SF : 0) | (res ? 0 : X86_FLAG_ZF) |
+	       parity_flag(res);
 }
 
 static void set_flags(struct x86_rmw_regs *r, u64 which, u64 val)
@@ -68,8 +69,9 @@ static u64 add(struct x86_rmw_regs *r, u64 a, u64 b, unsigned int carry, unsigne
 	bool cf = res < a || (carry && res == a);
 	bool of = (a ^ res) & (b ^ res) & sign_bit(size);
 
-	set_flags(r, X86_FLAGS_ARITH, szp_flags(res, size) | (cf ? X86_FLAG_CF : 0) |
-		  (of ? X86_FLAG_OF : 0) | ((a ^ b ^ res) & X86_FLAG_AF));
+	set_flags(r, X86_FLAGS_ARITH,
+		  szp_flags(res, size) | (cf ? X86_FLAG_CF : 0) | (of ? X86_FLAG_OF : 0) |
+			  ((a ^ b ^ res) & X86_FLAG_AF));
 	return res;
 }
 
@@ -80,8 +82,9 @@ static u64 sub(struct x86_rmw_regs *r, u64 a, u64 b, unsigned int borrow, unsign
 	bool cf = a < b || (borrow && a == b);
 	bool of = (a ^ b) & (a ^ res) & sign_bit(size);
 
-	set_flags(r, X86_FLAGS_ARITH, szp_flags(res, size) | (cf ? X86_FLAG_CF : 0) |
-		  (of ? X86_FLAG_OF : 0) | ((a ^ b ^ res) & X86_FLAG_AF));
+	set_flags(r, X86_FLAGS_ARITH,
+		  szp_flags(res, size) | (cf ? X86_FLAG_CF : 0) | (of ? X86_FLAG_OF : 0) |
+			  ((a ^ b ^ res) & X86_FLAG_AF));
 	return res;
 }
 
@@ -197,7 +200,7 @@ u64 x86_insn_rmw(const struct x86_insn *insn, u64 mem, struct x86_rmw_regs *regs
 		res = bit_op(insn, mem, regs);
 		break;
 	default:
-		res = mem;	/* not a store: memory unchanged */
+		res = mem; /* not a store: memory unchanged */
 		break;
 	}
 	return res & size_mask(size);

@@ -14,41 +14,41 @@
 #include "x86.h"
 
 /* Register offsets from the APIC base. */
-#define LAPIC_ID 0x020
-#define LAPIC_VERSION 0x030
-#define LAPIC_TPR 0x080
-#define LAPIC_EOI 0x0b0
-#define LAPIC_SVR 0x0f0
-#define LAPIC_ESR 0x280
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_LINT1 0x360
-#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_ID	 0x020
+#define LAPIC_VERSION	 0x030
+#define LAPIC_TPR	 0x080
+#define LAPIC_EOI	 0x0b0
+#define LAPIC_SVR	 0x0f0
+#define LAPIC_ESR	 0x280
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define LAPIC_LVT_TIMER	 0x320
+#define LAPIC_LVT_LINT0	 0x350
+#define LAPIC_LVT_LINT1	 0x360
+#define LAPIC_LVT_ERROR	 0x370
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_TIMER_CUR	 0x390
+#define LAPIC_TIMER_DIV	 0x3e0
 
-#define SVR_ENABLE (1 << 8)
-#define LVT_MASKED (1 << 16)
+#define SVR_ENABLE   (1 << 8)
+#define LVT_MASKED   (1 << 16)
 #define LVT_PERIODIC (1 << 17)
-#define LVT_NMI (4 << 8)
-#define ICR_PENDING (1 << 12)		/* delivery status: send pending */
-#define TIMER_DIV_16 0x3		/* divide configuration: by 16 */
+#define LVT_NMI	     (4 << 8)
+#define ICR_PENDING  (1 << 12) /* delivery status: send pending */
+#define TIMER_DIV_16 0x3       /* divide configuration: by 16 */
 
 /* PIT (Intel 8254): channel 2, gated and read back through port 0x61. */
-#define PIT_HZ 1193182ULL
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
-#define PIT_PORT_B 0x61
-#define PORT_B_GATE2 0x01
+#define PIT_HZ	       1193182ULL
+#define PIT_CH2	       0x42
+#define PIT_CMD	       0x43
+#define PIT_PORT_B     0x61
+#define PORT_B_GATE2   0x01
 #define PORT_B_SPEAKER 0x02
-#define PORT_B_OUT2 0x20
-#define CALIBRATE_MS 10
+#define PORT_B_OUT2    0x20
+#define CALIBRATE_MS   10
 
 static volatile u32 *lapic;
-static u64 tsc_to_ns_mult;		/* ns = (tsc * mult) >> 32 */
+static u64 tsc_to_ns_mult; /* ns = (tsc * mult) >> 32 */
 static void (*tick_hook)(void);
 
 static u32 lapic_read(u32 reg)
@@ -99,15 +99,15 @@ static void calibrate(void)
 	u8 b = inb(PIT_PORT_B) & ~(PORT_B_GATE2 | PORT_B_SPEAKER);
 	u64 tsc0, tsc1;
 
-	outb(PIT_PORT_B, b);				/* gate low: hold */
-	outb(PIT_CMD, 0xb0);				/* channel 2, lo/hi byte, mode 0, binary */
+	outb(PIT_PORT_B, b); /* gate low: hold */
+	outb(PIT_CMD, 0xb0); /* channel 2, lo/hi byte, mode 0, binary */
 	outb(PIT_CH2, count & 0xff);
 	outb(PIT_CH2, count >> 8);
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_TIMER_INIT, ~0u);
 	tsc0 = rdtsc_ordered();
-	outb(PIT_PORT_B, b | PORT_B_GATE2);		/* go */
+	outb(PIT_PORT_B, b | PORT_B_GATE2); /* go */
 	while (!(inb(PIT_PORT_B) & PORT_B_OUT2))
 		;
 	tsc1 = rdtsc_ordered();

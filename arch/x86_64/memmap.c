@@ -16,13 +16,13 @@
 #include "arch_priv.h"
 #include "platform.h"
 
-#define EFI_MEMORY_WB (1ULL << 3)	/* descriptor attribute: write-back capable */
-#define LOW_RESERVED 0x100000ULL
+#define EFI_MEMORY_WB (1ULL << 3) /* descriptor attribute: write-back capable */
+#define LOW_RESERVED  0x100000ULL
 
-#define for_each_desc(h, d)                                                     \
-	for (const u8 *p_ = (const u8 *)(h)->memmap;                            \
+#define for_each_desc(h, d)                                                                        \
+	for (const u8 *p_ = (const u8 *)(h)->memmap;                                               \
 	     p_ + sizeof(struct x86_efi_mem_desc) <= (const u8 *)(h)->memmap + (h)->memmap_size && \
-	     ((d) = (const struct x86_efi_mem_desc *)p_);                       \
+	     ((d) = (const struct x86_efi_mem_desc *)p_);                                          \
 	     p_ += (h)->desc_size)
 
 static bool type_is_ram(u32 type)
@@ -53,7 +53,8 @@ bool memmap_is_wb_ram(const struct x86_handoff *h, u64 base, u64 size)
 {
 	const struct x86_efi_mem_desc *d;
 
-	for_each_desc(h, d) {
+	for_each_desc(h, d)
+	{
 		u64 end = d->phys_start + (d->nr_pages << PAGE_SHIFT);
 
 		if (type_is_ram(d->type) && (d->attribute & EFI_MEMORY_WB) &&
@@ -109,7 +110,8 @@ void memmap_parse(const struct x86_handoff *h)
 {
 	const struct x86_efi_mem_desc *d;
 
-	for_each_desc(h, d) {
+	for_each_desc(h, d)
+	{
 		u64 size = d->nr_pages << PAGE_SHIFT;
 
 		if (!type_is_ram(d->type))
@@ -121,9 +123,9 @@ void memmap_parse(const struct x86_handoff *h)
 }
 
 static const char *const type_names[X86_EFI_NR_TYPES] = {
-	"reserved", "loader code", "loader data", "boot code", "boot data",
-	"runtime code", "runtime data", "conventional", "unusable", "ACPI reclaim",
-	"ACPI NVS", "MMIO", "MMIO ports", "PAL code", "persistent",
+	"reserved",	"loader code",	"loader data",	"boot code", "boot data",
+	"runtime code", "runtime data", "conventional", "unusable",  "ACPI reclaim",
+	"ACPI NVS",	"MMIO",		"MMIO ports",	"PAL code",  "persistent",
 };
 
 /* One line per memory type present, then the free ranges. */
@@ -134,7 +136,8 @@ void memmap_print(const struct x86_handoff *h)
 	const struct x86_efi_mem_desc *d;
 	u64 free = 0;
 
-	for_each_desc(h, d) {
+	for_each_desc(h, d)
+	{
 		unsigned int t = d->type < X86_EFI_NR_TYPES ? d->type : X86_EFI_NR_TYPES;
 
 		bytes[t] += d->nr_pages << PAGE_SHIFT;
@@ -142,8 +145,8 @@ void memmap_print(const struct x86_handoff *h)
 		n++;
 	}
 	printf("hyp: UEFI memory map: %u descriptors (%llu bytes each), RAM %llu MiB, "
-	       "mapped up to 0x%llx\n", n, (unsigned long long)h->desc_size,
-	       (unsigned long long)(boot_info.ram_total >> 20),
+	       "mapped up to 0x%llx\n",
+	       n, (unsigned long long)h->desc_size, (unsigned long long)(boot_info.ram_total >> 20),
 	       (unsigned long long)boot_info.map_top);
 	for (unsigned int t = 0; t <= X86_EFI_NR_TYPES; t++)
 		if (count[t])
@@ -166,7 +169,8 @@ u64 memmap_ram_top(const struct x86_handoff *h)
 	const struct x86_efi_mem_desc *d;
 	u64 top = 0;
 
-	for_each_desc(h, d) {
+	for_each_desc(h, d)
+	{
 		u64 end = d->phys_start + (d->nr_pages << PAGE_SHIFT);
 
 		if (type_is_ram(d->type) && end > top)

@@ -11,37 +11,37 @@
 #include "mmu/types.h"
 /* Per-CPU stack; interrupts and most exceptions run on it too. */
 #define HYP_STACK_SHIFT 15
-#define HYP_STACK_SIZE (1 << HYP_STACK_SHIFT)
+#define HYP_STACK_SIZE	(1 << HYP_STACK_SHIFT)
 /* Interrupt stacks (TSS IST, Intel SDM vol. 3A 6.14.5): #DF, NMI, #MC each get one. */
 #define HYP_IST_SIZE 8192
-#define HYP_NR_IST 3
-#define IST_DF 1
-#define IST_NMI 2
-#define IST_MC 3
+#define HYP_NR_IST   3
+#define IST_DF	     1
+#define IST_NMI	     2
+#define IST_MC	     3
 
 /* Interrupt vectors we use (0-31 are the CPU's exceptions). */
-#define VEC_TIMER 0x20		/* LAPIC timer: the tick */
-#define VEC_IPI 0xf0		/* wake-up / reschedule IPI (nothing sends it yet) */
-#define VEC_SPURIOUS 0xff	/* LAPIC spurious vector: no EOI */
+#define VEC_TIMER    0x20 /* LAPIC timer: the tick */
+#define VEC_IPI	     0xf0 /* wake-up / reschedule IPI (nothing sends it yet) */
+#define VEC_SPURIOUS 0xff /* LAPIC spurious vector: no EOI */
 
 /* The 16550 UART QEMU (and most PCs) put at the first COM port. */
 #define COM1_PORT 0x3f8
-#define COM2_PORT 0x2f8		/* the guest debugger's channel (debug.c) */
+#define COM2_PORT 0x2f8 /* the guest debugger's channel (debug.c) */
 
 /*
  * The AP start-up code's data block (boot/x86_64/trampoline.S), at
  * TRAMPOLINE_DATA bytes into the page: what the next AP needs to reach C.
  */
 #define TRAMPOLINE_DATA 0xf00
-#define TD_CR3 0x00		/* u64: our page tables, below 4 GiB */
-#define TD_ENTRY 0x08		/* u64: x86_secondary_entry */
-#define TD_STACK 0x10		/* u64: the AP's stack top */
-#define TD_CPU 0x18		/* u32: its logical CPU number */
+#define TD_CR3		0x00 /* u64: our page tables, below 4 GiB */
+#define TD_ENTRY	0x08 /* u64: x86_secondary_entry */
+#define TD_STACK	0x10 /* u64: the AP's stack top */
+#define TD_CPU		0x18 /* u32: its logical CPU number */
 
 #ifndef __ASSEMBLER__
 
-#include "mmu/types.h"
 #include "boot/x86_64/handoff.h"
+#include "mmu/types.h"
 
 /* A physical address range [base, base + size). */
 struct phys_range {
@@ -63,13 +63,13 @@ struct boot_info {
 	const struct x86_handoff *handoff;
 	u64 image_start, image_end;
 	u64 heap_start, heap_end;
-	u64 ram_total;			/* bytes of RAM of any use in the memory map */
-	u64 ram_top;			/* end of the highest RAM range mapped */
-	u64 map_top;			/* end of the identity map */
-	unsigned int nr_cpus;		/* logical CPUs online, 0 = boot CPU */
-	u32 cpu_apic_id[MAX_CPUS];	/* local APIC ID of each logical CPU */
+	u64 ram_total;		   /* bytes of RAM of any use in the memory map */
+	u64 ram_top;		   /* end of the highest RAM range mapped */
+	u64 map_top;		   /* end of the identity map */
+	unsigned int nr_cpus;	   /* logical CPUs online, 0 = boot CPU */
+	u32 cpu_apic_id[MAX_CPUS]; /* local APIC ID of each logical CPU */
 	u64 lapic_pa, ioapic_pa;
-	u64 tsc_hz, lapic_timer_hz;	/* measured against the PIT */
+	u64 tsc_hz, lapic_timer_hz; /* measured against the PIT */
 	unsigned int nr_free;
 	struct phys_range free[BOOT_MAX_FREE];
 };
@@ -85,7 +85,7 @@ struct x86_percpu {
 	struct x86_percpu *self;
 	u32 cpu;
 	u32 apic_id;
-	u64 ticks;			/* LAPIC timer interrupts taken */
+	u64 ticks; /* LAPIC timer interrupts taken */
 };
 
 extern struct x86_percpu x86_percpu[MAX_CPUS];

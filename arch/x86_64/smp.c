@@ -9,15 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mmu/sync.h"
 #include "arch_priv.h"
+#include "mmu/sync.h"
 #include "platform.h"
 #include "x86.h"
 
 /* How long the boot CPU waits for each CPU to report in (TCG is slow). */
 #define SMP_TIMEOUT_MS 2000
 
-#define STACK_CANARY 0x5354414b43414e59ULL	/* "STAKCANY" */
+#define STACK_CANARY 0x5354414b43414e59ULL /* "STAKCANY" */
 
 extern char x86_trampoline_start[], x86_trampoline_end[];
 extern char x86_secondary_entry[];
@@ -73,7 +73,7 @@ static bool start_cpu(unsigned int cpu, u32 apic_id, u8 *page)
 		return true;
 	printf("hyp: CPU with APIC ID %u did not report in within %u ms\n", apic_id,
 	       SMP_TIMEOUT_MS);
-	lapic_send_ipi(apic_id, ICR_INIT);	/* whatever it was doing, stop it */
+	lapic_send_ipi(apic_id, ICR_INIT); /* whatever it was doing, stop it */
 	return false;
 }
 

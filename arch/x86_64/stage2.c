@@ -57,7 +57,7 @@ bool arch_has_shadow_paging(void)
 
 static void *npt_phys_to_virt(hpa_t pa)
 {
-	return (void *)pa.val;		/* all RAM is identity-mapped */
+	return (void *)pa.val; /* all RAM is identity-mapped */
 }
 
 static hpa_t npt_virt_to_phys(void *va)

@@ -58,22 +58,22 @@
 #include "svm.h"
 #include "x86.h"
 
-#define CR0_ET BIT(4)
-#define CR0_NW BIT(29)
-#define CR0_CD BIT(30)
+#define CR0_ET	  BIT(4)
+#define CR0_NW	  BIT(29)
+#define CR0_CD	  BIT(30)
 #define CR4_PCIDE BIT(17)
-#define CR4_SMEP BIT(20)
-#define CR4_SMAP BIT(21)
-#define CR4_PKE BIT(22)
-#define CR4_LA57 BIT(12)
+#define CR4_SMEP  BIT(20)
+#define CR4_SMAP  BIT(21)
+#define CR4_PKE	  BIT(22)
+#define CR4_LA57  BIT(12)
 /* What the guest may set in EFER: SCE, LME, NXE, SVME (kept for the entry contract). */
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_NXE | EFER_SVME)
-#define SEG_ATTR_L BIT(9)		/* VMCB attribute bits 11:8 = descriptor bits 55:52 */
-#define SEG_ATTR_DB BIT(10)
-#define VMCB_FS_BASE (VMCB_FS + 8)
-#define VMCB_GS_BASE (VMCB_GS + 8)
-#define VMCB_CS_ATTR (VMCB_CS + 2)
-#define SHADOW_LOG_MAX 8
+#define SEG_ATTR_L	BIT(9) /* VMCB attribute bits 11:8 = descriptor bits 55:52 */
+#define SEG_ATTR_DB	BIT(10)
+#define VMCB_FS_BASE	(VMCB_FS + 8)
+#define VMCB_GS_BASE	(VMCB_GS + 8)
+#define VMCB_CS_ATTR	(VMCB_CS + 2)
+#define SHADOW_LOG_MAX	8
 /* How long a vCPU waits for a shadow root before its VM ends (a grace period takes ticks). */
 #define ROOT_WAIT_NS 2000000000ULL
 /* Faults at one RIP on one guest table whose store cannot be emulated, before the VM ends. */
@@ -137,8 +137,8 @@ static void end_vm(struct arch_vcpu *v, struct vcpu_exit *exit, int status, cons
 		   u64 val)
 {
 	printf("vcpu %u: shadow MMU: %s (%#llx) at rip %#llx: ending the VM (status %d)\n",
-	       v->index, why, (unsigned long long)val,
-	       (unsigned long long)vmcb_r64(v, VMCB_RIP), status);
+	       v->index, why, (unsigned long long)val, (unsigned long long)vmcb_r64(v, VMCB_RIP),
+	       status);
 	memset(exit, 0, sizeof(*exit));
 	exit->pc = vmcb_r64(v, VMCB_RIP);
 	exit->reason = EXIT_FATAL;
@@ -221,14 +221,14 @@ bool svm_shadow_before(struct arch_vcpu *v, const struct arch_stage2 *s2, struct
 		return false;
 	}
 
-	vmcb_w32(v, VMCB_INTERCEPT_CR, 0x0019 | 0x0019 << 16);	/* CR0, CR3, CR4 */
+	vmcb_w32(v, VMCB_INTERCEPT_CR, 0x0019 | 0x0019 << 16); /* CR0, CR3, CR4 */
 	vmcb_w32(v, VMCB_INTERCEPT_EXC, vmcb_r32(v, VMCB_INTERCEPT_EXC) | BIT(X86_VEC_PF));
 	vmcb_w32(v, VMCB_INTERCEPT_MISC1, vmcb_r32(v, VMCB_INTERCEPT_MISC1) | INTERCEPT_INVLPG);
 
 	cr0 = v->sh.cr0 | CR0_PG | CR0_WP;
 	cr4 = (v->sh.cr4 | CR4_PAE) & ~CR4_PCIDE;
 	if (!paging(v))
-		cr4 &= ~(CR4_SMEP | CR4_SMAP | CR4_PKE);	/* stage 2's entries are all U */
+		cr4 &= ~(CR4_SMEP | CR4_SMAP | CR4_PKE); /* stage 2's entries are all U */
 	efer = EFER_SVME | (v->sh.efer & EFER_SCE) | (host_has_nx() ? EFER_NXE : 0);
 	if (long_mode(v))
 		efer |= EFER_LME | EFER_LMA;
@@ -258,7 +258,7 @@ static u64 refresh_pae_root(const struct arch_stage2 *s2)
 		}
 		root[i] = (d & PTE64_P) && !(d & PTE64_PS) ? (d & PTE64_ADDR) | PTE64_P : 0;
 	}
-	return (u64)(uintptr_t)root;		/* identity map */
+	return (u64)(uintptr_t)root; /* identity map */
 }
 
 /* Every entry zero: whatever mode the CPU is in, every access through it is a #PF. */
@@ -318,7 +318,7 @@ static unsigned int fetch_insn(struct arch_vcpu *v, u8 *buf)
 	unsigned int n = 0, off;
 
 	if (!long_mode(v))
-		rip = (u32)(rip + *(u32 *)(v->vmcb + VMCB_CS + 8));	/* CS base */
+		rip = (u32)(rip + *(u32 *)(v->vmcb + VMCB_CS + 8)); /* CS base */
 	while (n < X86_INSN_MAX) {
 		if (arch_vcpu_translate(v, rip + n, &addr, &len, read_guest64, sm) ||
 		    sm->ops->read_gpa(sm->vm, gpa(addr & ~7ULL), &word))
@@ -363,14 +363,14 @@ static int guest_write_cr0(struct arch_vcpu *v, u64 val)
 	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return -EINVAL;
 	if (!(val & CR0_PE))
-		return -ENOTSUP;		/* real mode: not run here */
+		return -ENOTSUP; /* real mode: not run here */
 	/* Paging goes off only from compatibility mode, never in 64-bit mode (APM 14.7). */
 	if (pg_off && long_mode(v) && (*(u16 *)(v->vmcb + VMCB_CS_ATTR) & SEG_ATTR_L))
 		return -EINVAL;
 	if (pg_on && (v->sh.efer & EFER_LME) && !(v->sh.cr4 & CR4_PAE))
 		return -EINVAL;
 	if (pg_on && !(v->sh.efer & EFER_LME))
-		return -ENOTSUP;		/* 32-bit or PAE paging: not shadowed */
+		return -ENOTSUP; /* 32-bit or PAE paging: not shadowed */
 	v->sh.cr0 = val | CR0_ET;
 	if (pg_on)
 		v->sh.efer |= EFER_LMA;
@@ -473,8 +473,10 @@ static void handle_cr(struct arch_vcpu *v)
 		break;
 	}
 	if (err)
-		refuse(v, err, err == -EINVAL ? "control-register write refused (#GP)" :
-						"control-register access not supported (#UD)", val);
+		refuse(v, err,
+		       err == -EINVAL ? "control-register write refused (#GP)" :
+					"control-register access not supported (#UD)",
+		       val);
 	else
 		skip(v, &insn);
 }
@@ -499,7 +501,7 @@ static void handle_efer(struct arch_vcpu *v)
 	}
 	v->sh.efer = val | (old & EFER_LMA);
 	if (paging(v) && ((val ^ old) & EFER_NXE))
-		load_root(v);			/* NXE is part of the shadow pages' role */
+		load_root(v); /* NXE is part of the shadow pages' role */
 	vmcb_w64(v, VMCB_RIP, vmcb_r64(v, VMCB_RIP) + 2);
 }
 
@@ -531,8 +533,10 @@ static void unemulated_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64 pt
 
 	if (rip == v->sh.unemulated_rip && pte_gpa >> PAGE_SHIFT == v->sh.unemulated_gfn) {
 		if (++v->sh.unemulated >= UNEMULATED_MAX) {
-			end_vm(v, exit, -EOPNOTSUPP, "store to a guest page table not emulated, "
-			       "the retry makes no progress", pte_gpa);
+			end_vm(v, exit, -EOPNOTSUPP,
+			       "store to a guest page table not emulated, "
+			       "the retry makes no progress",
+			       pte_gpa);
 			return;
 		}
 	} else {
@@ -553,8 +557,7 @@ static void unemulated_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64 pt
  * and recompute), the shadow entries made from the old value dropped with
  * it (shadow_guest_pte_update); then the registers and RFLAGS.
  */
-static void emulate_table_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64 gva,
-				u64 pte_gpa)
+static void emulate_table_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64 gva, u64 pte_gpa)
 {
 	struct shadow_vcpu *sv = &v->sh.sv;
 	gpa_t entry_gpa = gpa(pte_gpa & ~7ULL);
@@ -586,7 +589,7 @@ static void emulate_table_store(struct arch_vcpu *v, struct vcpu_exit *exit, u64
 		return;
 	}
 	if (rc)
-		return;		/* -EAGAIN: being given back; the guest retries */
+		return; /* -EAGAIN: being given back; the guest retries */
 	for (i = 0; i < 16; i++)
 		arch_vcpu_set_reg(v, i, regs.gpr[i]);
 	vmcb_w64(v, VMCB_RFLAGS, regs.rflags);
@@ -622,7 +625,7 @@ static void handle_pf(struct arch_vcpu *v, struct vcpu_exit *exit)
 	case SHADOW_FAULT_FIXED:
 		break;
 	case SHADOW_FAULT_RETRY:
-		kvm_resched();		/* a give-back holding the frame may wait on this CPU */
+		kvm_resched(); /* a give-back holding the frame may wait on this CPU */
 		break;
 	case SHADOW_FAULT_INJECT:
 		/* The guest's own #PF: CR2 is written by us, not by an injected event (15.20). */
@@ -640,7 +643,7 @@ static void handle_pf(struct arch_vcpu *v, struct vcpu_exit *exit)
 		if (shadow_make_room(v->sh.sv.sm))
 			shadow_log(v, "shadow page pool exhausted: zapped all", addr);
 		else
-			kvm_resched();	/* a grace period brings pages back: let it pass */
+			kvm_resched(); /* a grace period brings pages back: let it pass */
 		break;
 	case -ENOMEM:
 		/* No host memory for a guest frame: retrying would spin (stage2_fault.c ends too). */

@@ -17,7 +17,7 @@ static inline void uart_io_out(unsigned long base, unsigned int reg, u8 v)
 
 static inline void uart_io_relax(void)
 {
-	cpu_relax();	/* PAUSE */
+	cpu_relax(); /* PAUSE */
 }
 
 #endif

@@ -48,17 +48,16 @@ static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
 /* Under a shadow MMU EFER is the guest's view, not the CPU's: every MSR intercepted. */
 static u8 msrpm_all[2 * 4096] __attribute__((aligned(4096)));
 
-u32 svm_features;		/* CPUID Fn8000_000A EDX */
+u32 svm_features; /* CPUID Fn8000_000A EDX */
 static u32 svm_nr_asids;
 static u8 tlb_flush_op;
-static bool host_pku;			/* PKRU exists: switched around VMRUN */
-static bool host_tsc_aux;		/* TSC_AUX exists (RDTSCP or RDPID) */
+static bool host_pku;	  /* PKRU exists: switched around VMRUN */
+static bool host_tsc_aux; /* TSC_AUX exists (RDTSCP or RDPID) */
 /* Per CPU: the vCPU index TSC_AUX holds (written only when another vCPU enters), ~0 unknown. */
 static u32 cpu_tsc_aux[MAX_CPUS];
 
 /* A VMCB segment: selector, attributes (descriptor bits 47:40 and 55:52), limit, base. */
-static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit,
-		     u64 base)
+static void vmcb_seg(struct arch_vcpu *v, unsigned int off, u16 sel, u16 attr, u32 limit, u64 base)
 {
 	*(u16 *)(v->vmcb + off) = sel;
 	*(u16 *)(v->vmcb + off + 2) = attr;
@@ -79,8 +78,8 @@ static void svm_global_init(void)
 	svm_features = r.edx;
 	svm_nr_asids = r.ebx;
 	/* 15.16.1 "TLB Flush": flushing one ASID is optional; flushing all always works. */
-	tlb_flush_op = svm_features & SVM_FEAT_FLUSH_ASID ? TLB_CONTROL_FLUSH_ASID :
-							    TLB_CONTROL_FLUSH_ALL;
+	tlb_flush_op =
+		svm_features & SVM_FEAT_FLUSH_ASID ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
 	memset(iopm, 0xff, sizeof(iopm));
 	memset(msrpm, 0xff, sizeof(msrpm));
 	memset(msrpm_all, 0xff, sizeof(msrpm_all));
@@ -97,10 +96,11 @@ static void svm_global_init(void)
 		cpu_tsc_aux[cpu] = ~0u;
 	if (svm_nr_asids <= 255)
 		printf("hyp: SVM offers %u ASIDs: VMIDs from %u up share the last one, "
-		       "flushed at every entry\n", svm_nr_asids, svm_nr_asids - 1);
+		       "flushed at every entry\n",
+		       svm_nr_asids, svm_nr_asids - 1);
 }
 
-static unsigned int svm_init_state;	/* 0 none, 1 in progress, 2 done */
+static unsigned int svm_init_state; /* 0 none, 1 in progress, 2 done */
 
 /*
  * State a guest can use but not write, fixed once per CPU so that it holds
@@ -123,10 +123,10 @@ static void svm_cpu_pin_state(void)
 {
 	struct cpuid_regs r = cpuid(1, 0);
 
-	if (r.ecx & BIT(26)) {			/* XSAVE */
+	if (r.ecx & BIT(26)) { /* XSAVE */
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 		xsetbv(0, XCR0_X87 | XCR0_SSE);
-		if (cpuid_max(0) >= 0xd && (cpuid(0xd, 1).eax & BIT(3)))	/* XSAVES */
+		if (cpuid_max(0) >= 0xd && (cpuid(0xd, 1).eax & BIT(3))) /* XSAVES */
 			wrmsr(MSR_XSS, 0);
 	}
 	if (host_pku) {
@@ -179,7 +179,7 @@ static void svm_cpu_init(unsigned int cpu)
 static u64 asid_gen[256];
 static u64 cpu_asid_gen[MAX_CPUS][256];
 static u64 cpu_guest[MAX_CPUS];
-static u64 cpu_asid_root[MAX_CPUS][256];	/* shadow MMU: the root last entered */
+static u64 cpu_asid_root[MAX_CPUS][256]; /* shadow MMU: the root last entered */
 
 void svm_flush_asid(u16 asid)
 {
@@ -202,9 +202,9 @@ void svm_flush_asid(u16 asid)
 
 /* ---- vCPU state --------------------------------------------------------------------------------- */
 
-#define SEG_CODE32 0x0c9b	/* present, DPL 0, execute/read, accessed, D = 1, G = 1 */
-#define SEG_DATA32 0x0c93	/* present, DPL 0, read/write, accessed, D/B = 1, G = 1 */
-#define SEG_LDT 0x0082
+#define SEG_CODE32     0x0c9b /* present, DPL 0, execute/read, accessed, D = 1, G = 1 */
+#define SEG_DATA32     0x0c93 /* present, DPL 0, read/write, accessed, D/B = 1, G = 1 */
+#define SEG_LDT	       0x0082
 #define SEG_TSS32_BUSY 0x008b
 
 void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg)
@@ -220,22 +220,24 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 	*(u16 *)&v->guest_fx[0] = 0x37f;
 	*(u32 *)&v->guest_fx[24] = 0x1f80;
 	v->vmcb = (u8 *)base;
-	v->vmcb_pa = base;		/* identity map */
+	v->vmcb_pa = base; /* identity map */
 	v->index = index;
 	v->next_rip = 0;
 	v->io_refused = 0;
 	memset(&v->dbg, 0, sizeof(v->dbg));
 	memset(v->vmcb, 0, SVM_VMCB_SIZE);
 
-	vmcb_w32(v, VMCB_INTERCEPT_MISC1, INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-		 INTERCEPT_INIT | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
-		 INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
-		 INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN);
+	vmcb_w32(v, VMCB_INTERCEPT_MISC1,
+		 INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT | INTERCEPT_RDPMC |
+			 INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
+			 INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASK_SWITCH |
+			 INTERCEPT_SHUTDOWN);
 	/* VMRUN must be intercepted or VMRUN fails its consistency checks (15.5.1). */
-	vmcb_w32(v, VMCB_INTERCEPT_MISC2, INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
-		 INTERCEPT_VMLOAD | INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-		 INTERCEPT_SKINIT | INTERCEPT_WBINVD | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
-		 INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV | INTERCEPT_RDPRU);
+	vmcb_w32(v, VMCB_INTERCEPT_MISC2,
+		 INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			 INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD |
+			 INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_ARMED |
+			 INTERCEPT_XSETBV | INTERCEPT_RDPRU);
 	vmcb_w64(v, VMCB_IOPM_PA, (u64)iopm);
 	vmcb_w64(v, VMCB_MSRPM_PA, (u64)msrpm);
 	vmcb_w32(v, VMCB_VINTR, VINTR_MASKING);
@@ -396,8 +398,9 @@ static void svm_check_host_state_leak(struct arch_vcpu *v)
 		return;
 	}
 	printf("vcpu %u: the guest's state is the host's after #VMEXIT %#llx (RIP past VMRUN, "
-	       "host CR3; previous exit %#llx, injected %#llx, EXITINTINFO %#llx): ending the VM\n", v->index, (unsigned long long)code,
-	       (unsigned long long)v->prev_exit_code, (unsigned long long)v->entry_event_inj,
+	       "host CR3; previous exit %#llx, injected %#llx, EXITINTINFO %#llx): ending the VM\n",
+	       v->index, (unsigned long long)code, (unsigned long long)v->prev_exit_code,
+	       (unsigned long long)v->entry_event_inj,
 	       (unsigned long long)vmcb_r64(v, VMCB_EXIT_INT_INFO));
 	vmcb_w64(v, VMCB_EXIT_CODE, SVM_EXIT_INVALID);
 }
@@ -441,7 +444,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	u64 st, gen, intinfo, host_dr7;
 	u8 flush = TLB_CONTROL_NONE;
 
-	cpu = arch_cpu_id();		/* vCPU threads are pinned */
+	cpu = arch_cpu_id(); /* vCPU threads are pinned */
 	if (!svm_on[cpu])
 		svm_cpu_init(cpu);
 	/* May take the shadow MMU lock; no root to enter with: no entry (stage2_shadow.c). */
@@ -462,7 +465,7 @@ void arch_vcpu_run(struct arch_vcpu *v, const struct arch_stage2 *s2, struct vcp
 	vmcb_w64(v, VMCB_NP_ENABLE, !s2->shadow);
 	vmcb_w64(v, VMCB_N_CR3, s2->shadow ? 0 : s2->root.val);
 	vmcb_w64(v, VMCB_MSRPM_PA, (u64)(s2->shadow ? msrpm_all : msrpm));
-	vmcb_w32(v, VMCB_CLEAN, 0);		/* no VMCB state cached across entries */
+	vmcb_w32(v, VMCB_CLEAN, 0); /* no VMCB state cached across entries */
 
 	st = ((__atomic_load_n(&cpu_guest[cpu], __ATOMIC_RELAXED) >> 16) + 1) << 16;
 	__atomic_store_n(&cpu_guest[cpu], st | s2->vmid, __ATOMIC_SEQ_CST);

@@ -26,7 +26,7 @@
 #include "x86.h"
 
 /* AMD APM vol. 2, 15.4 "Enabling SVM": VM_CR.SVMDIS, firmware's lock-out. */
-#define MSR_VM_CR 0xc0010114
+#define MSR_VM_CR    0xc0010114
 #define VM_CR_SVMDIS (1ULL << 4)
 /*
  * Intel SDM vol. 3C: IA32_FEATURE_CONTROL (23.7 "Enabling and Entering VMX
@@ -36,16 +36,16 @@
  * may be 1), and EPT's capabilities (A.10: bit 6 a 4-level walk, bit 14
  * write-back tables).
  */
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCK (1ULL << 0)
-#define FEATURE_CONTROL_VMXON (1ULL << 2)
-#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_FEATURE_CONTROL     0x3a
+#define FEATURE_CONTROL_LOCK	     (1ULL << 0)
+#define FEATURE_CONTROL_VMXON	     (1ULL << 2)
+#define MSR_IA32_VMX_PROCBASED_CTLS  0x482
 #define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
-#define PROCBASED_SECONDARY (1ULL << 63)
-#define PROCBASED2_EPT (1ULL << 33)
-#define EPT_CAP_WALK4 (1ULL << 6)
-#define EPT_CAP_WB (1ULL << 14)
+#define MSR_IA32_VMX_EPT_VPID_CAP    0x48c
+#define PROCBASED_SECONDARY	     (1ULL << 63)
+#define PROCBASED2_EPT		     (1ULL << 33)
+#define EPT_CAP_WALK4		     (1ULL << 6)
+#define EPT_CAP_WB		     (1ULL << 14)
 
 static bool vendor_is(const char *want)
 {

@@ -13,20 +13,20 @@
 #define ARCH_X86_64_X86_H
 
 /* CR0 (Intel SDM vol. 3A, 2.5 "Control Registers"; AMD APM vol. 2, 3.1.1) */
-#define CR0_PE (1 << 0)		/* protected mode */
-#define CR0_MP (1 << 1)		/* WAIT/FWAIT honour TS */
-#define CR0_EM (1 << 2)		/* x87 emulation: must be 0 for SSE */
-#define CR0_TS (1 << 3)		/* task switched: lazy FPU trap */
-#define CR0_NE (1 << 5)		/* native x87 error reporting */
-#define CR0_WP (1 << 16)	/* supervisor writes honour read-only pages */
+#define CR0_PE (1 << 0)	 /* protected mode */
+#define CR0_MP (1 << 1)	 /* WAIT/FWAIT honour TS */
+#define CR0_EM (1 << 2)	 /* x87 emulation: must be 0 for SSE */
+#define CR0_TS (1 << 3)	 /* task switched: lazy FPU trap */
+#define CR0_NE (1 << 5)	 /* native x87 error reporting */
+#define CR0_WP (1 << 16) /* supervisor writes honour read-only pages */
 #define CR0_PG 0x80000000
 
 /* CR4 */
-#define CR4_PAE (1 << 5)
-#define CR4_PGE (1 << 7)
-#define CR4_OSFXSR (1 << 9)	/* FXSAVE/FXRSTOR and SSE enabled */
-#define CR4_OSXMMEXCPT (1 << 10)	/* unmasked SSE exceptions raise #XM */
-#define CR4_OSXSAVE (1 << 18)	/* XSAVE family and XSETBV/XGETBV enabled */
+#define CR4_PAE	       (1 << 5)
+#define CR4_PGE	       (1 << 7)
+#define CR4_OSFXSR     (1 << 9)	 /* FXSAVE/FXRSTOR and SSE enabled */
+#define CR4_OSXMMEXCPT (1 << 10) /* unmasked SSE exceptions raise #XM */
+#define CR4_OSXSAVE    (1 << 18) /* XSAVE family and XSETBV/XGETBV enabled */
 /* Protection keys for user pages (RDPKRU/WRPKRU); spelled as stage2_shadow.c spells it. */
 #define CR4_PKE BIT(22)
 
@@ -35,22 +35,22 @@
 #define XCR0_SSE (1 << 1)
 
 /* MSRs */
-#define MSR_APIC_BASE 0x1b	/* Intel SDM vol. 3A, "Local APIC Status and Location" */
-#define APIC_BASE_BSP (1 << 8)
-#define APIC_BASE_EXTD (1 << 10)	/* x2APIC mode */
-#define APIC_BASE_EN (1 << 11)
-#define MSR_PAT 0x277
-#define MSR_EFER 0xc0000080
-#define EFER_SCE (1 << 0)
-#define EFER_LME (1 << 8)
-#define EFER_LMA (1 << 10)
-#define EFER_NXE (1 << 11)
-#define EFER_SVME (1 << 12)	/* AMD APM vol. 2, 15.4 "Enabling SVM" */
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
+#define MSR_APIC_BASE	   0x1b /* Intel SDM vol. 3A, "Local APIC Status and Location" */
+#define APIC_BASE_BSP	   (1 << 8)
+#define APIC_BASE_EXTD	   (1 << 10) /* x2APIC mode */
+#define APIC_BASE_EN	   (1 << 11)
+#define MSR_PAT		   0x277
+#define MSR_EFER	   0xc0000080
+#define EFER_SCE	   (1 << 0)
+#define EFER_LME	   (1 << 8)
+#define EFER_LMA	   (1 << 10)
+#define EFER_NXE	   (1 << 11)
+#define EFER_SVME	   (1 << 12) /* AMD APM vol. 2, 15.4 "Enabling SVM" */
+#define MSR_FS_BASE	   0xc0000100
+#define MSR_GS_BASE	   0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX 0xc0000103	/* what RDTSCP and RDPID return in ECX / the register */
-#define MSR_XSS 0xda0		/* supervisor state components of XSAVES/XRSTORS */
+#define MSR_TSC_AUX	   0xc0000103 /* what RDTSCP and RDPID return in ECX / the register */
+#define MSR_XSS		   0xda0      /* supervisor state components of XSAVES/XRSTORS */
 
 /*
  * The power-on PAT (Intel SDM vol. 3A, "PAT MSR" default values): index 0
@@ -64,8 +64,8 @@
 
 /* Segment selectors of our GDT (arch/x86_64/desc.c) */
 #define GDT_CODE64 0x08
-#define GDT_DATA 0x10
-#define GDT_TSS0 0x18		/* CPU n's TSS at GDT_TSS0 + 16 * n */
+#define GDT_DATA   0x10
+#define GDT_TSS0   0x18 /* CPU n's TSS at GDT_TSS0 + 16 * n */
 
 #ifndef __ASSEMBLER__
 
@@ -139,16 +139,16 @@ static inline u64 rdtsc_ordered(void)
 	return ((u64)hi << 32) | lo;
 }
 
-#define DEFINE_CR(n)                                                        \
-	static inline u64 read_cr##n(void)                                  \
-	{                                                                   \
-		u64 v;                                                      \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));           \
-		return v;                                                   \
-	}                                                                   \
-	static inline void write_cr##n(u64 v)                               \
-	{                                                                   \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");  \
+#define DEFINE_CR(n)                                                       \
+	static inline u64 read_cr##n(void)                                 \
+	{                                                                  \
+		u64 v;                                                     \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_cr##n(u64 v)                              \
+	{                                                                  \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR(0)
 DEFINE_CR(2)

@@ -18,7 +18,7 @@
 #define BOOT_X86_64_HANDOFF_H
 
 /* "HYPX8664", little-endian: the first 8 bytes of the image. */
-#define X86_IMAGE_MAGIC 0x3436363858505948ULL
+#define X86_IMAGE_MAGIC	  0x3436363858505948ULL
 #define X86_IMAGE_VERSION 1
 /* "HANDOFF!" */
 #define X86_HANDOFF_MAGIC 0x2146464f444e4148ULL
@@ -37,12 +37,12 @@
 #include <stdint.h>
 
 struct x86_image_header {
-	uint64_t magic;		/* X86_IMAGE_MAGIC */
-	uint64_t version;	/* X86_IMAGE_VERSION */
-	uint64_t load_addr;	/* physical = virtual address of this header */
-	uint64_t load_size;	/* bytes the file holds from load_addr */
-	uint64_t image_size;	/* bytes to reserve: file + .bss + stacks + heap */
-	uint64_t entry;		/* 64-bit entry point (absolute) */
+	uint64_t magic;	     /* X86_IMAGE_MAGIC */
+	uint64_t version;    /* X86_IMAGE_VERSION */
+	uint64_t load_addr;  /* physical = virtual address of this header */
+	uint64_t load_size;  /* bytes the file holds from load_addr */
+	uint64_t image_size; /* bytes to reserve: file + .bss + stacks + heap */
+	uint64_t entry;	     /* 64-bit entry point (absolute) */
 };
 
 /*
@@ -51,18 +51,18 @@ struct x86_image_header {
  * as anyone wants to read it.
  */
 struct x86_handoff {
-	uint64_t magic;		/* X86_HANDOFF_MAGIC */
+	uint64_t magic; /* X86_HANDOFF_MAGIC */
 	/* The final memory map (the one ExitBootServices() accepted). */
-	uint64_t memmap;	/* physical address of the first descriptor */
-	uint64_t memmap_size;	/* bytes */
-	uint64_t desc_size;	/* stride between descriptors (UEFI 2.10, 7.2 GetMemoryMap) */
+	uint64_t memmap;      /* physical address of the first descriptor */
+	uint64_t memmap_size; /* bytes */
+	uint64_t desc_size;   /* stride between descriptors (UEFI 2.10, 7.2 GetMemoryMap) */
 	uint32_t desc_version;
-	uint32_t exit_tries;	/* ExitBootServices() calls it took */
-	uint64_t rsdp;		/* ACPI RSDP from the configuration table, 0 if none */
-	uint64_t trampoline;	/* one 4 KiB page below 1 MiB for the AP start-up code */
-	uint64_t stub_base;	/* where UEFI loaded the stub itself (EfiLoaderCode) */
+	uint32_t exit_tries; /* ExitBootServices() calls it took */
+	uint64_t rsdp;	     /* ACPI RSDP from the configuration table, 0 if none */
+	uint64_t trampoline; /* one 4 KiB page below 1 MiB for the AP start-up code */
+	uint64_t stub_base;  /* where UEFI loaded the stub itself (EfiLoaderCode) */
 	uint64_t stub_size;
-	char cmdline[X86_CMDLINE_MAX];	/* load options as ASCII, NUL-terminated */
+	char cmdline[X86_CMDLINE_MAX]; /* load options as ASCII, NUL-terminated */
 };
 
 /*
@@ -75,7 +75,7 @@ struct x86_efi_mem_desc {
 	uint32_t pad;
 	uint64_t phys_start;
 	uint64_t virt_start;
-	uint64_t nr_pages;	/* 4 KiB pages */
+	uint64_t nr_pages; /* 4 KiB pages */
 	uint64_t attribute;
 };
 

@@ -22,7 +22,7 @@
 
 /* ---- physical CPUs, memory -------------------------------------------------------- */
 
-unsigned int arch_nr_cpus(void);	/* physical CPUs online */
+unsigned int arch_nr_cpus(void); /* physical CPUs online */
 
 /*
  * RAM nobody uses: fills up to @max ranges, returns how many.  The hypervisor
@@ -35,7 +35,7 @@ unsigned int arch_free_ram(struct arch_ram_range *out, unsigned int max);
 
 /* ---- time and the scheduler tick -------------------------------------------------- */
 
-u64 arch_time_ns(void);			/* monotonic, same clock on every CPU */
+u64 arch_time_ns(void); /* monotonic, same clock on every CPU */
 
 /*
  * Start this CPU's periodic tick: every @period_ns the arch calls
@@ -43,7 +43,7 @@ u64 arch_time_ns(void);			/* monotonic, same clock on every CPU */
  * was in a guest or in the hypervisor with interrupts enabled.
  */
 void arch_tick_start(u64 period_ns);
-void kvm_sched_tick(void);		/* implemented by kvm/, called by arch/ */
+void kvm_sched_tick(void); /* implemented by kvm/, called by arch/ */
 
 /*
  * Interrupts at the hypervisor's level.  Enabled in hypervisor threads

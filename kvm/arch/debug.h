@@ -35,8 +35,8 @@ u32 arch_debug_chan_write(const u8 *buf, u32 len);
  * (ARCH_GDB_REG_MAX bytes room), returns its size; set reads as many.  0
  * for a number beyond the last.
  */
-#define ARCH_GDB_REG_MAX 16
-#define ARCH_GDB_MAX_REGS 128	/* arch_gdb_nr_regs() is at most this */
+#define ARCH_GDB_REG_MAX  16
+#define ARCH_GDB_MAX_REGS 128 /* arch_gdb_nr_regs() is at most this */
 unsigned int arch_gdb_nr_regs(void);
 unsigned int arch_gdb_get_reg(const struct arch_vcpu *v, unsigned int n, u8 *buf);
 unsigned int arch_gdb_set_reg(struct arch_vcpu *v, unsigned int n, const u8 *buf);

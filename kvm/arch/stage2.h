@@ -18,7 +18,7 @@
 
 /* The format of this architecture's stage-2 tables, and the IPA size it is set up for. */
 const struct pte_format *arch_stage2_format(void);
-u64 arch_stage2_ipa_limit(void);	/* guest-physical addresses must be below this */
+u64 arch_stage2_ipa_limit(void); /* guest-physical addresses must be below this */
 /*
  * The CPU translates guest-physical addresses itself (arm64 stage 2, x86
  * NPT).  false (x86 SVM without NPT): every VM needs a shadow MMU.
@@ -38,7 +38,7 @@ struct shadow_mmu;
  * guest-physical memory for the guest while its paging is off.
  */
 struct arch_stage2 {
-	u16 vmid;			/* 1..255; 0 is never a guest's */
+	u16 vmid; /* 1..255; 0 is never a guest's */
 	hpa_t root;
 	struct shadow_mmu *shadow;
 };

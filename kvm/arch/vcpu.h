@@ -31,49 +31,49 @@ void arch_vcpu_reset(struct arch_vcpu *v, unsigned int index, u64 entry, u64 arg
 
 enum arch_debug_event {
 	DEBUG_NONE,
-	DEBUG_SW_BREAKPOINT,	/* a breakpoint instruction (ours or the guest's own) */
-	DEBUG_HW_BREAKPOINT,	/* a breakpoint register matched */
-	DEBUG_STEP,		/* one instruction stepped */
+	DEBUG_SW_BREAKPOINT, /* a breakpoint instruction (ours or the guest's own) */
+	DEBUG_HW_BREAKPOINT, /* a breakpoint register matched */
+	DEBUG_STEP,	     /* one instruction stepped */
 };
 
 enum vcpu_exit_reason {
 	EXIT_NONE,
-	EXIT_HYPERCALL,		/* HVC / VMMCALL; pc already past it */
-	EXIT_FIRMWARE_CALL,	/* arm64 SMC (PSCI over SMC); pc already past it */
-	EXIT_MEM_FAULT,		/* stage-2 / NPT fault */
-	EXIT_WFI,		/* the guest waits for an interrupt; pc already past it */
-	EXIT_YIELD,		/* the guest waits for an event (arm64 WFE): yield; pc past it */
-	EXIT_IRQ,		/* a physical interrupt (already handled: the tick) */
-	EXIT_SEND_IPI,		/* the guest asked for an SGI (@ipi_*); pc already past it */
-	EXIT_DEBUG,		/* breakpoint or single step for the debugger (@debug) */
-	EXIT_FATAL,		/* the guest cannot go on (triple fault, entry refused, ...): the
+	EXIT_HYPERCALL,	    /* HVC / VMMCALL; pc already past it */
+	EXIT_FIRMWARE_CALL, /* arm64 SMC (PSCI over SMC); pc already past it */
+	EXIT_MEM_FAULT,	    /* stage-2 / NPT fault */
+	EXIT_WFI,	    /* the guest waits for an interrupt; pc already past it */
+	EXIT_YIELD,	    /* the guest waits for an event (arm64 WFE): yield; pc past it */
+	EXIT_IRQ,	    /* a physical interrupt (already handled: the tick) */
+	EXIT_SEND_IPI,	    /* the guest asked for an SGI (@ipi_*); pc already past it */
+	EXIT_DEBUG,	    /* breakpoint or single step for the debugger (@debug) */
+	EXIT_FATAL,	    /* the guest cannot go on (triple fault, entry refused, ...): the
 				 * arch printed why; the VM ends with @fatal_status */
-	EXIT_UNHANDLED,		/* anything else: @syndrome says what */
+	EXIT_UNHANDLED,	    /* anything else: @syndrome says what */
 };
 
 struct vcpu_exit {
 	enum vcpu_exit_reason reason;
 	/* EXIT_MEM_FAULT */
-	u64 gpa;		/* faulting guest-physical address (byte precise) */
-	u64 gva;		/* guest-virtual address, if @gva_valid */
+	u64 gpa; /* faulting guest-physical address (byte precise) */
+	u64 gva; /* guest-virtual address, if @gva_valid */
 	bool gva_valid;
-	bool write;		/* a write (or a read-modify-write) */
-	bool exec;		/* an instruction fetch */
-	bool decoded;		/* a single load/store the hypervisor may emulate: */
-	u8 access_size;		/*   1, 2, 4 or 8 bytes */
-	u8 reg;			/*   register number (31: zero register on arm64) */
-	bool sign_extend;	/*   load sign-extends */
+	bool write;	  /* a write (or a read-modify-write) */
+	bool exec;	  /* an instruction fetch */
+	bool decoded;	  /* a single load/store the hypervisor may emulate: */
+	u8 access_size;	  /*   1, 2, 4 or 8 bytes */
+	u8 reg;		  /*   register number (31: zero register on arm64) */
+	bool sign_extend; /*   load sign-extends */
 	/* EXIT_SEND_IPI: SGI @ipi_intid to the vCPUs whose indexes are set in @ipi_targets */
 	u32 ipi_intid;
-	bool ipi_broadcast;	/*   to every vCPU but the sender instead */
+	bool ipi_broadcast; /*   to every vCPU but the sender instead */
 	u64 ipi_targets;
 	/* EXIT_DEBUG: what stopped it; pc is the next instruction to run */
 	enum arch_debug_event debug;
 	/* EXIT_FATAL: the VM's exit status (a negative errno, -1 when none says more) */
 	int fatal_status;
 	/* EXIT_UNHANDLED (and for reports) */
-	u64 syndrome;		/* arm64: the EL2 exception syndrome */
-	u64 pc;			/* guest pc of the trapping instruction */
+	u64 syndrome; /* arm64: the EL2 exception syndrome */
+	u64 pc;	      /* guest pc of the trapping instruction */
 };
 
 /*
@@ -101,7 +101,7 @@ void arch_vcpu_set_reg(struct arch_vcpu *v, unsigned int n, u64 val);
  */
 bool arch_vcpu_hypercall_allowed(const struct arch_vcpu *v);
 /* Hypercall arguments and result: arm64 x0 = function ID, x1..x5, result in x0. */
-u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n);	/* 0 = function ID */
+u64 arch_vcpu_hc_arg(const struct arch_vcpu *v, unsigned int n); /* 0 = function ID */
 void arch_vcpu_hc_ret(struct arch_vcpu *v, u64 val);
 u64 arch_vcpu_pc(const struct arch_vcpu *v);
 /* Resume the guest at @pc (a debugger's "continue at address"). */

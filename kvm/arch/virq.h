@@ -24,14 +24,14 @@
  * priority ones; after the exit it reads back what the guest did to them.
  */
 #define ARCH_VIRQ_PENDING 1
-#define ARCH_VIRQ_ACTIVE 2
+#define ARCH_VIRQ_ACTIVE  2
 
 struct arch_virq {
 	u32 intid;
-	u8 priority;		/* 0 highest */
-	u8 state;		/* ARCH_VIRQ_PENDING | ARCH_VIRQ_ACTIVE; 0 once the guest is done */
+	u8 priority; /* 0 highest */
+	u8 state;    /* ARCH_VIRQ_PENDING | ARCH_VIRQ_ACTIVE; 0 once the guest is done */
 	bool group1;
-	bool notify_eoi;	/* exit when the guest deactivates it (level-sensitive resample) */
+	bool notify_eoi; /* exit when the guest deactivates it (level-sensitive resample) */
 };
 
 /* How many interrupts one entry can carry (at least 1, at most 16). */
@@ -42,8 +42,7 @@ unsigned int arch_vgic_nr_slots(void);
  * guest has taken most of these (arm64: underflow and no-pending
  * maintenance interrupts, PPI 25).
  */
-void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n,
-		     bool more);
+void arch_vgic_flush(struct arch_vcpu *v, const struct arch_virq *irqs, unsigned int n, bool more);
 /*
  * After arch_vcpu_run(): the interrupts of the last flush, in its order,
  * with the state the guest left them in.  Returns their number.

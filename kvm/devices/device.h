@@ -31,8 +31,8 @@ struct vm;
 
 /* Where a device sits in a VM: one row of a platform table. */
 struct vdev_config {
-	u64 base;		/* guest-physical address, or the first I/O port */
-	int irq;		/* its interrupt line (the controller's numbering), -1 none */
+	u64 base; /* guest-physical address, or the first I/O port */
+	int irq;  /* its interrupt line (the controller's numbering), -1 none */
 };
 
 struct vdev_class {
@@ -89,8 +89,8 @@ void vm_devices_poll(struct vm *vm);
 void vm_irq_line(struct vm *vm, int line, bool level);
 
 /* The device classes. */
-extern const struct vdev_class vdev_vgic;	/* GICv3: vgic.c, vgic_mmio.c */
-extern const struct vdev_class vdev_pl011;	/* PL011 UART: vuart_pl011.c */
-extern const struct vdev_class vdev_vcom1;	/* COM1 16550 on I/O ports: vcom1.c */
+extern const struct vdev_class vdev_vgic;  /* GICv3: vgic.c, vgic_mmio.c */
+extern const struct vdev_class vdev_pl011; /* PL011 UART: vuart_pl011.c */
+extern const struct vdev_class vdev_vcom1; /* COM1 16550 on I/O ports: vcom1.c */
 
 #endif

@@ -27,16 +27,16 @@
 #define UART_RBR_THR 0
 #define UART_IER_DLM 1
 #define UART_IIR_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
+#define UART_LCR     3
+#define UART_MCR     4
+#define UART_LSR     5
+#define UART_MSR     6
+#define UART_SCR     7
 
-#define LCR_DLAB 0x80
-#define IIR_NO_INT 0x01
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
+#define LCR_DLAB	     0x80
+#define IIR_NO_INT	     0x01
+#define LSR_THRE	     0x20
+#define LSR_TEMT	     0x40
 #define UART_MSR_CTS_DSR_DCD 0xb0
 
 /* The divisor latch (DLAB = 1) lives beside the 8 registers. */
@@ -63,7 +63,7 @@ static u8 vcom1_in(u8 *com1, unsigned int reg)
 		return LSR_THRE | LSR_TEMT;
 	case UART_MSR:
 		return UART_MSR_CTS_DSR_DCD;
-	default:			/* LCR, MCR, SCR */
+	default: /* LCR, MCR, SCR */
 		return com1[reg & 7];
 	}
 }
@@ -83,11 +83,11 @@ static void vcom1_out(struct vcpu *v, u8 *com1, unsigned int reg, u8 val)
 	case UART_IER_DLM:
 		com1[dlab ? VCOM1_DLM : UART_IER_DLM] = val & (dlab ? 0xff : 0x0f);
 		break;
-	case UART_IIR_FCR:		/* FIFO control: there is no FIFO to reset */
-	case UART_LSR:			/* factory test only */
+	case UART_IIR_FCR: /* FIFO control: there is no FIFO to reset */
+	case UART_LSR:	   /* factory test only */
 	case UART_MSR:
 		break;
-	default:			/* LCR, MCR, SCR */
+	default: /* LCR, MCR, SCR */
 		com1[reg & 7] = val;
 		break;
 	}

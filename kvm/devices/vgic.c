@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvm/arch/virq.h"
 #include "vcpu.h"
 #include "vgic.h"
-#include "kvm/arch/virq.h"
 
 /* GICD_CTLR with DS = 1 (IHI 0069 12.9.4): EnableGrp0 bit 0, EnableGrp1 bit 1. */
 #define CTLR_ENABLE_G0 BIT(0)
@@ -53,7 +53,8 @@ void vgic_spi_route(struct vgic *vg, struct vgic_irq *irq, u64 irouter)
 	irq->irouter = irouter & (GENMASK(23, 0) | GENMASK(39, 32));
 	/* A route to a PE that does not exist delivers nowhere (and is kept as written). */
 	irq->target = (irouter >> 32) & 0xff || (irouter >> 16) & 0xff || index >= vg->nr_cpus ?
-		      0xff : index;
+			      0xff :
+			      index;
 }
 
 static bool vgic_group_enabled(const struct vgic *vg, const struct vgic_irq *irq)
@@ -180,9 +181,8 @@ static bool vgic_before(const struct vgic_pick *a, const struct vgic_pick *b)
 }
 
 /* Keep the best @max of what is offered, sorted; returns how many were offered in all. */
-static void vgic_consider(struct vgic *vg, struct vgic_irq *irq, u32 intid,
-			  struct vgic_pick *best, unsigned int *n, unsigned int max,
-			  unsigned int *offered)
+static void vgic_consider(struct vgic *vg, struct vgic_irq *irq, u32 intid, struct vgic_pick *best,
+			  unsigned int *n, unsigned int max, unsigned int *offered)
 {
 	struct vgic_pick p = { irq, intid };
 	unsigned int i;
@@ -306,8 +306,8 @@ bool vgic_vcpu_should_wake(struct vcpu *v)
 	vgic_sample_timers(v);
 	spin_lock(&vg->lock);
 	for (i = 0; i < VGIC_NR_IRQS && !wake; i++) {
-		struct vgic_irq *irq = i < VGIC_NR_PRIVATE ? &c->priv[i] :
-				       &vg->spi[i - VGIC_NR_PRIVATE];
+		struct vgic_irq *irq =
+			i < VGIC_NR_PRIVATE ? &c->priv[i] : &vg->spi[i - VGIC_NR_PRIVATE];
 
 		if (i >= VGIC_NR_PRIVATE && irq->target != v->index)
 			continue;

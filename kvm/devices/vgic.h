@@ -17,46 +17,46 @@
 #ifndef KVM_VGIC_H
 #define KVM_VGIC_H
 
+#include "kvm/arch/virq.h"
 #include "kvm/platform/guest_platform.h"
 #include "vm.h"
-#include "kvm/arch/virq.h"
 
-#define VGIC_NR_PRIVATE 32		/* SGIs 0-15, PPIs 16-31 */
-#define VGIC_NR_SPIS 64			/* INTIDs 32-95 */
-#define VGIC_NR_IRQS (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
-#define VGIC_MAX_SLOTS 16		/* list registers the arch may offer */
-#define VGIC_MAINT_INTID 25		/* the maintenance PPI the guest's tree may name */
+#define VGIC_NR_PRIVATE	 32 /* SGIs 0-15, PPIs 16-31 */
+#define VGIC_NR_SPIS	 64 /* INTIDs 32-95 */
+#define VGIC_NR_IRQS	 (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_MAX_SLOTS	 16 /* list registers the arch may offer */
+#define VGIC_MAINT_INTID 25 /* the maintenance PPI the guest's tree may name */
 
 struct vgic_irq {
-	u8 priority;		/* 0 highest */
-	u8 target;		/* SPI: the vCPU its IROUTER names */
+	u8 priority; /* 0 highest */
+	u8 target;   /* SPI: the vCPU its IROUTER names */
 	bool enabled;
 	bool group1;
-	bool edge;		/* GICD_ICFGR: edge-triggered */
-	bool latch;		/* pending from an edge, an SGI or an ISPENDR write */
-	bool level;		/* level-sensitive input wire */
+	bool edge;  /* GICD_ICFGR: edge-triggered */
+	bool latch; /* pending from an edge, an SGI or an ISPENDR write */
+	bool level; /* level-sensitive input wire */
 	bool active;
-	bool in_lr;		/* held by the hardware of the vCPU that runs it */
-	u64 irouter;		/* SPI: GICD_IROUTER as written */
+	bool in_lr;  /* held by the hardware of the vCPU that runs it */
+	u64 irouter; /* SPI: GICD_IROUTER as written */
 };
 
 struct vgic_cpu {
 	struct vgic_irq priv[VGIC_NR_PRIVATE];
-	bool asleep;		/* GICR_WAKER.ProcessorSleep */
+	bool asleep; /* GICR_WAKER.ProcessorSleep */
 	/* The last flush: what the hardware holds, and whether each came from @latch. */
 	unsigned int nr_lr;
 	struct arch_virq lr[VGIC_MAX_SLOTS];
 	bool lr_latch[VGIC_MAX_SLOTS];
-	u64 sgis_sent, irqs_delivered;	/* counters, this vCPU's thread only */
+	u64 sgis_sent, irqs_delivered; /* counters, this vCPU's thread only */
 };
 
 struct vgic {
 	struct spinlock lock;
 	struct vm *vm;
 	u64 dist_base, redist_base;
-	u32 ctlr;		/* GICD_CTLR.EnableGrp0/EnableGrp1 */
+	u32 ctlr; /* GICD_CTLR.EnableGrp0/EnableGrp1 */
 	unsigned int nr_cpus;
-	u64 kick;		/* vCPUs (bit = index) to wake or kick once unlocked */
+	u64 kick; /* vCPUs (bit = index) to wake or kick once unlocked */
 	struct vgic_irq spi[VGIC_NR_SPIS];
 	struct vgic_cpu cpu[];
 };

@@ -10,36 +10,36 @@
  * other distributor copies of SGI/PPI state, ITARGETSR, SGIR, IGRPMODR,
  * NSACR).
  */
-#include "vgic.h"
 #include "vcpu.h"
+#include "vgic.h"
 
 /* Distributor offsets (IHI 0069 Table 12-25). */
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IIDR 0x0008
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ISPENDR 0x0200
-#define GICD_ICPENDR 0x0280
-#define GICD_ISACTIVER 0x0300
-#define GICD_ICACTIVER 0x0380
+#define GICD_CTLR	0x0000
+#define GICD_TYPER	0x0004
+#define GICD_IIDR	0x0008
+#define GICD_IGROUPR	0x0080
+#define GICD_ISENABLER	0x0100
+#define GICD_ICENABLER	0x0180
+#define GICD_ISPENDR	0x0200
+#define GICD_ICPENDR	0x0280
+#define GICD_ISACTIVER	0x0300
+#define GICD_ICACTIVER	0x0380
 #define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0c00
-#define GICD_IROUTER 0x6000
-#define GICD_PIDR2 0xffe8
+#define GICD_ICFGR	0x0c00
+#define GICD_IROUTER	0x6000
+#define GICD_PIDR2	0xffe8
 
 /* GICD_CTLR, DS = 1 (12.9.4): EnableGrp0, EnableGrp1, ARE (4), DS (6). */
 #define GICD_CTLR_ENABLES (BIT(0) | BIT(1))
-#define GICD_CTLR_ARE BIT(4)
-#define GICD_CTLR_DS BIT(6)
+#define GICD_CTLR_ARE	  BIT(4)
+#define GICD_CTLR_DS	  BIT(6)
 
 /*
  * GICD_TYPER (12.9.38): ITLinesNumber = INTIDs / 32 - 1; CPUNumber only
  * counts for ARE = 0 but says how many vCPUs there are; IDbits = 10 - 1
  * (INTIDs below 1024); No1N (bit 25): no 1-of-N SPI routing.
  */
-#define GICD_TYPER_VAL(cpus) ((VGIC_NR_IRQS / 32 - 1) | ((cpus) - 1) << 5 | 9 << 19 | BIT(25))
+#define GICD_TYPER_VAL(cpus) ((VGIC_NR_IRQS / 32 - 1) | ((cpus)-1) << 5 | 9 << 19 | BIT(25))
 
 /*
  * GICD_IIDR / GICR_IIDR (12.9.24, 12.10.11): ProductID 0x48 ('H'),
@@ -50,22 +50,22 @@
 #define GIC_PIDR2_VAL 0x3b
 
 /* Redistributor: RD_base (Table 12-27) and SGI_base (Table 12-29) 64 KiB above it. */
-#define GICR_CTLR 0x0000
-#define GICR_IIDR 0x0004
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_PIDR2 0xffe8
-#define GICR_SGI_BASE 0x10000
-#define GICR_IGROUPR0 0x0080
+#define GICR_CTLR	0x0000
+#define GICR_IIDR	0x0004
+#define GICR_TYPER	0x0008
+#define GICR_WAKER	0x0014
+#define GICR_PIDR2	0xffe8
+#define GICR_SGI_BASE	0x10000
+#define GICR_IGROUPR0	0x0080
 #define GICR_ISENABLER0 0x0100
 #define GICR_ICENABLER0 0x0180
-#define GICR_ISPENDR0 0x0200
-#define GICR_ICPENDR0 0x0280
+#define GICR_ISPENDR0	0x0200
+#define GICR_ICPENDR0	0x0280
 #define GICR_ISACTIVER0 0x0300
 #define GICR_ICACTIVER0 0x0380
 #define GICR_IPRIORITYR 0x0400
-#define GICR_ICFGR0 0x0c00
-#define GICR_ICFGR1 0x0c04
+#define GICR_ICFGR0	0x0c00
+#define GICR_ICFGR1	0x0c04
 
 /* GICR_TYPER (12.10.33): Last (4), Processor_Number (23:8), Affinity_Value (63:32). */
 #define GICR_TYPER_LAST BIT(4)
@@ -75,7 +75,13 @@
 
 /* The registers with one bit per INTID, in their order from IGROUPR at 0x80. */
 enum vgic_bitreg {
-	BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND, BR_CPEND, BR_SACTIVE, BR_CACTIVE,
+	BR_GROUP,
+	BR_SENABLE,
+	BR_CENABLE,
+	BR_SPEND,
+	BR_CPEND,
+	BR_SACTIVE,
+	BR_CACTIVE,
 };
 
 static u32 bits_read(struct vgic *vg, unsigned int cpu, unsigned int first, enum vgic_bitreg r)
@@ -216,8 +222,8 @@ static void cfg_write(struct vgic *vg, unsigned int cpu, unsigned int first, u32
  * (IHI 0069 Tables 12-25, 12-29): @off from the frame's base; INTIDs
  * outside [@lo, @hi) are RAZ/WI there.  True if @off is one of them.
  */
-static bool irq_regs_access(struct vgic *vg, unsigned int cpu, u64 off, unsigned int size,
-			    u64 *val, bool write, unsigned int lo, unsigned int hi)
+static bool irq_regs_access(struct vgic *vg, unsigned int cpu, u64 off, unsigned int size, u64 *val,
+			    bool write, unsigned int lo, unsigned int hi)
 {
 	unsigned int first;
 
@@ -226,7 +232,7 @@ static bool irq_regs_access(struct vgic *vg, unsigned int cpu, u64 off, unsigned
 
 		first = (off & 0x7f) / 4 * 32;
 		if (size != 4 || first < lo || first >= hi)
-			return true;	/* RAZ/WI */
+			return true; /* RAZ/WI */
 		if (write)
 			bits_write(vg, cpu, first, r, *val);
 		else
@@ -354,8 +360,7 @@ static void gicr_access(struct vgic *vg, unsigned int cpu, u64 off, unsigned int
 	struct vgic_cpu *c = &vg->cpu[cpu];
 
 	if (off >= GICR_SGI_BASE) {
-		irq_regs_access(vg, cpu, off - GICR_SGI_BASE, size, val, write, 0,
-				VGIC_NR_PRIVATE);
+		irq_regs_access(vg, cpu, off - GICR_SGI_BASE, size, val, write, 0, VGIC_NR_PRIVATE);
 		return;
 	}
 	switch (off) {
@@ -366,7 +371,8 @@ static void gicr_access(struct vgic *vg, unsigned int cpu, u64 off, unsigned int
 	case GICR_TYPER:
 	case GICR_TYPER + 4:
 		if (!write)
-			*val = size == 8 ? gicr_typer(vg, cpu) : gicr_typer(vg, cpu) >> (off & 4) * 8;
+			*val = size == 8 ? gicr_typer(vg, cpu) :
+					   gicr_typer(vg, cpu) >> (off & 4) * 8;
 		return;
 	case GICR_WAKER:
 		if (write)

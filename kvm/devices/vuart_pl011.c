@@ -25,47 +25,47 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "kvm/arch/console.h"
 #include "kvm/devices/device.h"
 #include "kvm/platform/guest_platform.h"
 #include "mmio.h"
 #include "vcpu.h"
-#include "kvm/arch/console.h"
 
-#define UART_DR 0x000
-#define UART_RSR_ECR 0x004
-#define UART_FR 0x018
-#define UART_ILPR 0x020
-#define UART_IBRD 0x024
-#define UART_FBRD 0x028
-#define UART_LCR_H 0x02c
-#define UART_CR 0x030
-#define UART_IFLS 0x034
-#define UART_IMSC 0x038
-#define UART_RIS 0x03c
-#define UART_MIS 0x040
-#define UART_ICR 0x044
-#define UART_DMACR 0x048
-#define UART_PERIPH_ID0 0xfe0	/* ... 0xffc: PeriphID0-3, PCellID0-3 */
+#define UART_DR		0x000
+#define UART_RSR_ECR	0x004
+#define UART_FR		0x018
+#define UART_ILPR	0x020
+#define UART_IBRD	0x024
+#define UART_FBRD	0x028
+#define UART_LCR_H	0x02c
+#define UART_CR		0x030
+#define UART_IFLS	0x034
+#define UART_IMSC	0x038
+#define UART_RIS	0x03c
+#define UART_MIS	0x040
+#define UART_ICR	0x044
+#define UART_DMACR	0x048
+#define UART_PERIPH_ID0 0xfe0 /* ... 0xffc: PeriphID0-3, PCellID0-3 */
 
 #define FR_RXFE BIT(4)
 #define FR_TXFF BIT(5)
 #define FR_RXFF BIT(6)
 #define FR_TXFE BIT(7)
 
-#define LCR_H_FEN BIT(4)
-#define CR_UARTEN BIT(0)
-#define CR_TXE BIT(8)
-#define CR_RXE BIT(9)
-#define CR_RESET (CR_TXE | CR_RXE)	/* 3.3.8: TXE and RXE set out of reset */
-#define IFLS_RESET 0x12			/* 3.3.9: both trigger levels at half full */
+#define LCR_H_FEN  BIT(4)
+#define CR_UARTEN  BIT(0)
+#define CR_TXE	   BIT(8)
+#define CR_RXE	   BIT(9)
+#define CR_RESET   (CR_TXE | CR_RXE) /* 3.3.8: TXE and RXE set out of reset */
+#define IFLS_RESET 0x12		     /* 3.3.9: both trigger levels at half full */
 
-#define INT_RX BIT(4)
-#define INT_TX BIT(5)
-#define INT_RT BIT(6)
+#define INT_RX	BIT(4)
+#define INT_TX	BIT(5)
+#define INT_RT	BIT(6)
 #define INT_ALL 0x7ff
 
-#define RX_FIFO_SIZE 16
-#define INPUT_POLL_NS 10000000ULL	/* console input checked every 10 ms */
+#define RX_FIFO_SIZE  16
+#define INPUT_POLL_NS 10000000ULL /* console input checked every 10 ms */
 
 /*
  * PeriphID0-3 (part number 0x011, designer 0x41 'A', revision 1, what QEMU shows) and
@@ -80,8 +80,8 @@ struct pl011 {
 	u32 rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
 	u8 rx[RX_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
-	int irq;			/* its interrupt line (the platform table's) */
-	bool irq_level;			/* what vm_irq_line() was last told */
+	int irq;	/* its interrupt line (the platform table's) */
+	bool irq_level; /* what vm_irq_line() was last told */
 	u64 next_poll_ns;
 	u32 poll_busy;
 };
@@ -171,7 +171,7 @@ static u32 pl011_read_reg(struct pl011 *u, u64 off)
 	default:
 		if (off >= UART_PERIPH_ID0 && off < UART_PERIPH_ID0 + 4 * sizeof(pl011_ids))
 			return pl011_ids[(off - UART_PERIPH_ID0) / 4];
-		return 0;	/* reserved and test registers read as zero */
+		return 0; /* reserved and test registers read as zero */
 	}
 }
 
@@ -182,13 +182,13 @@ static void pl011_write_reg(struct pl011 *u, struct vcpu *v, u64 off, u32 val)
 	switch (off) {
 	case UART_DR:
 		if (u->vm->cfg.console_input)
-			(void)!write(1, &ch, 1);	/* the interactive console: as typed */
+			(void)!write(1, &ch, 1); /* the interactive console: as typed */
 		else
 			vcpu_console_put(v, &ch, 1);
 		u->ris |= INT_TX;
 		break;
 	case UART_RSR_ECR:
-		u->rsr = 0;		/* any write clears the error flags */
+		u->rsr = 0; /* any write clears the error flags */
 		break;
 	case UART_ILPR:
 		u->ilpr = val & 0xff;
@@ -224,7 +224,7 @@ static void pl011_write_reg(struct pl011 *u, struct vcpu *v, u64 off, u32 val)
 		u->dmacr = val & 7;
 		break;
 	default:
-		break;		/* read-only and reserved registers ignore writes */
+		break; /* read-only and reserved registers ignore writes */
 	}
 	pl011_update_irq(u);
 }

@@ -123,7 +123,7 @@ void gdb_put_packet(struct gdbstub *s, const char *data, u32 len)
 	s->tx[2 + len] = hexdigits[sum >> 4];
 	s->tx[3 + len] = hexdigits[sum & 15];
 	s->tx_len = len + 4;
-	s->resend = false;	/* a '-' from now on is about this packet */
+	s->resend = false; /* a '-' from now on is about this packet */
 	s->resends = 0;
 	tx_queue(s, s->tx, s->tx_len);
 }
@@ -359,7 +359,7 @@ static void rx_byte(struct gdbstub *s, u8 c)
 		/* '+' and noise: nothing to do */
 		break;
 	case RX_DATA:
-		if (c == '$') {		/* the sender gave up on the last one: resynchronise */
+		if (c == '$') { /* the sender gave up on the last one: resynchronise */
 			s->rx_len = 0;
 			s->rx_sum = 0;
 			s->rx_overflow = false;
@@ -471,7 +471,8 @@ bool gdbstub_attach(struct vm *vm)
 
 	if (arch_debug_chan_open()) {
 		printf("gdb: no debug channel (its serial port, README \"make debug\"): "
-		       "vm %s runs undebugged\n", vm->name);
+		       "vm %s runs undebugged\n",
+		       vm->name);
 		return false;
 	}
 	if (s->vm) {
@@ -549,8 +550,8 @@ static void vcpu_event(struct vcpu *v)
 
 	v->dbg_step = false;
 	arch_vcpu_set_single_step(&v->arch, false);
-	__atomic_compare_exchange_n(&s->event_thread, &none, v->index + 1, false,
-				    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&s->event_thread, &none, v->index + 1, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_RELAXED);
 	/* Parks at its next entry; the stop reply is sent by whoever polls once all are parked. */
 	__atomic_store_n(&v->dbg_hold, 1, __ATOMIC_RELEASE);
 }

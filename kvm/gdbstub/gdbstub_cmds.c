@@ -251,7 +251,7 @@ static void cmd_read_mem(struct gdbstub *s, struct cur *c)
 	if (len > sizeof(buf))
 		len = sizeof(buf);
 	if (!len)
-		return;		/* the empty reply: zero bytes read */
+		return; /* the empty reply: zero bytes read */
 	got = gdb_read_mem(s, addr, buf, len);
 	if (got < 0) {
 		reply_error(s, GDB_EFAULT);
@@ -409,7 +409,7 @@ static void cmd_breakpoint(struct gdbstub *s, struct cur *c, bool insert)
 		return;
 	}
 	if (type > 1)
-		return;		/* empty: not supported */
+		return; /* empty: not supported */
 	if (type == 0 && insert)
 		ret = sw_insert(s, addr);
 	else if (type == 0 && (bp = find_sw(s, addr)))
@@ -442,7 +442,7 @@ static void cmd_legacy_resume(struct gdbstub *s, struct cur *c, bool step, bool 
 			reply_error(s, GDB_EINVAL);
 			return;
 		}
-		arch_vcpu_set_pc(&s->vm->vcpus[t]->arch, v);	/* "c addr" */
+		arch_vcpu_set_pc(&s->vm->vcpus[t]->arch, v); /* "c addr" */
 	}
 	for (i = 0; i < VM_MAX_VCPUS; i++)
 		act[i] = step ? (i == t ? ACT_STEP : ACT_STAY) : ACT_CONT;
@@ -571,7 +571,7 @@ static bool cmd_general(struct gdbstub *s, struct cur *c)
 		if (s->vm && kill)
 			vm_end(s->vm, -1, "killed by the debugger");
 		gdb_end_session(s);
-		if (*c->p != 'k')	/* 'k' has no reply (E.2 "k") */
+		if (*c->p != 'k') /* 'k' has no reply (E.2 "k") */
 			gdb_reply_str(s, "OK");
 	} else if (!s->vm && c->p < c->end && *c->p == '?') {
 		gdb_reply_str(s, "W00");
@@ -593,7 +593,7 @@ static void cmd_stopped(struct gdbstub *s, struct cur *c)
 	switch (op) {
 	case '?':
 		gdb_stop_reply(s);
-		s->reply_len = ~0u;	/* sent */
+		s->reply_len = ~0u; /* sent */
 		return;
 	case 'g':
 		if (c->p != c->end)
@@ -625,7 +625,7 @@ static void cmd_stopped(struct gdbstub *s, struct cur *c)
 	case 'S':
 		cmd_legacy_resume(s, c, op == 's' || op == 'S', op == 'C' || op == 'S');
 		if (!s->reply_len)
-			s->reply_len = ~0u;	/* no reply now: the stop reply comes later */
+			s->reply_len = ~0u; /* no reply now: the stop reply comes later */
 		return;
 	case 'H':
 		if (c->p < c->end && (*c->p == 'g' || *c->p == 'c')) {
@@ -635,7 +635,7 @@ static void cmd_stopped(struct gdbstub *s, struct cur *c)
 				if (tid > 0)
 					*(which == 'g' ? &s->g_thread : &s->c_thread) = tid - 1;
 				else if (which == 'c')
-					s->c_thread = ~0u;	/* all: c resumes everyone */
+					s->c_thread = ~0u; /* all: c resumes everyone */
 				gdb_reply_str(s, "OK");
 				return;
 			}
@@ -671,7 +671,7 @@ static void cmd_stopped(struct gdbstub *s, struct cur *c)
 		}
 		return;
 	default:
-		return;		/* unknown: the empty reply */
+		return; /* unknown: the empty reply */
 	}
 }
 

@@ -16,26 +16,26 @@
 #define GDB_TXQ_SIZE (2 * GDB_TX_RESERVE)
 /* A packet that arrived damaged this often will not arrive: later '-' for it are ignored. */
 #define GDB_MAX_RESENDS 8
-#define GDB_MAX_SW_BP 64
-#define GDB_SIGINT 2
-#define GDB_SIGTRAP 5
+#define GDB_MAX_SW_BP	64
+#define GDB_SIGINT	2
+#define GDB_SIGTRAP	5
 
 /* Error replies "Enn": two digits, our errno values in decimal (E14: bad address). */
-#define GDB_EPERM 1
+#define GDB_EPERM  1
 #define GDB_EFAULT 14
-#define GDB_EBUSY 16
+#define GDB_EBUSY  16
 #define GDB_EINVAL 22
 #define GDB_ENOSPC 28
 
 enum gdb_rx {
-	RX_IDLE,	/* between packets: '+', '-', Ctrl-C or '$' */
-	RX_DATA,	/* after '$' */
-	RX_CSUM1,	/* after '#' */
+	RX_IDLE,  /* between packets: '+', '-', Ctrl-C or '$' */
+	RX_DATA,  /* after '$' */
+	RX_CSUM1, /* after '#' */
 	RX_CSUM2,
 };
 
 enum gdb_action {
-	ACT_STAY,	/* vCont named nothing for it: stays stopped */
+	ACT_STAY, /* vCont named nothing for it: stays stopped */
 	ACT_CONT,
 	ACT_STEP,
 };
@@ -50,21 +50,21 @@ enum gdb_action {
 struct gdb_sw_bp {
 	u64 addr;
 	u64 gpa;
-	u32 saved;	/* the instruction the breakpoint replaced */
+	u32 saved; /* the instruction the breakpoint replaced */
 	bool used;
 };
 
 struct gdbstub {
-	u32 busy;			/* someone is in gdbstub_poll() */
-	bool chan;			/* the channel exists */
-	struct vm *vm;			/* the debugged VM, NULL between VMs */
+	u32 busy;      /* someone is in gdbstub_poll() */
+	bool chan;     /* the channel exists */
+	struct vm *vm; /* the debugged VM, NULL between VMs */
 
 	/* receiving: the packet being read, and one complete packet waiting for a stop */
 	enum gdb_rx rx;
 	u32 rx_len;
 	bool rx_overflow;
 	u8 rx_sum, rx_csum;
-	bool pending;			/* rx[] holds a packet to run once every vCPU is parked */
+	bool pending; /* rx[] holds a packet to run once every vCPU is parked */
 	char rx_buf[GDB_PACKET_SIZE + 1];
 
 	/*
@@ -74,25 +74,25 @@ struct gdbstub {
 	u32 tx_len;
 	u8 tx[GDB_PACKET_SIZE + 4];
 	bool resend;
-	u32 resends;			/* of the last packet */
+	u32 resends; /* of the last packet */
 	u32 txq_head, txq_len;
 	u8 txq[GDB_TXQ_SIZE];
-	u64 tx_dropped;			/* packets the queue had no room for (a client not reading) */
-	u64 poll_deadline_ns;		/* the channel work of this poll stops here */
-	char reply[GDB_PACKET_SIZE];	/* the reply being built (data only) */
+	u64 tx_dropped;		     /* packets the queue had no room for (a client not reading) */
+	u64 poll_deadline_ns;	     /* the channel work of this poll stops here */
+	char reply[GDB_PACKET_SIZE]; /* the reply being built (data only) */
 	u32 reply_len;
-	bool no_ack;			/* QStartNoAckMode */
+	bool no_ack; /* QStartNoAckMode */
 
 	/* the VM as GDB sees it */
-	bool connected;			/* a debugger talks to us (until D or k) */
-	bool running;			/* resumed: a stop reply is owed */
-	bool stopping;			/* every vCPU was asked to park */
-	bool quiet_stop;		/* stopped for a (re)connecting GDB: no stop reply */
-	bool debug_on;			/* debug exceptions of the guest come to us */
-	u32 interrupt;			/* Ctrl-C */
-	u32 event_thread;		/* first vCPU (index + 1) that hit a breakpoint or stepped */
-	unsigned int stop_thread, stop_signal;	/* what '?' reports */
-	unsigned int g_thread, c_thread;	/* Hg / Hc: vCPU index */
+	bool connected;	  /* a debugger talks to us (until D or k) */
+	bool running;	  /* resumed: a stop reply is owed */
+	bool stopping;	  /* every vCPU was asked to park */
+	bool quiet_stop;  /* stopped for a (re)connecting GDB: no stop reply */
+	bool debug_on;	  /* debug exceptions of the guest come to us */
+	u32 interrupt;	  /* Ctrl-C */
+	u32 event_thread; /* first vCPU (index + 1) that hit a breakpoint or stepped */
+	unsigned int stop_thread, stop_signal; /* what '?' reports */
+	unsigned int g_thread, c_thread;       /* Hg / Hc: vCPU index */
 	u64 last_poll_ns;
 
 	struct gdb_sw_bp sw[GDB_MAX_SW_BP];

@@ -21,18 +21,18 @@
 #include "fdt_gen.h"
 #include "guest_platform.h"
 
-#define FDT_MAGIC 0xd00dfeedU
-#define FDT_VERSION 17
+#define FDT_MAGIC	      0xd00dfeedU
+#define FDT_VERSION	      17
 #define FDT_LAST_COMP_VERSION 16
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE 2
-#define FDT_PROP 3
-#define FDT_END 9
+#define FDT_BEGIN_NODE	      1
+#define FDT_END_NODE	      2
+#define FDT_PROP	      3
+#define FDT_END		      9
 
 #define FDT_HEADER_SIZE 40
-#define FDT_RSVMAP_SIZE 16	/* just the terminating zero pair */
-#define FDT_NAME_MAX 64
-#define FDT_MAX_DEPTH 16
+#define FDT_RSVMAP_SIZE 16 /* just the terminating zero pair */
+#define FDT_NAME_MAX	64
+#define FDT_MAX_DEPTH	16
 
 static u32 cpu_to_be32(u32 v)
 {
@@ -230,10 +230,10 @@ int fdt_finish(struct fdt_writer *w)
 	put_be32(blob + 4, total);
 	put_be32(blob + 8, struct_off);
 	put_be32(blob + 12, strings_off);
-	put_be32(blob + 16, FDT_HEADER_SIZE);	/* off_mem_rsvmap: one zero pair, no reservations */
+	put_be32(blob + 16, FDT_HEADER_SIZE); /* off_mem_rsvmap: one zero pair, no reservations */
 	put_be32(blob + 20, FDT_VERSION);
 	put_be32(blob + 24, FDT_LAST_COMP_VERSION);
-	put_be32(blob + 28, 0);			/* boot_cpuid_phys: vCPU 0 boots */
+	put_be32(blob + 28, 0); /* boot_cpuid_phys: vCPU 0 boots */
 	put_be32(blob + 32, w->strings_len);
 	put_be32(blob + 36, w->struct_len);
 	return (int)total;
@@ -325,10 +325,10 @@ static void gen_timer(struct fdt_writer *w)
 {
 	static const char compat[] = "arm,armv8-timer";
 	u32 irqs[12] = {
-		GUEST_GIC_PPI, GUEST_TIMER_PPI_SEC, IRQ_LEVEL_HIGH,
+		GUEST_GIC_PPI, GUEST_TIMER_PPI_SEC,  IRQ_LEVEL_HIGH,
 		GUEST_GIC_PPI, GUEST_TIMER_PPI_PHYS, IRQ_LEVEL_HIGH,
 		GUEST_GIC_PPI, GUEST_TIMER_PPI_VIRT, IRQ_LEVEL_HIGH,
-		GUEST_GIC_PPI, GUEST_TIMER_PPI_HYP, IRQ_LEVEL_HIGH,
+		GUEST_GIC_PPI, GUEST_TIMER_PPI_HYP,  IRQ_LEVEL_HIGH,
 	};
 
 	fdt_begin_node(w, "timer");

@@ -19,9 +19,9 @@
  * fdt_finish() returns it.
  */
 struct fdt_writer {
-	u8 *structs;		/* the caller's buffer, first 3/4 */
+	u8 *structs; /* the caller's buffer, first 3/4 */
 	u32 struct_len, struct_cap;
-	char *strings;		/* the last 1/4 */
+	char *strings; /* the last 1/4 */
 	u32 strings_len, strings_cap;
 	u32 depth;
 	u32 next_phandle;
@@ -54,9 +54,9 @@ int fdt_finish(struct fdt_writer *w);
 /* What a Linux guest's tree says about its VM. */
 struct fdt_guest {
 	u64 ram_base, ram_size;
-	unsigned int nr_cpus;		/* 1..8; MPIDR of cpu i is i */
-	const char *bootargs;		/* NULL or "" for none */
-	u64 initrd_start, initrd_end;	/* both 0: no initrd */
+	unsigned int nr_cpus;	      /* 1..8; MPIDR of cpu i is i */
+	const char *bootargs;	      /* NULL or "" for none */
+	u64 initrd_start, initrd_end; /* both 0: no initrd */
 };
 
 /*

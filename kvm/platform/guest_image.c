@@ -29,26 +29,26 @@
 #include "vm.h"
 
 /* The arm64 Image header (booting.rst, "Call the kernel image"), little-endian. */
-#define IMAGE_HDR_SIZE 64
+#define IMAGE_HDR_SIZE	      64
 #define IMAGE_OFF_TEXT_OFFSET 8
-#define IMAGE_OFF_IMAGE_SIZE 16
-#define IMAGE_OFF_FLAGS 24
-#define IMAGE_OFF_MAGIC 56
-#define IMAGE_MAGIC 0x644d5241U		/* "ARM\x64" */
-#define IMAGE_FLAG_BE BIT(0)
+#define IMAGE_OFF_IMAGE_SIZE  16
+#define IMAGE_OFF_FLAGS	      24
+#define IMAGE_OFF_MAGIC	      56
+#define IMAGE_MAGIC	      0x644d5241U /* "ARM\x64" */
+#define IMAGE_FLAG_BE	      BIT(0)
 /* image_size 0 means a kernel older than 3.17: text_offset is then 0x80000. */
 #define IMAGE_LEGACY_TEXT_OFFSET 0x80000ULL
 
 /* An EFI-stub Image is also a PE/COFF file ("MZ" at 0, "PE\0\0" at [0x3c]). */
-#define PE_OFF_LFANEW 0x3c
-#define PE_COFF_HDR_SIZE 24		/* "PE\0\0" + the COFF file header */
-#define PE_SECTION_SIZE 40
-#define PE_MAX_SECTIONS 96
+#define PE_OFF_LFANEW	 0x3c
+#define PE_COFF_HDR_SIZE 24 /* "PE\0\0" + the COFF file header */
+#define PE_SECTION_SIZE	 40
+#define PE_MAX_SECTIONS	 96
 
 /* Where QEMU (and U-Boot's booti for old kernels) puts a raw binary: RAM + 0x80000. */
 #define RAW_LOAD_OFFSET 0x80000ULL
 
-#define DTB_ALIGN SZ_2M
+#define DTB_ALIGN    SZ_2M
 #define DTB_MAX_SIZE 0x10000U
 
 #define ELF_PT_LOAD 1
@@ -100,7 +100,7 @@ static int image_check_pe(const struct guest_boot *b, const char **why)
 		return -ENOEXEC;
 	for (i = 0; i < n; i++) {
 		const u8 *s = k + sec + i * PE_SECTION_SIZE;
-		u64 end = (u64)le32(s + 20) + le32(s + 16);	/* PointerToRawData + SizeOfRawData */
+		u64 end = (u64)le32(s + 20) + le32(s + 16); /* PointerToRawData + SizeOfRawData */
 
 		*why = "truncated: its PE/COFF sections extend past the end of the file";
 		if (end > size)
@@ -109,8 +109,8 @@ static int image_check_pe(const struct guest_boot *b, const char **why)
 	return 0;
 }
 
-static int layout_image(const struct guest_boot *b, u64 ram_base, u64 room,
-			struct guest_layout *l, const char **why)
+static int layout_image(const struct guest_boot *b, u64 ram_base, u64 room, struct guest_layout *l,
+			const char **why)
 {
 	const u8 *k = b->kernel;
 	u64 text_offset, image_size, flags;
@@ -153,8 +153,8 @@ static int layout_image(const struct guest_boot *b, u64 ram_base, u64 room,
  * Where an ELF's segments end: the loader checks everything when it loads;
  * here only the extent, so the initrd and DTB can be kept clear of it.
  */
-static int layout_elf(const struct guest_boot *b, u64 ram_base, u64 room,
-		      struct guest_layout *l, const char **why)
+static int layout_elf(const struct guest_boot *b, u64 ram_base, u64 room, struct guest_layout *l,
+		      const char **why)
 {
 	const u8 *k = b->kernel;
 	u64 phoff, start = ~0ULL, end = 0, i;
@@ -177,7 +177,8 @@ static int layout_elf(const struct guest_boot *b, u64 ram_base, u64 room,
 		if (le32(ph) != ELF_PT_LOAD)
 			continue;
 		*why = "ELF segment outside guest RAM or over the initrd and DTB";
-		if (paddr < ram_base || paddr - ram_base > room || memsz > room - (paddr - ram_base))
+		if (paddr < ram_base || paddr - ram_base > room ||
+		    memsz > room - (paddr - ram_base))
 			return -ENOSPC;
 		if (paddr + memsz > end)
 			end = paddr + memsz;
@@ -190,7 +191,7 @@ static int layout_elf(const struct guest_boot *b, u64 ram_base, u64 room,
 	l->kind = GUEST_IMAGE_ELF;
 	l->kernel_load = start;
 	l->kernel_end = end;
-	l->entry = le64(k + 24);	/* loader_load() checks it lies in an executable segment */
+	l->entry = le64(k + 24); /* loader_load() checks it lies in an executable segment */
 	return 0;
 }
 
@@ -220,7 +221,7 @@ int guest_image_layout(const struct guest_boot *b, u64 ram_base, u64 ram_size,
 	} else {
 		l->initrd_start = l->initrd_end;
 	}
-	room = l->initrd_start - ram_base;	/* what the kernel may use from RAM base */
+	room = l->initrd_start - ram_base; /* what the kernel may use from RAM base */
 
 	if (is_image(b))
 		return layout_image(b, ram_base, room, l, why);
@@ -271,8 +272,12 @@ int guest_image_load(struct vm *vm, const struct guest_boot *b, u64 *entry, u64 
 	}
 
 	g = (struct fdt_guest){
-		.ram_base = slot->base, .ram_size = slot->size, .nr_cpus = vm->nr_vcpus,
-		.bootargs = b->cmdline, .initrd_start = l.initrd_start, .initrd_end = l.initrd_end,
+		.ram_base = slot->base,
+		.ram_size = slot->size,
+		.nr_cpus = vm->nr_vcpus,
+		.bootargs = b->cmdline,
+		.initrd_start = l.initrd_start,
+		.initrd_end = l.initrd_end,
 	};
 	dtb = memalign(8, DTB_MAX_SIZE);
 	ret = dtb ? fdt_gen_guest(&g, dtb, DTB_MAX_SIZE) : -ENOMEM;
@@ -284,11 +289,12 @@ int guest_image_load(struct vm *vm, const struct guest_boot *b, u64 *entry, u64 
 		return ret;
 	}
 	printf("vm %s: %s of %llu KiB at %#llx (up to %#llx), entry %#llx; initrd %llu KiB at "
-	       "%#llx; DTB at %#llx; \"%s\"\n", vm->name, kind_names[l.kind],
-	       (unsigned long long)b->kernel_size >> 10, (unsigned long long)l.kernel_load,
-	       (unsigned long long)l.kernel_end, (unsigned long long)l.entry,
-	       (unsigned long long)b->initrd_size >> 10, (unsigned long long)l.initrd_start,
-	       (unsigned long long)l.dtb, b->cmdline ? b->cmdline : "");
+	       "%#llx; DTB at %#llx; \"%s\"\n",
+	       vm->name, kind_names[l.kind], (unsigned long long)b->kernel_size >> 10,
+	       (unsigned long long)l.kernel_load, (unsigned long long)l.kernel_end,
+	       (unsigned long long)l.entry, (unsigned long long)b->initrd_size >> 10,
+	       (unsigned long long)l.initrd_start, (unsigned long long)l.dtb,
+	       b->cmdline ? b->cmdline : "");
 	*entry = l.entry;
 	*arg = l.dtb;
 	return 0;
@@ -296,9 +302,9 @@ int guest_image_load(struct vm *vm, const struct guest_boot *b, u64 *entry, u64 
 
 /* ---- self-test: what must be refused, and where good images go ---------------------------- */
 
-#define TEST_RAM_BASE VM_RAM_BASE
-#define TEST_RAM_SIZE (64 * SZ_2M)
-#define TEST_IMAGE_SIZE 0x2000U
+#define TEST_RAM_BASE	 VM_RAM_BASE
+#define TEST_RAM_SIZE	 (64 * SZ_2M)
+#define TEST_IMAGE_SIZE	 0x2000U
 #define TEST_INITRD_SIZE 0x1234U
 
 /* A small EFI-stub Image: header, "PE\0\0" at 0x40, one section ending at the file's end. */
@@ -307,27 +313,45 @@ static void make_image(u8 *k)
 	memset(k, 0, TEST_IMAGE_SIZE);
 	k[0] = 'M';
 	k[1] = 'Z';
-	k[IMAGE_OFF_IMAGE_SIZE + 2] = 0x01;		/* image_size 0x10000 */
-	k[IMAGE_OFF_FLAGS] = 0x0a;			/* 4K pages, anywhere */
+	k[IMAGE_OFF_IMAGE_SIZE + 2] = 0x01; /* image_size 0x10000 */
+	k[IMAGE_OFF_FLAGS] = 0x0a;	    /* 4K pages, anywhere */
 	memcpy(k + IMAGE_OFF_MAGIC, "ARM\x64", 4);
 	k[PE_OFF_LFANEW] = 0x40;
 	memcpy(k + 0x40, "PE\0\0", 4);
-	k[0x40 + 6] = 1;				/* one section */
+	k[0x40 + 6] = 1; /* one section */
 	/* no optional header: the section table follows the COFF header */
-	k[0x40 + PE_COFF_HDR_SIZE + 16 + 1] = 0x10;	/* SizeOfRawData 0x1000 */
-	k[0x40 + PE_COFF_HDR_SIZE + 20 + 1] = 0x10;	/* PointerToRawData 0x1000 */
+	k[0x40 + PE_COFF_HDR_SIZE + 16 + 1] = 0x10; /* SizeOfRawData 0x1000 */
+	k[0x40 + PE_COFF_HDR_SIZE + 20 + 1] = 0x10; /* PointerToRawData 0x1000 */
 }
 
 enum gi_case {
-	GI_EMPTY, GI_HDR_TRUNCATED, GI_PE_TRUNCATED, GI_BIG_ENDIAN, GI_ABOVE_IMAGE_SIZE,
-	GI_TOO_BIG, GI_TEXT_OFFSET, GI_GZIP, GI_PE_ONLY, GI_INITRD_TOO_BIG, GI_RAW_TOO_BIG,
-	GI_ELF_OUTSIDE, GI_COUNT,
+	GI_EMPTY,
+	GI_HDR_TRUNCATED,
+	GI_PE_TRUNCATED,
+	GI_BIG_ENDIAN,
+	GI_ABOVE_IMAGE_SIZE,
+	GI_TOO_BIG,
+	GI_TEXT_OFFSET,
+	GI_GZIP,
+	GI_PE_ONLY,
+	GI_INITRD_TOO_BIG,
+	GI_RAW_TOO_BIG,
+	GI_ELF_OUTSIDE,
+	GI_COUNT,
 };
 
 static const char *const gi_case_names[GI_COUNT] = {
-	"empty", "image-header-truncated", "image-truncated", "image-big-endian",
-	"image-above-image-size", "image-too-big-for-ram", "image-text-offset-unaligned",
-	"gzip-compressed", "pe-without-image-header", "initrd-too-big", "raw-too-big",
+	"empty",
+	"image-header-truncated",
+	"image-truncated",
+	"image-big-endian",
+	"image-above-image-size",
+	"image-too-big-for-ram",
+	"image-text-offset-unaligned",
+	"gzip-compressed",
+	"pe-without-image-header",
+	"initrd-too-big",
+	"raw-too-big",
 	"elf-outside-ram",
 };
 
@@ -349,10 +373,10 @@ static u64 gi_corrupt(enum gi_case c, struct guest_boot *b, u8 *k, const void *e
 		break;
 	case GI_ABOVE_IMAGE_SIZE:
 		k[IMAGE_OFF_IMAGE_SIZE + 2] = 0;
-		k[IMAGE_OFF_IMAGE_SIZE + 1] = 0x10;	/* 0x1000 < the file */
+		k[IMAGE_OFF_IMAGE_SIZE + 1] = 0x10; /* 0x1000 < the file */
 		break;
 	case GI_TOO_BIG:
-		k[IMAGE_OFF_IMAGE_SIZE + 3] = 0x10;	/* 256 MiB */
+		k[IMAGE_OFF_IMAGE_SIZE + 3] = 0x10; /* 256 MiB */
 		break;
 	case GI_TEXT_OFFSET:
 		k[IMAGE_OFF_TEXT_OFFSET] = 0x10;
@@ -368,14 +392,14 @@ static u64 gi_corrupt(enum gi_case c, struct guest_boot *b, u8 *k, const void *e
 		b->initrd_size = TEST_RAM_SIZE;
 		break;
 	case GI_RAW_TOO_BIG:
-		k[0] = 0;				/* no longer MZ: a raw binary */
+		k[0] = 0; /* no longer MZ: a raw binary */
 		memset(k + IMAGE_OFF_MAGIC, 0, 4);
-		b->kernel_size = TEST_RAM_SIZE;		/* (only the first bytes are looked at) */
+		b->kernel_size = TEST_RAM_SIZE; /* (only the first bytes are looked at) */
 		break;
 	default:
 		b->kernel = elf;
 		b->kernel_size = elf_size;
-		return TEST_RAM_BASE + SZ_1G;		/* the payload links below this RAM */
+		return TEST_RAM_BASE + SZ_1G; /* the payload links below this RAM */
 	}
 	return TEST_RAM_BASE;
 }
@@ -427,7 +451,7 @@ static unsigned int gi_accepts(const void *elf, u64 elf_size, u8 *k, u8 *initrd,
 unsigned int guest_image_selftest(struct vm *vm, const void *elf, u64 elf_size,
 				  unsigned int *passed)
 {
-	u8 *k = malloc(TEST_IMAGE_SIZE);	/* layouts read headers only: sizes may lie */
+	u8 *k = malloc(TEST_IMAGE_SIZE); /* layouts read headers only: sizes may lie */
 	static u8 initrd[TEST_INITRD_SIZE];
 	unsigned int failed, i;
 

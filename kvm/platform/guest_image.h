@@ -15,25 +15,25 @@ struct vm;
 struct guest_boot {
 	const u8 *kernel;
 	u64 kernel_size;
-	const u8 *initrd;	/* NULL: none */
+	const u8 *initrd; /* NULL: none */
 	u64 initrd_size;
-	const char *cmdline;	/* the guest's /chosen/bootargs */
+	const char *cmdline; /* the guest's /chosen/bootargs */
 };
 
 enum guest_image_kind {
-	GUEST_IMAGE_ARM64,	/* arm64 Image: header honoured */
-	GUEST_IMAGE_ELF,	/* ELF64: kvm/loader.c */
-	GUEST_IMAGE_RAW,	/* anything else: at RAM base + 0x80000 */
+	GUEST_IMAGE_ARM64, /* arm64 Image: header honoured */
+	GUEST_IMAGE_ELF,   /* ELF64: kvm/loader.c */
+	GUEST_IMAGE_RAW,   /* anything else: at RAM base + 0x80000 */
 };
 
 /* Where everything goes in a guest's RAM [ram_base, ram_base + ram_size). */
 struct guest_layout {
 	enum guest_image_kind kind;
-	u64 kernel_load;	/* first byte of the file copied here (not for ELF) */
-	u64 kernel_end;		/* end of what the kernel may use (Image: + image_size) */
+	u64 kernel_load; /* first byte of the file copied here (not for ELF) */
+	u64 kernel_end;	 /* end of what the kernel may use (Image: + image_size) */
 	u64 entry;
-	u64 initrd_start, initrd_end;	/* equal when there is none */
-	u64 dtb;		/* 2 MiB aligned, at the top of RAM */
+	u64 initrd_start, initrd_end; /* equal when there is none */
+	u64 dtb;		      /* 2 MiB aligned, at the top of RAM */
 };
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The virtual platform tables (platform.h). */
-#include "kvm/platform/guest_platform.h"
 #include "kvm/platform/platform.h"
+#include "kvm/platform/guest_platform.h"
 
 /*
  * The PL011 first, then the GICv3: the order in which VMs always got them.

@@ -16,31 +16,31 @@
 
 #define PSCI_FN_BASE32 0x84000000ULL
 #define PSCI_FN_BASE64 0xC4000000ULL
-#define PSCI_FN_LAST 0x1f
+#define PSCI_FN_LAST   0x1f
 /* SMCCC owning entity 4 (standard secure services): function numbers 0..0xffff. */
 #define PSCI_FN_RANGE 0xffff
 
-#define PSCI_VERSION 0x00
-#define PSCI_CPU_OFF 0x02
-#define PSCI_CPU_ON 0x03
-#define PSCI_AFFINITY_INFO 0x04
+#define PSCI_VERSION	       0x00
+#define PSCI_CPU_OFF	       0x02
+#define PSCI_CPU_ON	       0x03
+#define PSCI_AFFINITY_INFO     0x04
 #define PSCI_MIGRATE_INFO_TYPE 0x06
-#define PSCI_SYSTEM_OFF 0x08
-#define PSCI_SYSTEM_RESET 0x09
-#define PSCI_FEATURES 0x0a
+#define PSCI_SYSTEM_OFF	       0x08
+#define PSCI_SYSTEM_RESET      0x09
+#define PSCI_FEATURES	       0x0a
 
-#define PSCI_SUCCESS 0
-#define PSCI_NOT_SUPPORTED (-1)
+#define PSCI_SUCCESS		0
+#define PSCI_NOT_SUPPORTED	(-1)
 #define PSCI_INVALID_PARAMETERS (-2)
-#define PSCI_ALREADY_ON (-4)
-#define PSCI_ON_PENDING (-5)
-#define PSCI_INVALID_ADDRESS (-9)
+#define PSCI_ALREADY_ON		(-4)
+#define PSCI_ON_PENDING		(-5)
+#define PSCI_INVALID_ADDRESS	(-9)
 
-#define PSCI_AFF_ON 0
-#define PSCI_AFF_OFF 1
+#define PSCI_AFF_ON	    0
+#define PSCI_AFF_OFF	    1
 #define PSCI_AFF_ON_PENDING 2
 
-#define PSCI_VERSION_1_0 0x10000
+#define PSCI_VERSION_1_0	   0x10000
 #define PSCI_MIGRATE_NO_TRUSTED_OS 2
 
 static bool psci_fn_is64(u64 fid)
@@ -148,7 +148,7 @@ static s64 psci_call(struct vcpu *v, u64 fid, u64 a1, u64 a2, u64 a3)
 {
 	bool is64 = psci_fn_is64(fid);
 
-	if (!is64) {		/* SMC32: arguments are 32 bits wide */
+	if (!is64) { /* SMC32: arguments are 32 bits wide */
 		a1 = (u32)a1;
 		a2 = (u32)a2;
 		a3 = (u32)a3;
@@ -170,14 +170,15 @@ static s64 psci_call(struct vcpu *v, u64 fid, u64 a1, u64 a2, u64 a3)
 		if (is64)
 			return PSCI_NOT_SUPPORTED;
 		psci_cpu_off(v);
-		return PSCI_SUCCESS;	/* never seen: the vCPU restarts at a CPU_ON entry */
+		return PSCI_SUCCESS; /* never seen: the vCPU restarts at a CPU_ON entry */
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 		if (is64)
 			return PSCI_NOT_SUPPORTED;
 		vcpu_console_flush(v);
-		vm_end(v->vm, 0, (fid & PSCI_FN_LAST) == PSCI_SYSTEM_OFF ? "PSCI SYSTEM_OFF" :
-					"PSCI SYSTEM_RESET");
+		vm_end(v->vm, 0,
+		       (fid & PSCI_FN_LAST) == PSCI_SYSTEM_OFF ? "PSCI SYSTEM_OFF" :
+								 "PSCI SYSTEM_RESET");
 		return PSCI_SUCCESS;
 	default:
 		return PSCI_NOT_SUPPORTED;
@@ -191,7 +192,7 @@ bool psci_dispatch(struct vcpu *v, u64 fid)
 	if (!psci_fn_valid(fid))
 		return false;
 	v->stats.psci_calls++;
-	arch_vcpu_hc_ret(a, (u64)psci_call(v, fid, arch_vcpu_hc_arg(a, 1),
-					   arch_vcpu_hc_arg(a, 2), arch_vcpu_hc_arg(a, 3)));
+	arch_vcpu_hc_ret(a, (u64)psci_call(v, fid, arch_vcpu_hc_arg(a, 1), arch_vcpu_hc_arg(a, 2),
+					   arch_vcpu_hc_arg(a, 3)));
 	return true;
 }

@@ -18,7 +18,7 @@
 #include "vcpu.h"
 
 /* The controller's poll period: the debugger and console input want it short. */
-#define CONTROLLER_PERIOD_NS 10000000ULL
+#define CONTROLLER_PERIOD_NS		 10000000ULL
 #define CONTROLLER_PERIOD_INTERACTIVE_NS 1000000ULL
 
 /* A VM of the group that has ended and whose threads are off their CPUs: report, free it. */
@@ -145,8 +145,8 @@ static void controller_main(void *arg)
 	spec = run_spec(&len);
 	run_all(spec, len);
 	printf("total: %u VMs, free chunks %u of %u, deepest vCPU stack %llu of %u bytes, "
-	       "controller stack %llu bytes, longest reschedule wait %llu us\n", run_total.vms,
-	       host_mem_nr_free(), host_mem_nr_total(),
+	       "controller stack %llu bytes, longest reschedule wait %llu us\n",
+	       run_total.vms, host_mem_nr_free(), host_mem_nr_total(),
 	       (unsigned long long)sched_stack_peak_bytes(), SCHED_STACK_SIZE,
 	       (unsigned long long)sched_thread_stack_used(&controller),
 	       (unsigned long long)sched_resched_latency_max() / 1000);
@@ -155,8 +155,9 @@ static void controller_main(void *arg)
 	rcu_get_stats(&kvm_rcu, &r);
 	run_print_counters("total", &run_total.vcpu, &run_total.pgt, r.grace_periods);
 	/* Every VM has been torn down: every chunk must be back and unpromised. */
-	run_verdict("hyp", "host-memory-returned", host_mem_nr_free() == host_mem_nr_total() &&
-		host_mem_nr_unpromised() == host_mem_nr_total());
+	run_verdict("hyp", "host-memory-returned",
+		    host_mem_nr_free() == host_mem_nr_total() &&
+			    host_mem_nr_unpromised() == host_mem_nr_total());
 	printf("%u passed, %u failed\n", run_total.passed, run_total.failed);
 	exit(run_total.failed ? 1 : 0);
 }

@@ -33,8 +33,8 @@ static void kvm_init(void)
 	printf("kvm: %u CPUs, %u MiB for guests in 2 MiB chunks, %u payload(s) embedded\n", nr,
 	       host_mem_nr_total() * 2, payload_count);
 	if (!arch_has_nested_paging() || all_shadow)
-		printf("kvm: guest paging: shadow page tables (%s)\n", all_shadow ?
-		       "mmu=shadow" : "the CPU has no nested paging");
+		printf("kvm: guest paging: shadow page tables (%s)\n",
+		       all_shadow ? "mmu=shadow" : "the CPU has no nested paging");
 	__atomic_store_n(&kvm_ready, 1, __ATOMIC_RELEASE);
 	arch_tick_start(SCHED_TICK_NS);
 	arch_irq_enable();

@@ -7,7 +7,7 @@
 #ifndef KVM_PAYLOADS_H
 #define KVM_PAYLOADS_H
 
-#include "loader.h"		/* struct payload_image */
+#include "loader.h" /* struct payload_image */
 
 extern const struct payload_image payload_images[];
 extern const u32 payload_count;

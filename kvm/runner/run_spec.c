@@ -35,13 +35,14 @@
 #include "payloads.h"
 #include "runner.h"
 
-#define RUN_DEFAULT "loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
-		    "smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench," \
-		    "fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2," \
-		    "vgic:2:cpus=1,spin:time=3:expect=limit:cpu=0+ticker:2:cpus=1:cpu=0," \
-		    "spin:time=2:expect=limit:cpu=1," \
-		    "oom:mem=1G+oom:mem=512M:blocks+oom:mem=1G:expect=refused," \
-		    "regleak:cpu=1+regleak:cpu=1,user_hypercall:2"
+#define RUN_DEFAULT                                                                             \
+	"loader,guest_image,touch,touch:blocks,give_back,give_back:blocks,isolation+isolation," \
+	"smp_faults:2,smp_faults:4,hostile:2,ticker:2:cpus=1,fault_bench,"                      \
+	"fault_bench:prepopulate,uart,give_back_race:3+give_back_race:3:blocks,vgic:2,"         \
+	"vgic:2:cpus=1,spin:time=3:expect=limit:cpu=0+ticker:2:cpus=1:cpu=0,"                   \
+	"spin:time=2:expect=limit:cpu=1,"                                                       \
+	"oom:mem=1G+oom:mem=512M:blocks+oom:mem=1G:expect=refused,"                             \
+	"regleak:cpu=1+regleak:cpu=1,user_hypercall:2"
 
 const struct payload_image *payload_find(const char *name, size_t len)
 {
@@ -98,9 +99,11 @@ static void linux_boot_setup(void)
 		ret = host_mem_reserve(addr, size);
 		if (ret)
 			printf("kvm: guest kernel at %#llx+%#llx is not in free RAM (error %d): "
-			       "ignored\n", (unsigned long long)addr, (unsigned long long)size, ret);
+			       "ignored\n",
+			       (unsigned long long)addr, (unsigned long long)size, ret);
 		else
-			linux_boot.kernel = (const u8 *)(uintptr_t)addr, linux_boot.kernel_size = size;
+			linux_boot.kernel = (const u8 *)(uintptr_t)addr,
+			linux_boot.kernel_size = size;
 	}
 	if (boot_range(args, "initrd", &addr, &size)) {
 		ret = host_mem_reserve(addr, size);
@@ -108,7 +111,8 @@ static void linux_boot_setup(void)
 			printf("kvm: initrd at %#llx+%#llx is not in free RAM (error %d): ignored\n",
 			       (unsigned long long)addr, (unsigned long long)size, ret);
 		else
-			linux_boot.initrd = (const u8 *)(uintptr_t)addr, linux_boot.initrd_size = size;
+			linux_boot.initrd = (const u8 *)(uintptr_t)addr,
+			linux_boot.initrd_size = size;
 	}
 	snprintf(linux_cmdline, sizeof(linux_cmdline), "%s", rest ? rest + 4 : "");
 	linux_boot.cmdline = linux_cmdline;
@@ -149,7 +153,7 @@ static bool parse_option(struct vm_config *cfg, const char *opt)
 	}
 	if (!strcmp(opt, "gdb")) {
 		cfg->gdb = true;
-		cfg->time_limit_ns = 0;	/* a person at the debugger takes their time */
+		cfg->time_limit_ns = 0; /* a person at the debugger takes their time */
 		return true;
 	}
 	if (!strcmp(opt, "console")) {

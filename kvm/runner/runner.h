@@ -9,23 +9,23 @@
 
 #include "vm.h"
 
-#define RUN_MAX_GROUP 8
+#define RUN_MAX_GROUP	  8
 #define RUN_TIME_LIMIT_NS (120ULL * 1000000000ULL)
 /* How late expect=limit may see its VM ended: the poll period plus the VM's teardown. */
 #define RUN_LIMIT_SLACK_NS 1000000000ULL
 
 enum run_expect {
-	EXPECT_END,		/* ends by itself with status 0, having reported */
-	EXPECT_LIMIT,		/* never ends by itself: its time limit must end it */
-	EXPECT_REFUSED,		/* does not fit in host memory: creation must refuse it */
+	EXPECT_END,	/* ends by itself with status 0, having reported */
+	EXPECT_LIMIT,	/* never ends by itself: its time limit must end it */
+	EXPECT_REFUSED, /* does not fit in host memory: creation must refuse it */
 };
 
 struct run_entry {
 	struct vm_config cfg;
 	enum run_expect expect;
-	bool selftest;		/* "loader" */
-	bool image_selftest;	/* "guest_image" */
-	bool bad;		/* could not be parsed: counts as a failure */
+	bool selftest;	     /* "loader" */
+	bool image_selftest; /* "guest_image" */
+	bool bad;	     /* could not be parsed: counts as a failure */
 	struct vm *vm;
 };
 
@@ -54,8 +54,8 @@ unsigned int run_parse_group(const char *s, const char *end, struct run_entry *g
 /* One case line, PASS or FAIL <vm>/<what>, counted in run_total. */
 void run_verdict(const char *vm, const char *what, bool ok);
 /* The three counter lines of @who. */
-void run_print_counters(const char *who, const struct vcpu_stats *s,
-			const struct pgtable_stats *p, u64 grace_periods);
+void run_print_counters(const char *who, const struct vcpu_stats *s, const struct pgtable_stats *p,
+			u64 grace_periods);
 /* A VM has ended: its line, its counters, its verdict; added to run_total. */
 void run_report_vm(struct vm *vm, enum run_expect expect);
 /* "loader" and "guest_image": the loaders' self-tests on the first embedded payload. */

@@ -50,8 +50,8 @@ static void print_counter_line(const char *who, const struct counter *c, unsigne
 	printf("%s: %s\n", who, line);
 }
 
-void run_print_counters(const char *who, const struct vcpu_stats *s,
-			const struct pgtable_stats *p, u64 grace_periods)
+void run_print_counters(const char *who, const struct vcpu_stats *s, const struct pgtable_stats *p,
+			u64 grace_periods)
 {
 	const struct counter faults[] = {
 		{ "stage-2 faults", s->faults },
@@ -64,12 +64,9 @@ void run_print_counters(const char *who, const struct vcpu_stats *s,
 		{ "unmapped", p->leaves_unmapped },
 	};
 	const struct counter tables[] = {
-		{ "tables allocated", p->tables_allocated },
-		{ "freed at once", p->tables_freed },
-		{ "freed through RCU", p->tables_freed_rcu },
-		{ "grace periods", grace_periods },
-		{ "rescheduling points", p->resched_points },
-		{ "TLB flushes", p->tlb_flushes },
+		{ "tables allocated", p->tables_allocated },  { "freed at once", p->tables_freed },
+		{ "freed through RCU", p->tables_freed_rcu }, { "grace periods", grace_periods },
+		{ "rescheduling points", p->resched_points }, { "TLB flushes", p->tlb_flushes },
 	};
 	const struct counter calls[] = {
 		{ "give-backs", s->give_backs },
@@ -96,8 +93,9 @@ static void verdict_limit(struct vm *vm)
 	bool by_limit = vm->end_reason && !strcmp(vm->end_reason, "time limit");
 	u64 ran = vm->end_ns - vm->start_ns;
 
-	run_verdict(vm->name, "ended-at-time-limit", by_limit && ran >= vm->cfg.time_limit_ns &&
-		ran - vm->cfg.time_limit_ns <= RUN_LIMIT_SLACK_NS);
+	run_verdict(vm->name, "ended-at-time-limit",
+		    by_limit && ran >= vm->cfg.time_limit_ns &&
+			    ran - vm->cfg.time_limit_ns <= RUN_LIMIT_SLACK_NS);
 }
 
 void run_report_vm(struct vm *vm, enum run_expect expect)
@@ -112,9 +110,9 @@ void run_report_vm(struct vm *vm, enum run_expect expect)
 	rcu_get_stats(&kvm_rcu, &r);
 	snprintf(who, sizeof(who), "vm %s", vm->name);
 	printf("vm %s: ended (%s), exit status %d, %llu ms, %u passed, %u failed, "
-	       "%llu thread switches\n", vm->name, vm->end_reason ? vm->end_reason : "?",
-	       vm->exit_status, (unsigned long long)(vm->end_ns - vm->start_ns) / 1000000,
-	       vm->passed, vm->failed,
+	       "%llu thread switches\n",
+	       vm->name, vm->end_reason ? vm->end_reason : "?", vm->exit_status,
+	       (unsigned long long)(vm->end_ns - vm->start_ns) / 1000000, vm->passed, vm->failed,
 	       (unsigned long long)(sched_nr_switches() - vm->switches_start));
 	run_print_counters(who, &s, &p, r.grace_periods - vm->rcu_start.grace_periods);
 	run_total.passed += vm->passed;
@@ -125,12 +123,13 @@ void run_report_vm(struct vm *vm, enum run_expect expect)
 	else if (vm->exit_status)
 		run_verdict(vm->name, "exit-status", false);
 	else if (vm->cfg.boot)
-		run_verdict(vm->name, "ended-cleanly", true);	/* a kernel of its own reports nothing */
+		run_verdict(vm->name, "ended-cleanly",
+			    true); /* a kernel of its own reports nothing */
 	else if (!vm->passed && !vm->failed)
 		run_verdict(vm->name, "reported-nothing", false);
 	add_stats((u64 *)&run_total.vcpu, (u64 *)&s, sizeof(s) / sizeof(u64));
-	add_stats((u64 *)&run_total.pgt, (u64 *)&p, offsetof(struct pgtable_stats, tlb_flushes) /
-		  sizeof(u64) + 1);
+	add_stats((u64 *)&run_total.pgt, (u64 *)&p,
+		  offsetof(struct pgtable_stats, tlb_flushes) / sizeof(u64) + 1);
 	run_total.vms++;
 }
 
@@ -149,7 +148,8 @@ void run_selftest(struct run_entry *e)
 		run_verdict("hyp", "loader-selftest", false);
 		return;
 	}
-	run_total.failed += loader_selftest(vm, cfg.image->start, cfg.image->size, &run_total.passed);
+	run_total.failed +=
+		loader_selftest(vm, cfg.image->start, cfg.image->size, &run_total.passed);
 	vm_destroy(vm);
 }
 
@@ -164,8 +164,7 @@ void run_image_selftest(void)
 		run_verdict("hyp", "guest-image-selftest", false);
 		return;
 	}
-	run_total.failed += guest_image_selftest(vm, cfg.image->start, cfg.image->size,
-					      &run_total.passed);
+	run_total.failed +=
+		guest_image_selftest(vm, cfg.image->start, cfg.image->size, &run_total.passed);
 	vm_destroy(vm);
 }
-

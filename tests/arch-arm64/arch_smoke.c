@@ -21,21 +21,21 @@
 #include "mmu/rcu.h"
 #include "tests/arch-arm64/smoke.h"
 
-#define TICK_NS 2000000ULL		/* 2 ms: a few of them pass quickly even in TCG */
-#define POOL_SIZE (4ULL << 20)
+#define TICK_NS	     2000000ULL /* 2 ms: a few of them pass quickly even in TCG */
+#define POOL_SIZE    (4ULL << 20)
 #define THREAD_STACK (16 * 1024)
 
 /* IPAs of the test VM. */
-#define IPA_CODE 0x40000000ULL
-#define IPA_DATA(c) (0x40100000ULL + (c) * 0x10000)
-#define IPA_TLB(c) (0x40200000ULL + (c) * 0x10000)
-#define IPA_MMIO(c) (0x09000000ULL + (c) * 0x10000)
-#define IPA_ABORT(c) (0x0a000000ULL + (c) * 0x10000 + 0x18)
-#define TLB_MAGIC 0x7eb0000000000000ULL
+#define IPA_CODE     0x40000000ULL
+#define IPA_DATA(c)  (0x40100000ULL + (c)*0x10000)
+#define IPA_TLB(c)   (0x40200000ULL + (c)*0x10000)
+#define IPA_MMIO(c)  (0x09000000ULL + (c)*0x10000)
+#define IPA_ABORT(c) (0x0a000000ULL + (c)*0x10000 + 0x18)
+#define TLB_MAGIC    0x7eb0000000000000ULL
 
-extern const char smoke_guest_start[], smoke_guest_end[], smoke_guest_smc[],
-	smoke_guest_mmio_ld[], smoke_guest_abort_ld[], smoke_guest_wfi[], smoke_guest_tlb_ld[],
-	smoke_guest_mmio_st[], smoke_guest_ldrsh[], smoke_guest_vectors[];
+extern const char smoke_guest_start[], smoke_guest_end[], smoke_guest_smc[], smoke_guest_mmio_ld[],
+	smoke_guest_abort_ld[], smoke_guest_wfi[], smoke_guest_tlb_ld[], smoke_guest_mmio_st[],
+	smoke_guest_ldrsh[], smoke_guest_vectors[];
 u64 smoke_fp_call(void (*fn)(void *), void *arg, u64 seed);
 u64 smoke_fp_irq(u64 seed, const u64 *word, u64 old);
 
@@ -45,11 +45,11 @@ static struct rcu_state rcu;
 static struct rwlock mmu_lock;
 static struct pgtable pgt;
 static struct arch_stage2 s2 = { .vmid = 1 };
-static u8 *guest_ram;			/* code page, then per-CPU data and TLB pages */
+static u8 *guest_ram; /* code page, then per-CPU data and TLB pages */
 
 static unsigned int passed, failed;
 static unsigned int go, cpus_done;
-static u64 ticks[MAX_CPUS];		/* kvm_sched_tick() calls per CPU */
+static u64 ticks[MAX_CPUS]; /* kvm_sched_tick() calls per CPU */
 
 struct smoke_cpu {
 	unsigned int cpu;
@@ -73,10 +73,13 @@ static void check(struct smoke_cpu *c, bool ok, const char *name)
 void kvm_sched_tick(void)
 {
 	__atomic_fetch_add(&ticks[arch_cpu_id()], 1, __ATOMIC_RELAXED);
-	__asm__ volatile("bl smoke_fp_clobber" : : : "x30", "memory", "v0", "v1", "v2", "v3",
-			 "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
-			 "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24",
-			 "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+	__asm__ volatile("bl smoke_fp_clobber"
+			 :
+			 :
+			 : "x30", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
+			   "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18",
+			   "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",
+			   "v29", "v30", "v31");
 }
 
 static u64 ipa_of(const char *sym)
@@ -169,9 +172,9 @@ static bool is_hc(struct smoke_cpu *c, struct vcpu_exit *e, unsigned int n)
 	if (e->reason == EXIT_HYPERCALL && arch_vcpu_hc_arg(&c->vcpu, 0) == SMOKE_HC(n))
 		return true;
 	printf("  cpu%u: wanted hypercall %u, got %s (reason %d, ESR 0x%llx, pc 0x%llx, x0 0x%llx"
-	       ", x1 0x%llx)\n", c->cpu, n, arch_exit_name(e), e->reason,
-	       (unsigned long long)e->syndrome, (unsigned long long)e->pc,
-	       (unsigned long long)arch_vcpu_get_reg(&c->vcpu, 0),
+	       ", x1 0x%llx)\n",
+	       c->cpu, n, arch_exit_name(e), e->reason, (unsigned long long)e->syndrome,
+	       (unsigned long long)e->pc, (unsigned long long)arch_vcpu_get_reg(&c->vcpu, 0),
 	       (unsigned long long)arch_vcpu_get_reg(&c->vcpu, 1));
 	return false;
 }
@@ -191,15 +194,15 @@ static bool hc_x1(struct smoke_cpu *c, unsigned int n, u64 want)
 
 static bool mem_fault(struct vcpu_exit *e, u64 gpa, bool write, u8 size, u8 reg, u64 pc)
 {
-	bool ok = e->reason == EXIT_MEM_FAULT && e->gpa == gpa && e->write == write &&
-		  !e->exec && e->decoded && e->access_size == size && e->reg == reg &&
-		  e->pc == pc && e->gva_valid && e->gva == gpa;
+	bool ok = e->reason == EXIT_MEM_FAULT && e->gpa == gpa && e->write == write && !e->exec &&
+		  e->decoded && e->access_size == size && e->reg == reg && e->pc == pc &&
+		  e->gva_valid && e->gva == gpa;
 
 	if (!ok)
 		printf("  %s: reason %d gpa 0x%llx write %d exec %d decoded %d size %u reg %u "
-		       "pc 0x%llx (wanted gpa 0x%llx pc 0x%llx)\n", arch_exit_name(e), e->reason,
-		       (unsigned long long)e->gpa, e->write, e->exec, e->decoded,
-		       e->access_size, e->reg, (unsigned long long)e->pc,
+		       "pc 0x%llx (wanted gpa 0x%llx pc 0x%llx)\n",
+		       arch_exit_name(e), e->reason, (unsigned long long)e->gpa, e->write, e->exec,
+		       e->decoded, e->access_size, e->reg, (unsigned long long)e->pc,
 		       (unsigned long long)gpa, (unsigned long long)pc);
 	return ok;
 }
@@ -219,11 +222,13 @@ static void other_thread(void *arg)
 	unsigned long flags;
 
 	for (;;) {
-		__asm__ volatile("bl smoke_fp_clobber" : : : "x30", "memory", "v0", "v1", "v2",
-				 "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12",
-				 "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",
-				 "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30",
-				 "v31");
+		__asm__ volatile("bl smoke_fp_clobber"
+				 :
+				 :
+				 : "x30", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",
+				   "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16",
+				   "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25",
+				   "v26", "v27", "v28", "v29", "v30", "v31");
 		if (c->pp_len < ARRAY_SIZE(c->pingpong))
 			c->pingpong[c->pp_len++] = 2;
 		flags = arch_irq_save();
@@ -259,8 +264,10 @@ static void guest_steps(struct smoke_cpu *c)
 	arch_vcpu_set_reg(v, 20, IPA_MMIO(cpu));
 	arch_vcpu_set_reg(v, 21, IPA_ABORT(cpu));
 	arch_vcpu_set_reg(v, 22, IPA_TLB(cpu));
-	check(c, arch_vcpu_pc(v) == IPA_CODE && arch_vcpu_get_reg(v, 0) == cpu &&
-	      arch_vcpu_get_reg(v, 31) == 0, "reset");
+	check(c,
+	      arch_vcpu_pc(v) == IPA_CODE && arch_vcpu_get_reg(v, 0) == cpu &&
+		      arch_vcpu_get_reg(v, 31) == 0,
+	      "reset");
 
 	e = next_exit(c);
 	ok = is_hc(c, e, HC_ARGS) && arch_vcpu_hc_arg(v, 1) == 0x11 &&
@@ -295,7 +302,7 @@ static void guest_steps(struct smoke_cpu *c)
 	/* What kvm's sign extension gives; skip_insn must clear bits 63:32 of a W load. */
 	arch_vcpu_set_reg(v, 9, (u64)(s64)(int16_t)0x8001);
 	arch_vcpu_skip_insn(v);
-	ok &= hc_x1(c, HC_MMIO_LDRSH, 0xffff8001);	/* a W register: upper half zero */
+	ok &= hc_x1(c, HC_MMIO_LDRSH, 0xffff8001); /* a W register: upper half zero */
 	check(c, ok, "mmio_store_and_ldrsh_w");
 
 	e = next_exit(c);
@@ -324,10 +331,13 @@ static void guest_steps(struct smoke_cpu *c)
 
 	/* Guest FP across our own SIMD use and a thread switch; ours across guest entry. */
 	ok = is_hc(c, next_exit(c), HC_FP_LOADED);
-	__asm__ volatile("bl smoke_fp_clobber" : : : "x30", "memory", "v0", "v1", "v2", "v3",
-			 "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
-			 "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24",
-			 "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+	__asm__ volatile("bl smoke_fp_clobber"
+			 :
+			 :
+			 : "x30", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
+			   "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18",
+			   "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",
+			   "v29", "v30", "v31");
 	switch_to_other(c);
 	ok &= smoke_fp_call(fp_guest_fn, c, 0xd8d8d8d800000000ULL) == 0 && fp_guest_ok;
 	check(c, ok, "fp_guest_and_host");
@@ -392,14 +402,16 @@ static void test_thread(void *arg)
 		if (n)
 			break;
 	}
-	check(c, n == 0 && c->pp_len == 6 && c->pingpong[0] == 1 && c->pingpong[1] == 2 &&
-	     c->pingpong[4] == 1 && c->pingpong[5] == 2, "thread_switch_fp");
+	check(c,
+	      n == 0 && c->pp_len == 6 && c->pingpong[0] == 1 && c->pingpong[1] == 2 &&
+		      c->pingpong[4] == 1 && c->pingpong[5] == 2,
+	      "thread_switch_fp");
 
 	guest_steps(c);
 
-	arch_tick_start(1000000000ULL);	/* quiet from here on */
+	arch_tick_start(1000000000ULL); /* quiet from here on */
 	if (c->cpu)
-		rcu_idle_enter(&rcu, c->cpu);	/* hyp_main's rcu_barrier() does not wait for us */
+		rcu_idle_enter(&rcu, c->cpu); /* hyp_main's rcu_barrier() does not wait for us */
 	arch_irq_save();
 	arch_thread_switch(&c->test, &c->boot);
 	for (;;)
@@ -438,11 +450,13 @@ void hyp_main(void)
 	bool ok;
 
 	c0->cpu = 0;
-	printf("arch smoke: %u CPUs, stage 2 %s, IPA limit 2^%u, bootargs \"%s\"\n",
-	       arch_nr_cpus(), fmt ? fmt->name : "?", 63 - __builtin_clzll(arch_stage2_ipa_limit()),
+	printf("arch smoke: %u CPUs, stage 2 %s, IPA limit 2^%u, bootargs \"%s\"\n", arch_nr_cpus(),
+	       fmt ? fmt->name : "?", 63 - __builtin_clzll(arch_stage2_ipa_limit()),
 	       arch_boot_args());
-	check(c0, fmt && arch_stage2_ipa_limit() >= (1ULL << 39) &&
-	      arch_stage2_ipa_limit() <= (1ULL << fmt->ia_bits), "stage2_format");
+	check(c0,
+	      fmt && arch_stage2_ipa_limit() >= (1ULL << 39) &&
+		      arch_stage2_ipa_limit() <= (1ULL << fmt->ia_bits),
+	      "stage2_format");
 	ok = vm_init();
 	check(c0, ok, "vm_init");
 	if (!ok)

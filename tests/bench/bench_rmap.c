@@ -19,9 +19,8 @@
 #include "../host/test_shadow_env.h"
 #include "resched_probe.h"
 
-#define FRAMES (1ULL << 20)
+#define FRAMES	(1ULL << 20)
 #define TICK_NS 10000ULL
-
 
 /* PML4 -> PDPT -> 4 PDs of 512 2M pages: gva 0..4G maps slot 1 (gfn SLOT1_BASE..). */
 static u64 build_guest(struct fake_vm *fv)
@@ -35,7 +34,8 @@ static u64 build_guest(struct fake_vm *fv)
 		*fake_gpa_ptr(fv, (pdpt << 12) + k * 8) = bits | (pd << 12);
 		for (i = 0; i < 512; i++)
 			*fake_gpa_ptr(fv, (pd << 12) + i * 8) =
-				bits | PTE64_PS | PTE64_D | ((SLOT1_BASE + (k * 512 + i) * 512) << 12);
+				bits | PTE64_PS | PTE64_D |
+				((SLOT1_BASE + (k * 512 + i) * 512) << 12);
 	}
 	return pml4 << 12;
 }
@@ -48,7 +48,8 @@ static double populate(struct shadow_vcpu *v)
 
 	for (i = 0; i < FRAMES; i++)
 		if (shadow_page_fault(v, i << 12, PFERR_W | PFERR_U, &out) != SHADOW_FAULT_FIXED) {
-			fprintf(stderr, "bench_rmap: fault at %llx failed\n", (unsigned long long)i);
+			fprintf(stderr, "bench_rmap: fault at %llx failed\n",
+				(unsigned long long)i);
 			exit(1);
 		}
 	return (double)FRAMES * 1000.0 / (double)(bench_now_ns() - t);
@@ -113,8 +114,8 @@ int main(void)
 	row("  entries zapped", (double)with.zapped, (double)without.zapped, "");
 	printf("    reschedule requested every %.0f us; host noise (an empty loop over %.1f ms): "
 	       "longest stall %.1f us, %llu stalls over 50 us; faults to populate: %.2f/us\n",
-	       TICK_NS / 1e3, with.st.total_ns / 1e6, noise / 1e3,
-	       (unsigned long long)noise_over, rate);
+	       TICK_NS / 1e3, with.st.total_ns / 1e6, noise / 1e3, (unsigned long long)noise_over,
+	       rate);
 	shadow_put_root(&v);
 	if (fake_vm_destroy(fv))
 		printf("    leak: pages or descriptors left after destroy\n");

@@ -23,14 +23,15 @@
 
 #define PA_BASE (8 * SZ_1G)
 static const struct pte_attrs rw = { PROT_R | PROT_W, MT_NORMAL };
-static const char *out_dir = "build/bench";	/* where make bench puts them */
+static const char *out_dir = "build/bench"; /* where make bench puts them */
 
 static struct host_vm *vm_new(const struct pte_format *fmt, unsigned int cpus, u64 pages)
 {
 	struct host_vm *vm = host_vm_create(fmt, cpus, pages);
 
 	if (!vm) {
-		fprintf(stderr, "bench: cannot create a VM of %llu pages\n", (unsigned long long)pages);
+		fprintf(stderr, "bench: cannot create a VM of %llu pages\n",
+			(unsigned long long)pages);
 		exit(1);
 	}
 	return vm;
@@ -59,7 +60,7 @@ static void row(const char *what, double mine, const char *base_name, double bas
 /* ---- map / unmap vs a store-only loop ----------------------------------------------------- */
 
 #define MAP_PAGES (SZ_1G / SZ_4K)
-#define REPEAT 5
+#define REPEAT	  5
 
 static double store_loop_ns(u64 *flat, u64 template, bool clear)
 {
@@ -75,7 +76,7 @@ static double store_loop_ns(u64 *flat, u64 template, bool clear)
 		if (t < best)
 			best = t;
 	}
-	if (sum == 1)	/* keep the stores observable */
+	if (sum == 1) /* keep the stores observable */
 		puts("");
 	return (double)best / MAP_PAGES;
 }
@@ -83,7 +84,8 @@ static double store_loop_ns(u64 *flat, u64 template, bool clear)
 static void bench_map_unmap(const struct pte_format *fmt, FILE *dat)
 {
 	u64 *flat = aligned_alloc(PAGE_SIZE, MAP_PAGES * sizeof(u64));
-	u64 template = fmt->make_leaf(hpa(0), rw, PT_LAST_LEVEL), best_map = ~0ULL, best_unmap = ~0ULL;
+	u64 template = fmt->make_leaf(hpa(0), rw, PT_LAST_LEVEL), best_map = ~0ULL,
+	    best_unmap = ~0ULL;
 	u64 best_shared = ~0ULL, t;
 	struct host_vm *vm = vm_new(fmt, 1, 2 * (MAP_PAGES / 512) + 64);
 	double store_map, store_clear;
@@ -96,7 +98,8 @@ static void bench_map_unmap(const struct pte_format *fmt, FILE *dat)
 	for (r = 0; r < REPEAT; r++) {
 		write_lock(&vm->lock);
 		t = bench_now_ns();
-		if (pgtable_map(&vm->pgt, gpa(0), SZ_1G, hpa(PA_BASE), rw, &vm->cache, PGT_PAGES_ONLY, NULL))
+		if (pgtable_map(&vm->pgt, gpa(0), SZ_1G, hpa(PA_BASE), rw, &vm->cache,
+				PGT_PAGES_ONLY, NULL))
 			exit(1);
 		t = bench_now_ns() - t;
 		best_map = t < best_map ? t : best_map;
@@ -138,13 +141,13 @@ static void bench_map_unmap(const struct pte_format *fmt, FILE *dat)
 /* ---- parallel faults -------------------------------------------------------------------- */
 
 #define FAULT_REGION (256 * SZ_1M_PAGES)
-#define SZ_1M_PAGES 256ULL	/* pages in 1 MiB */
+#define SZ_1M_PAGES  256ULL /* pages in 1 MiB */
 
 struct fault_run {
 	struct host_vm *vm;
-	struct spinlock global;	/* the baseline's one lock */
+	struct spinlock global; /* the baseline's one lock */
 	bool global_lock;
-	bool interleaved;	/* threads fault neighbouring pages vs their own range */
+	bool interleaved; /* threads fault neighbouring pages vs their own range */
 	unsigned int threads;
 	u64 pages_per_thread;
 	u64 start_flag;
@@ -169,11 +172,12 @@ static void *fault_thread(void *p)
 	while (!__atomic_load_n(&run->start_flag, __ATOMIC_ACQUIRE))
 		;
 	for (i = 0; i < run->pages_per_thread; i++) {
-		page = run->interleaved ? i * run->threads + ft->cpu
-					: ft->cpu * run->pages_per_thread + i;
+		page = run->interleaved ? i * run->threads + ft->cpu :
+					  ft->cpu * run->pages_per_thread + i;
 		addr = page * SZ_4K;
 		/* Filled before the lock: a walk never allocates while others wait on it. */
-		if (ft->cache.nr < need && mmu_cache_topup(&ft->cache, vm->pool, MMU_CACHE_CAPACITY))
+		if (ft->cache.nr < need &&
+		    mmu_cache_topup(&ft->cache, vm->pool, MMU_CACHE_CAPACITY))
 			exit(1);
 		if (run->global_lock) {
 			spin_lock(&run->global);
@@ -187,7 +191,7 @@ static void *fault_thread(void *p)
 				;
 			read_unlock(&vm->lock);
 		}
-		rcu_quiescent(&vm->rcu, ft->cpu);	/* as guest entry would */
+		rcu_quiescent(&vm->rcu, ft->cpu); /* as guest entry would */
 	}
 	mmu_cache_drain(&ft->cache, vm->pool);
 	rcu_idle_enter(&vm->rcu, ft->cpu);
@@ -202,7 +206,8 @@ static double fault_rate(const struct pte_format *fmt, unsigned int threads, boo
 	int r;
 
 	for (r = 0; r < REPEAT; r++) {
-		struct fault_run run = { .global_lock = global_lock, .threads = threads,
+		struct fault_run run = { .global_lock = global_lock,
+					 .threads = threads,
 					 .interleaved = interleaved };
 		struct fault_thread ft[2];
 		unsigned int i;
@@ -232,7 +237,7 @@ static double fault_rate(const struct pte_format *fmt, unsigned int threads, boo
 static void bench_faults(const struct pte_format *fmt, FILE *dat)
 {
 	static const char *const layout[] = { "own ranges", "interleaved pages" };
-	double rate[2][2][2];	/* [interleaved][global][threads-1] */
+	double rate[2][2][2]; /* [interleaved][global][threads-1] */
 	unsigned int il, g, t;
 	char what[96];
 
@@ -242,8 +247,8 @@ static void bench_faults(const struct pte_format *fmt, FILE *dat)
 				rate[il][g][t - 1] = fault_rate(fmt, t, g, il);
 	for (il = 0; il < 2; il++) {
 		for (t = 1; t <= 2; t++) {
-			snprintf(what, sizeof(what), "faults/us, %u thread%s, %s", t, t > 1 ? "s" : "",
-				 layout[il]);
+			snprintf(what, sizeof(what), "faults/us, %u thread%s, %s", t,
+				 t > 1 ? "s" : "", layout[il]);
 			row(what, rate[il][0][t - 1], "global-lock walker", rate[il][1][t - 1],
 			    t == 2 ? "goal >= 1.7x" : "");
 		}
@@ -255,7 +260,7 @@ static void bench_faults(const struct pte_format *fmt, FILE *dat)
 /* ---- zap latency ------------------------------------------------------------------------ */
 
 #define ZAP_SIZE (4 * SZ_1G)
-#define TICK_NS 10000ULL
+#define TICK_NS	 10000ULL
 
 static struct resched_stats zap_once(struct host_vm *vm, unsigned int flags, FILE *trace)
 {
@@ -300,7 +305,8 @@ static void bench_zap(const struct pte_format *fmt)
 	       "host noise (longest stall of an empty loop over %.1f ms) %.1f us\n",
 	       with.max_response_ns / 1e3, with.total_ns / 1e6, noise / 1e3);
 	printf("    in the zapping thread's own CPU time: longest stretch %.1f us (no points: "
-	       "%.1f us)\n", with.max_gap_cpu_ns / 1e3, without.max_gap_cpu_ns / 1e3);
+	       "%.1f us)\n",
+	       with.max_gap_cpu_ns / 1e3, without.max_gap_cpu_ns / 1e3);
 	printf("    with points: %llu rescheduling points, p99 stretch %.1f us, total %.1f ms; "
 	       "without: total %.1f ms\n",
 	       (unsigned long long)with.points, (double)with.p99_gap_ns / 1e3,
@@ -336,7 +342,8 @@ static struct rcu_result rcu_mode_run(const struct pte_format *fmt, enum pgtable
 	rcu_get_stats(&vm->rcu, &before);
 	read_lock(&vm->lock);
 	for (addr = 0; addr < 64 * SZ_2M; addr += SZ_2M)
-		pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, NULL, PGT_SHARED, NULL);
+		pgtable_map(&vm->pgt, gpa(addr), SZ_2M, hpa(PA_BASE + addr), rw, NULL, PGT_SHARED,
+			    NULL);
 	pgtable_map(&vm->pgt, gpa(SZ_1G), SZ_1G, hpa(2 * SZ_1G), rw, NULL, PGT_SHARED, NULL);
 	read_unlock(&vm->lock);
 	t = bench_now_ns();
@@ -384,8 +391,8 @@ int main(int argc, char **argv)
 	host_set_cpu(0);
 	maps = data_file("map_unmap.dat");
 	faults = data_file("faults.dat");
-	printf("%-44s %12s  %-22s %10s  %8s\n", "walker benchmark (host)", "this walker", "baseline",
-	       "baseline", "ratio");
+	printf("%-44s %12s  %-22s %10s  %8s\n", "walker benchmark (host)", "this walker",
+	       "baseline", "baseline", "ratio");
 	bench_map_unmap(&pte_format_arm64_s2_4lvl, maps);
 	bench_map_unmap(&pte_format_x86_npt, maps);
 	bench_map_unmap(&pte_format_x86_ept, maps);

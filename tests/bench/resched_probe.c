@@ -118,7 +118,7 @@ void resched_probe_end(struct resched_stats *out, FILE *trace)
 {
 	u64 i, at = 0;
 
-	resched_probe_point();	/* the end of the operation closes the last stretch */
+	resched_probe_point(); /* the end of the operation closes the last stretch */
 	out->total_ns = last_point - start_ns;
 	out->points = nr_gaps - 1;
 	out->max_response_ns = max_response;

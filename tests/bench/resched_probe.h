@@ -16,8 +16,8 @@ struct resched_stats {
 	u64 total_ns, max_gap_ns, p99_gap_ns, points, max_response_ns;
 	/* In the measured thread's own CPU time (CLOCK_THREAD_CPUTIME_ID). */
 	u64 max_gap_cpu_ns;
-	u64 gaps_over_50us;	/* stretches longer than the goal */
-	u64 max_requester_stall_ns;	/* the requesting thread's own longest stall */
+	u64 gaps_over_50us;	    /* stretches longer than the goal */
+	u64 max_requester_stall_ns; /* the requesting thread's own longest stall */
 };
 
 u64 bench_now_ns(void);

@@ -86,15 +86,20 @@ void test_main(void)
 	check("cr4-unoffered-feature-bit-gp", gp_ok(seen, &a) && read_cr4() == cr4);
 
 	guest_expect_abort();
-	__asm__ volatile("wrmsr" : : "c"(MSR_EFER), "a"((uint32_t)(efer & ~EFER_LME)),
-			 "d"((uint32_t)(efer >> 32)) : "memory");
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_EFER), "a"((uint32_t)(efer & ~EFER_LME)),
+			   "d"((uint32_t)(efer >> 32))
+			 : "memory");
 	seen = guest_abort_seen(&a);
 	check("efer-clear-lme-with-paging-gp", gp_ok(seen, &a) && rdmsr(MSR_EFER) == efer);
 
 	guest_expect_abort();
-	__asm__ volatile("wrmsr" : : "c"(MSR_EFER), "a"((uint32_t)efer),
-			 "d"((uint32_t)(efer >> 32) | 1u << 31) : "memory");
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_EFER), "a"((uint32_t)efer),
+			   "d"((uint32_t)(efer >> 32) | 1u << 31)
+			 : "memory");
 	seen = guest_abort_seen(&a);
 	check("efer-reserved-bit-gp", gp_ok(seen, &a) && rdmsr(MSR_EFER) == efer);
 }
-

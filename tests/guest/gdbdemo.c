@@ -20,22 +20,21 @@
 #include "guest.h"
 
 #define GDBDEMO_MAGIC 42
-#define GDBDEMO_N 8
-#define WAIT_NS 10000000000ULL
+#define GDBDEMO_N     8
+#define WAIT_NS	      10000000000ULL
 
 /*
  * In .data, not .bss: a debugger attached before the first instruction may
  * write them, and the start-up code clears .bss after that.
  */
 #define GDBDEMO_DATA __attribute__((section(".data")))
-volatile int gdbdemo_verdict GDBDEMO_DATA;	/* the debugger sets it */
-volatile unsigned long gdbdemo_spins GDBDEMO_DATA;	/* vCPU 1's work */
+volatile int gdbdemo_verdict GDBDEMO_DATA;	   /* the debugger sets it */
+volatile unsigned long gdbdemo_spins GDBDEMO_DATA; /* vCPU 1's work */
 /* A debugger may make vCPU 0 wait this long before the call (Ctrl-C tests). */
 volatile unsigned int gdbdemo_hold_ms GDBDEMO_DATA;
 static volatile bool stop_spinning;
 
-__attribute__((noinline))
-int gdbdemo_sum(const int *values, int n)
+__attribute__((noinline)) int gdbdemo_sum(const int *values, int n)
 {
 	int sum = 0;
 
@@ -44,8 +43,7 @@ int gdbdemo_sum(const int *values, int n)
 	return sum;
 }
 
-__attribute__((noinline))
-int gdbdemo_compute(int base, int scale, const char *tag)
+__attribute__((noinline)) int gdbdemo_compute(int base, int scale, const char *tag)
 {
 	int squares[GDBDEMO_N];
 	int i;

@@ -9,8 +9,8 @@
 
 #include "guest.h"
 
-#define PAGE GUEST_PAGE_SIZE
-#define BLOCK GUEST_BLOCK_SIZE
+#define PAGE	       GUEST_PAGE_SIZE
+#define BLOCK	       GUEST_BLOCK_SIZE
 #define WORDS_PER_PAGE (PAGE / sizeof(uint64_t))
 
 static uint64_t pattern(uintptr_t addr)
@@ -45,7 +45,8 @@ static bool expect(const char *name, uintptr_t base, size_t size, bool want_zero
 
 	if (bad)
 		printf("give_back: %s: %lu of %lu words wrong in [%#lx, %#lx)\n", name, bad,
-		       (unsigned long)(size / 8), (unsigned long)base, (unsigned long)(base + size));
+		       (unsigned long)(size / 8), (unsigned long)base,
+		       (unsigned long)(base + size));
 	return check(name, bad == 0);
 }
 
@@ -84,8 +85,7 @@ static void whole_block(uintptr_t base)
 	expect("block-reads-zero", base, BLOCK, true);
 	expect("next-block-kept", base + BLOCK, BLOCK, false);
 	check("give-back-again-returns-0", hc_give_back(base, BLOCK) == HC_OK);
-	check("give-back-untouched-returns-0",
-	      hc_give_back(base + 2 * BLOCK, BLOCK) == HC_OK);
+	check("give-back-untouched-returns-0", hc_give_back(base + 2 * BLOCK, BLOCK) == HC_OK);
 	expect("untouched-reads-zero", base + 2 * BLOCK, PAGE, true);
 }
 

@@ -17,13 +17,13 @@
 #include "guest.h"
 
 #define REGION_SIZE (16UL << 20)
-#define PAGE GUEST_PAGE_SIZE
-#define BLOCK GUEST_BLOCK_SIZE
-#define ROUNDS 6
-#define ROUND_BITS 0xffffULL
-#define CPU_SHIFT 56
+#define PAGE	    GUEST_PAGE_SIZE
+#define BLOCK	    GUEST_BLOCK_SIZE
+#define ROUNDS	    6
+#define ROUND_BITS  0xffffULL
+#define CPU_SHIFT   56
 
-static uint64_t seed;		/* this VM's, bits 16..55 only */
+static uint64_t seed; /* this VM's, bits 16..55 only */
 static uintptr_t region;
 static unsigned int ncpus;
 static struct guest_barrier barrier;
@@ -37,8 +37,8 @@ static uint64_t pattern(unsigned int cpu, unsigned int round)
 /* Zero, or written by some vCPU of this VM in some round. */
 static bool ours(uint64_t w)
 {
-	return !w || ((w & ~(0xffULL << CPU_SHIFT) & ~ROUND_BITS) == seed &&
-		      (w >> CPU_SHIFT) < ncpus);
+	return !w ||
+	       ((w & ~(0xffULL << CPU_SHIFT) & ~ROUND_BITS) == seed && (w >> CPU_SHIFT) < ncpus);
 }
 
 /* A range of the region for @cpu in @round: overlapping the neighbours', aligned per round. */

@@ -53,8 +53,8 @@ void test_main(void)
 	unsigned int n = guest_cpu_count(), cpu;
 
 	for (cpu = 1; cpu < n; cpu++)
-		checkf(guest_cpu_start(cpu, measure, (void *)(uintptr_t)cpu) == 0,
-		       "vcpu%u-cpu-on", cpu);
+		checkf(guest_cpu_start(cpu, measure, (void *)(uintptr_t)cpu) == 0, "vcpu%u-cpu-on",
+		       cpu);
 	measure((void *)0);
 	for (cpu = 1; cpu < n; cpu++)
 		checkf(guest_cpu_wait_off(cpu, 2 * HEARTBEAT_NS) == 0, "vcpu%u-off", cpu);

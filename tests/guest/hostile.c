@@ -86,16 +86,20 @@
 
 #define PAGE GUEST_PAGE_SIZE
 
-enum access { LOAD, STORE, FETCH };
+enum access {
+	LOAD,
+	STORE,
+	FETCH
+};
 
 static const char *const access_names[] = { "load", "store", "fetch" };
 
 #if defined(__aarch64__)
-#define ESR_EC(esr) ((unsigned int)((esr) >> 26) & 0x3f)
-#define ESR_FSC(esr) ((unsigned int)(esr) & 0x3f)
+#define ESR_EC(esr)	  ((unsigned int)((esr) >> 26) & 0x3f)
+#define ESR_FSC(esr)	  ((unsigned int)(esr)&0x3f)
 #define FSC_SYNC_EXTERNAL 0x10
-#define VECTOR_EL1H_SYNC 4
-#define HIGH_IPA (1UL << 47)
+#define VECTOR_EL1H_SYNC  4
+#define HIGH_IPA	  (1UL << 47)
 
 /* The synchronous external abort of the header comment, at va. */
 static bool abort_ok(enum access how, uintptr_t va, const struct guest_abort *a)
@@ -116,9 +120,9 @@ static void abort_describe(enum access how, const struct guest_abort *a)
 #elif defined(__x86_64__)
 #define X86_VEC_GP 13
 #define X86_VEC_PF 14
-#define PF_P (1u << 0)
-#define PF_W (1u << 1)
-#define PF_ID (1u << 4)
+#define PF_P	   (1u << 0)
+#define PF_W	   (1u << 1)
+#define PF_ID	   (1u << 4)
 
 /* The #PF of the header comment, CR2 = va (identity-mapped). */
 static bool abort_ok(enum access how, uintptr_t va, const struct guest_abort *a)
@@ -126,14 +130,14 @@ static bool abort_ok(enum access how, uintptr_t va, const struct guest_abort *a)
 	uint64_t want = PF_P | (how == STORE ? PF_W : 0) | (how == FETCH ? PF_ID : 0);
 
 	return a->vector == X86_VEC_PF && (a->syndrome & (PF_P | PF_W | PF_ID)) == want &&
-	       a->kind == (how == FETCH ? GUEST_ABORT_INSN : GUEST_ABORT_DATA) &&
-	       a->current_el && a->addr_valid && a->addr == va;
+	       a->kind == (how == FETCH ? GUEST_ABORT_INSN : GUEST_ABORT_DATA) && a->current_el &&
+	       a->addr_valid && a->addr == va;
 }
 
 static void abort_describe(enum access how, const struct guest_abort *a)
 {
-	printf("vector %u, error code %#llx (want %#x), CR2 %#llx%s, RIP %#llx",
-	       a->vector, (unsigned long long)a->syndrome,
+	printf("vector %u, error code %#llx (want %#x), CR2 %#llx%s, RIP %#llx", a->vector,
+	       (unsigned long long)a->syndrome,
 	       PF_P | (how == STORE ? PF_W : 0) | (how == FETCH ? PF_ID : 0),
 	       (unsigned long long)a->addr, a->addr_valid ? "" : " (not valid)",
 	       (unsigned long long)a->pc);
@@ -185,8 +189,8 @@ static void expect_port_gp(uint16_t port, const char *what)
 	if (!seen)
 		printf("hostile: in port %#x (%s): no exception\n", port, what);
 	else if (!ok)
-		printf("hostile: in port %#x (%s): vector %u error code %#llx, want #GP(0)\n",
-		       port, what, a.vector, (unsigned long long)a.syndrome);
+		printf("hostile: in port %#x (%s): vector %u error code %#llx, want #GP(0)\n", port,
+		       what, a.vector, (unsigned long long)a.syndrome);
 	checkf(ok, "in-port-%s-gp", what);
 }
 #endif
@@ -234,7 +238,8 @@ static void outside_memory(void)
 /* HC_VCPU_INFO 2, the VM's RAM size: at least what the image was linked for (bare: refused). */
 static bool ram_size_plausible(long ram)
 {
-	return ram == HC_EINVAL || (ram > 0 && (uintptr_t)ram >= guest_ram_end() - guest_ram_start());
+	return ram == HC_EINVAL ||
+	       (ram > 0 && (uintptr_t)ram >= guest_ram_end() - guest_ram_start());
 }
 
 static void expect_ret(long got, long want, const char *what)
@@ -304,7 +309,7 @@ static void bad_arguments(uintptr_t scratch)
 	memset(name, 'A', 200);
 	name[200] = '\0';
 	expect_ret(hc_report(name, true), HC_EINVAL, "report-name-200-bytes");
-	expect_ret(hc_call(HC_REPORT, (uintptr_t)"hostile-bad-flag", 2, 0, 0, 0), HC_EINVAL,
+	expect_ret(hc_call(HC_REPORT, (uintptr_t) "hostile-bad-flag", 2, 0, 0, 0), HC_EINVAL,
 		   "report-flag-2");
 
 	/* Give back: every refusal aimed at patterned memory, checked afterwards. */
@@ -349,10 +354,8 @@ static void psci(unsigned int ncpus)
 	uintptr_t entry = guest_cpu_entry();
 	uint64_t t0;
 
-	expect_ret(cpu_on(ncpus, entry), PSCI_INVALID_PARAMETERS,
-		   "cpu-on-no-such-vcpu");
-	expect_ret(cpu_on(0xFF00FF, entry), PSCI_INVALID_PARAMETERS,
-		   "cpu-on-mpidr-0xff00ff");
+	expect_ret(cpu_on(ncpus, entry), PSCI_INVALID_PARAMETERS, "cpu-on-no-such-vcpu");
+	expect_ret(cpu_on(0xFF00FF, entry), PSCI_INVALID_PARAMETERS, "cpu-on-mpidr-0xff00ff");
 	expect_ret(affinity(ncpus), PSCI_INVALID_PARAMETERS, "affinity-no-such-vcpu");
 	expect_ret(cpu_on(0, entry), PSCI_ALREADY_ON, "cpu-on-self");
 	if (ncpus < 2) {

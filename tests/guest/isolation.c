@@ -16,10 +16,10 @@
 
 #include "guest.h"
 
-#define REGION_SIZE (32UL << 20)
-#define ROUNDS 4
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define SAMPLES_PER_PAGE 8	/* words per 4 KiB page, spread over it */
+#define REGION_SIZE	 (32UL << 20)
+#define ROUNDS		 4
+#define ARRAY_LEN(a)	 (sizeof(a) / sizeof((a)[0]))
+#define SAMPLES_PER_PAGE 8 /* words per 4 KiB page, spread over it */
 
 static uint64_t seed;
 /* Held for the whole run, never given back: must keep our pattern throughout. */

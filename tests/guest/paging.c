@@ -40,25 +40,26 @@
 
 #include "guest.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_A (1ULL << 5)
-#define PTE_D (1ULL << 6)
+#define PTE_P	 (1ULL << 0)
+#define PTE_RW	 (1ULL << 1)
+#define PTE_A	 (1ULL << 5)
+#define PTE_D	 (1ULL << 6)
 #define PTE_ADDR 0x000ffffffffff000ULL
 
-#define PF_P (1ULL << 0)		/* 0: not present, 1: protection */
-#define PF_W (1ULL << 1)
+#define PF_P	   (1ULL << 0) /* 0: not present, 1: protection */
+#define PF_W	   (1ULL << 1)
 #define X86_VEC_PF 14
 
 #define WIN_L4 1
 #define WIN_L3 3
 #define WIN_L2 5
 #define WIN_L1 16
-#define WIN_VA ((uintptr_t)WIN_L4 << 39 | (uintptr_t)WIN_L3 << 30 | (uintptr_t)WIN_L2 << 21 | \
-		(uintptr_t)WIN_L1 << 12)
+#define WIN_VA                                                                         \
+	((uintptr_t)WIN_L4 << 39 | (uintptr_t)WIN_L3 << 30 | (uintptr_t)WIN_L2 << 21 | \
+	 (uintptr_t)WIN_L1 << 12)
 #define N_WIN 4
 /* 0-3 space A, 4-5 remap targets, 6-9 space B. */
-#define N_DATA 10
+#define N_DATA	10
 #define SCRATCH 0x400
 
 static const unsigned int pat_offs[] = { 0, 0x808, 0xff8 };
@@ -67,7 +68,7 @@ static const unsigned int pat_offs[] = { 0, 0x808, 0xff8 };
 struct space {
 	const char *name;
 	volatile uint64_t *pml4, *pdpt, *pd, *pt;
-	unsigned int map[N_WIN];	/* the data page window page i maps */
+	unsigned int map[N_WIN]; /* the data page window page i maps */
 };
 
 static uintptr_t next_free;
@@ -178,8 +179,8 @@ static bool window_ok(const struct space *s)
 /* A #PF at va (CR2, offset in the page included), CPL 0 data access, error code exactly err. */
 static bool pf_ok(bool seen, const struct guest_abort *a, uintptr_t va, uint64_t err)
 {
-	bool ok = seen && a->vector == X86_VEC_PF && a->kind == GUEST_ABORT_DATA &&
-		  a->addr_valid && a->addr == va && a->syndrome == err;
+	bool ok = seen && a->vector == X86_VEC_PF && a->kind == GUEST_ABORT_DATA && a->addr_valid &&
+		  a->addr == va && a->syndrome == err;
 
 	if (!seen)
 		printf("paging: %#lx: no fault\n", (unsigned long)va);
@@ -364,7 +365,7 @@ void test_main(void)
 	canary++;
 	check("runtime-cr3-back-identity-map-works",
 	      read_cr3() == orig_cr3 && canary == 0xca4a9 &&
-	      rd(data_page[9] + pat_offs[1]) == pattern(9, pat_offs[1]));
+		      rd(data_page[9] + pat_offs[1]) == pattern(9, pat_offs[1]));
 	seen = guest_probe_read(win(0), &a);
 	check("window-unmapped-in-runtime-space", pf_ok(seen, &a, win(0), 0));
 }

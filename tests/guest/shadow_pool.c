@@ -28,24 +28,24 @@
 
 #include "guest.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
+#define PTE_P	 (1ULL << 0)
+#define PTE_RW	 (1ULL << 1)
 #define PTE_ADDR 0x000ffffffffff000ULL
 
-#define WORKERS 2
-#define SPACES 12
-#define N_PT 64			/* page tables per space: one 4 KiB page used in each 2 MiB */
-#define ROUNDS 8
-#define N_DATA 32
+#define WORKERS	    2
+#define SPACES	    12
+#define N_PT	    64 /* page tables per space: one 4 KiB page used in each 2 MiB */
+#define ROUNDS	    8
+#define N_DATA	    32
 #define STARTER_CPU 3
 /* The window: PML4[1], PDPT[0], PD[0..N_PT), PT[k][7]. */
-#define WIN_VA ((uintptr_t)1 << 39)
+#define WIN_VA	   ((uintptr_t)1 << 39)
 #define TIMEOUT_NS 120000000000ULL
-#define SPIN 100000
+#define SPIN	   100000
 
 struct space {
 	uint64_t cr3;
-	unsigned int data[N_PT];	/* the data page PT k maps */
+	unsigned int data[N_PT]; /* the data page PT k maps */
 };
 
 static struct space spaces[WORKERS][SPACES];
@@ -129,8 +129,8 @@ static void worker(void *arg)
 				if (k % 16 == 0) {
 					/* Word 1 + w of the page is this worker's alone. */
 					p[1 + w] = ++scratch;
-					bad += ((volatile uint64_t *)data_page[sp->data[k]])[1 + w] !=
-					       scratch;
+					bad += ((volatile uint64_t *)
+							data_page[sp->data[k]])[1 + w] != scratch;
 				}
 			}
 		}
@@ -178,7 +178,8 @@ void test_main(void)
 	for (w = 0; w < WORKERS; w++)
 		checkf(guest_cpu_wait_off(1 + w, TIMEOUT_NS) == 0, "worker%u-off", w);
 	printf("shadow_pool: %u spaces of %u page tables per worker, %u reads each, "
-	       "vCPU %u started %u times meanwhile\n", SPACES, N_PT, reads[0], STARTER_CPU, tries);
+	       "vCPU %u started %u times meanwhile\n",
+	       SPACES, N_PT, reads[0], STARTER_CPU, tries);
 	for (w = 0; w < WORKERS; w++) {
 		checkf(reads[w] == ROUNDS * SPACES * N_PT, "worker%u-read-every-page", w);
 		checkf(errors[w] == 0, "worker%u-contents", w);

@@ -30,12 +30,12 @@
 
 #include "guest.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_A (1ULL << 5)
-#define PTE_D (1ULL << 6)
-#define PF_P (1ULL << 0)
-#define PF_W (1ULL << 1)
+#define PTE_P	   (1ULL << 0)
+#define PTE_RW	   (1ULL << 1)
+#define PTE_A	   (1ULL << 5)
+#define PTE_D	   (1ULL << 6)
+#define PF_P	   (1ULL << 0)
+#define PF_W	   (1ULL << 1)
 #define X86_VEC_PF 14
 
 #define F_CF (1ULL << 0)
@@ -45,7 +45,7 @@
 #define F_OF (1ULL << 11)
 
 #define WIN_VA ((uintptr_t)1 << 39 | (uintptr_t)2 << 30 | (uintptr_t)3 << 21 | (uintptr_t)4 << 12)
-#define N_WIN 8
+#define N_WIN  8
 #define N_DATA 10
 
 static uintptr_t next_free, data_page[N_DATA];
@@ -120,14 +120,14 @@ static bool read_faults(unsigned int i)
 }
 
 /* Run @insn with its flags captured; %0 flags, %1 the entry, %2 rax/the register operand. */
-#define RMW(insn, e, r)                                                                \
-	({                                                                             \
-		uint64_t fl_;                                                          \
-		__asm__ volatile(insn "\n\tpushfq\n\tpopq %0"                          \
-				 : "=&r"(fl_), "+m"(*(e)), "+a"(r)                     \
-				 :                                                     \
-				 : "memory", "cc");                                    \
-		fl_;                                                                   \
+#define RMW(insn, e, r)                                            \
+	({                                                         \
+		uint64_t fl_;                                      \
+		__asm__ volatile(insn "\n\tpushfq\n\tpopq %0"      \
+				 : "=&r"(fl_), "+m"(*(e)), "+a"(r) \
+				 :                                 \
+				 : "memory", "cc");                \
+		fl_;                                               \
 	})
 
 static void bit_ops(void)
@@ -149,8 +149,8 @@ static void bit_ops(void)
 	/* A register offset of 64 + 0 is bit 0 (P) of the next entry: Linux's clear_bit() form. */
 	r = 64;
 	fl = RMW("lock btrq %2, %1", e, r);
-	check("lock-btr-reg-offset-next-entry", (fl & F_CF) && !(*pte(1) & PTE_P) &&
-	      *e == entry_for(0));
+	check("lock-btr-reg-offset-next-entry",
+	      (fl & F_CF) && !(*pte(1) & PTE_P) && *e == entry_for(0));
 	check("lock-btr-reg-offset-read-faults", read_faults(1));
 	fl = RMW("lock btsq %2, %1", e, r);
 	check("lock-bts-reg-offset-present-again", !(fl & F_CF) && shows(1, 1));
@@ -161,12 +161,12 @@ static void alu_ops(void)
 	volatile uint64_t *e = pte(2);
 	uint64_t r = 0, fl;
 
-	fl = RMW("lock andq $-2, %1", e, r);		/* clear P */
+	fl = RMW("lock andq $-2, %1", e, r); /* clear P */
 	check("lock-and-flags", !(fl & (F_CF | F_OF | F_ZF)) && (*e & 1) == 0);
 	check("lock-and-read-faults", read_faults(2));
 	fl = RMW("orq $1, %1", e, r);
 	check("or-present-again", !(fl & (F_CF | F_OF | F_ZF)) && shows(2, 2));
-	fl = RMW("andb $0xfd, %1", e, r);		/* the low byte: clear R/W */
+	fl = RMW("andb $0xfd, %1", e, r); /* the low byte: clear R/W */
 	check("and-byte-store-faults", !(fl & F_ZF) && store_faults(2, PF_P | PF_W));
 	fl = RMW("lock orb $2, %1", e, r);
 	check("lock-or-byte-writable", !store_faults(2, PF_P | PF_W) && shows(2, 2));
@@ -181,8 +181,8 @@ static void alu_ops(void)
 	check("sub-page-back", !(fl & (F_CF | F_OF | F_ZF | F_SF)) && shows(2, 2));
 	r = 0x2000;
 	fl = RMW("lock xaddq %2, %1", e, r);
-	check("lock-xadd-old-value-and-page", r == entry_for(2) && *e == entry_for(4) &&
-	      !(fl & (F_CF | F_ZF)) && shows(2, 4));
+	check("lock-xadd-old-value-and-page",
+	      r == entry_for(2) && *e == entry_for(4) && !(fl & (F_CF | F_ZF)) && shows(2, 4));
 	r = 0x2000;
 	fl = RMW("lock subq %2, %1", e, r);
 	check("lock-sub-back", *e == entry_for(2) && !(fl & (F_CF | F_ZF)) && shows(2, 2));
@@ -203,14 +203,18 @@ static void exchange_ops(void)
 		uint64_t new = entry_for(6);
 
 		__asm__ volatile("lock cmpxchgq %3, %1\n\tpushfq\n\tpopq %0"
-				 : "=&r"(fl), "+m"(*e), "+a"(r) : "r"(new) : "memory", "cc");
+				 : "=&r"(fl), "+m"(*e), "+a"(r)
+				 : "r"(new)
+				 : "memory", "cc");
 		check("lock-cmpxchg-success-zf", (fl & F_ZF) && r == entry_for(5));
-		check("lock-cmpxchg-success-maps", *e == new && shows(3, 6));
+		check("lock-cmpxchg-success-maps", *e == new &&shows(3, 6));
 		/* Failure: ZF clear, RAX = the entry, the entry unchanged. */
 		r = entry_for(5);
 		new = entry_for(7);
 		__asm__ volatile("cmpxchgq %3, %1\n\tpushfq\n\tpopq %0"
-				 : "=&r"(fl), "+m"(*e), "+a"(r) : "r"(new) : "memory", "cc");
+				 : "=&r"(fl), "+m"(*e), "+a"(r)
+				 : "r"(new)
+				 : "memory", "cc");
 		check("cmpxchg-failure-zf-clear-rax-loaded", !(fl & F_ZF) && r == entry_for(6));
 		check("cmpxchg-failure-entry-unchanged", *e == entry_for(6) && shows(3, 6));
 	}
@@ -221,7 +225,8 @@ static void exchange_ops(void)
 
 		__asm__ volatile("lock cmpxchg8b %1\n\tpushfq\n\tpopq %0"
 				 : "=&r"(fl), "+m"(*e), "+a"(lo), "+d"(hi)
-				 : "b"((uint32_t)want), "c"((uint32_t)(want >> 32)) : "memory", "cc");
+				 : "b"((uint32_t)want), "c"((uint32_t)(want >> 32))
+				 : "memory", "cc");
 		check("lock-cmpxchg8b-success", (fl & F_ZF) && *e == want && shows(3, 3));
 	}
 }
@@ -244,8 +249,8 @@ static void string_store(void)
  */
 static void code_through_table(void)
 {
-	static const uint8_t code[] = { 0xf0, 0x48, 0x0f, 0xba, 0x2f, 0x01, 0xc3,
-					0x48, 0x89, 0xd0, 0xf0, 0x48, 0x0f, 0xb1, 0x37, 0xc3 };
+	static const uint8_t code[] = { 0xf0, 0x48, 0x0f, 0xba, 0x2f, 0x01, 0xc3, 0x48,
+					0x89, 0xd0, 0xf0, 0x48, 0x0f, 0xb1, 0x37, 0xc3 };
 	uint8_t *page = (uint8_t *)data_page[9];
 	volatile uint64_t *e = pte(6);
 	uint64_t old;
@@ -259,8 +264,8 @@ static void code_through_table(void)
 	check("bts-from-code-through-the-table", (*e & PTE_RW) && !store_faults(6, PF_P | PF_W));
 	old = *e;
 	/* SysV: rdi = the entry, rsi = the new value, rdx = the expected one; rax returned. */
-	old = ((uint64_t (*)(volatile uint64_t *, uint64_t, uint64_t))(win(5) + 7))(e, entry_for(7),
-										  old);
+	old = ((uint64_t(*)(volatile uint64_t *, uint64_t, uint64_t))(win(5) + 7))(e, entry_for(7),
+										   old);
 	check("cmpxchg-from-code-through-the-table", *e == entry_for(7) && shows(6, 7));
 }
 

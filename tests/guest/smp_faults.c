@@ -21,15 +21,15 @@
 
 #include "guest.h"
 
-#define PAGE GUEST_PAGE_SIZE
-#define SHARED_SIZE (16UL << 20)
-#define CHUNK_SIZE (3UL << 20)
-#define WORD_STRIDE 64		/* vCPU c's word in a shared page: byte c * 64 */
+#define PAGE		 GUEST_PAGE_SIZE
+#define SHARED_SIZE	 (16UL << 20)
+#define CHUNK_SIZE	 (3UL << 20)
+#define WORD_STRIDE	 64 /* vCPU c's word in a shared page: byte c * 64 */
 #define START_TIMEOUT_NS 10000000000ULL
 
 struct phase_result {
-	unsigned long dirty;	/* words not zero before this vCPU's write */
-	unsigned long bad;	/* words of any vCPU not as written */
+	unsigned long dirty; /* words not zero before this vCPU's write */
+	unsigned long bad;   /* words of any vCPU not as written */
 } __attribute__((aligned(64)));
 
 static struct phase_result results[2][GUEST_MAX_CPUS];

@@ -19,14 +19,18 @@
 
 #include "guest.h"
 
-#define TOUCH_SIZE (256UL << 20)
-#define BIG_SIZE (1UL << 30)
+#define TOUCH_SIZE   (256UL << 20)
+#define BIG_SIZE     (1UL << 30)
 #define GAP_LIMIT_NS 50000000ULL
-#define WAIT_NS 10000000000ULL
+#define WAIT_NS	     10000000000ULL
 
 static bool measuring, stop, done;
 /* What vCPU 0 is doing: each gap is charged to the phase it ended in. */
-enum phase { PHASE_TOUCH, PHASE_GIVE_BACK, NR_PHASES };
+enum phase {
+	PHASE_TOUCH,
+	PHASE_GIVE_BACK,
+	NR_PHASES
+};
 static int phase;
 static uint64_t max_gap_ns[NR_PHASES];
 static unsigned long samples;
@@ -102,11 +106,12 @@ void test_main(void)
 	printf("ticker: max gap %llu us (while vCPU 0 touched %zu MiB: %llu us, while it gave "
 	       "them back: %llu us)\n",
 	       (unsigned long long)(max_gap_ns[0] > max_gap_ns[1] ? max_gap_ns[0] : max_gap_ns[1]) /
-	       1000, size >> 20, (unsigned long long)max_gap_ns[PHASE_TOUCH] / 1000,
+		       1000,
+	       size >> 20, (unsigned long long)max_gap_ns[PHASE_TOUCH] / 1000,
 	       (unsigned long long)max_gap_ns[PHASE_GIVE_BACK] / 1000);
 	printf("ticker: %lu samples\n", samples);
 	/* A gap needs two reads; a few thousand prove the loop ran throughout. */
 	check("vcpu1-took-samples", samples > 1);
-	check("max-gap-under-50ms", max_gap_ns[PHASE_TOUCH] < GAP_LIMIT_NS &&
-				    max_gap_ns[PHASE_GIVE_BACK] < GAP_LIMIT_NS);
+	check("max-gap-under-50ms",
+	      max_gap_ns[PHASE_TOUCH] < GAP_LIMIT_NS && max_gap_ns[PHASE_GIVE_BACK] < GAP_LIMIT_NS);
 }

@@ -16,9 +16,9 @@
 #include "guest.h"
 
 #if defined(__aarch64__)
-#define PL011_BASE 0x09000000UL
-#define PL011_DR 0x00
-#define PL011_FR 0x18
+#define PL011_BASE    0x09000000UL
+#define PL011_DR      0x00
+#define PL011_FR      0x18
 #define PL011_FR_RXFE (1u << 4)
 #define PL011_FR_TXFF (1u << 5)
 
@@ -57,16 +57,16 @@ static void uart_arch_checks(void)
 }
 #elif defined(__x86_64__)
 /* PC16550D data sheet, "Register Summary"; COM1 is the PC's first serial port. */
-#define COM1 0x3f8
-#define UART_THR 0		/* write; RBR on read; DLL with LCR.DLAB */
-#define UART_DLM 1		/* with LCR.DLAB; IER otherwise */
+#define COM1	 0x3f8
+#define UART_THR 0 /* write; RBR on read; DLL with LCR.DLAB */
+#define UART_DLM 1 /* with LCR.DLAB; IER otherwise */
 #define UART_LCR 3
 #define UART_LSR 5
 #define UART_SCR 7
-#define LCR_8N1 0x03
+#define LCR_8N1	 0x03
 #define LCR_DLAB 0x80
-#define LSR_DR 0x01		/* a received byte is waiting */
-#define LSR_THRE 0x20		/* the transmitter holding register is empty */
+#define LSR_DR	 0x01 /* a received byte is waiting */
+#define LSR_THRE 0x20 /* the transmitter holding register is empty */
 
 static uint8_t inb(uint16_t port)
 {
@@ -142,7 +142,8 @@ void test_main(void)
 	check("status-receive-empty", uart_rx_empty());
 	check("status-transmit-ready", uart_tx_ready());
 	uart_arch_checks();
-	check("data-register-writes", uart_puts("uart: this line went through the data register\n"));
+	check("data-register-writes",
+	      uart_puts("uart: this line went through the data register\n"));
 	/* A read of the (empty) receive side is answered, not aborted. */
 	guest_expect_abort();
 	uart_rx();

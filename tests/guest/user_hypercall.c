@@ -36,10 +36,10 @@
  * hypercall returned.  GiB 1 of the runtime's identity map (RAM) is made
  * user-accessible for the test and restored after it.
  */
-#define USER_DS 0x1b		/* GDT entry 3, RPL 3 */
-#define USER_CS 0x23		/* GDT entry 4, RPL 3 */
-#define TSS_SEL 0x28
-#define VEC_UD 6
+#define USER_DS	   0x1b /* GDT entry 3, RPL 3 */
+#define USER_CS	   0x23 /* GDT entry 4, RPL 3 */
+#define TSS_SEL	   0x28
+#define VEC_UD	   6
 #define VEC_RETURN 0x80
 
 struct tss64 {
@@ -67,9 +67,9 @@ struct dtr {
 
 /* What user_run() loads, and what came back (offsets used by the assembly below). */
 struct user_call {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi;	/* 0 .. 40: the call */
-	uint64_t out_rax;			/* 48 */
-	uint64_t vector, rip, cs;		/* 56, 64, 72: how it came back */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi; /* 0 .. 40: the call */
+	uint64_t out_rax;		       /* 48 */
+	uint64_t vector, rip, cs;	       /* 56, 64, 72: how it came back */
 };
 
 static uint64_t gdt[8] __attribute__((aligned(16)));
@@ -99,12 +99,12 @@ __asm__(".text\n"
 	"	push %r15\n"
 	"	mov %rsp, user_kernel_rsp(%rip)\n"
 	"	mov %rdi, user_cur(%rip)\n"
-	"	pushq $0x1b\n"				/* SS */
-	"	pushq user_stack_top(%rip)\n"		/* RSP */
-	"	pushq $0x2\n"				/* RFLAGS, interrupts off */
-	"	pushq $0x23\n"				/* CS */
+	"	pushq $0x1b\n"		      /* SS */
+	"	pushq user_stack_top(%rip)\n" /* RSP */
+	"	pushq $0x2\n"		      /* RFLAGS, interrupts off */
+	"	pushq $0x23\n"		      /* CS */
 	"	lea user_stub(%rip), %rax\n"
-	"	push %rax\n"				/* RIP */
+	"	push %rax\n" /* RIP */
 	"	mov 8(%rdi), %rbx\n"
 	"	mov 16(%rdi), %rcx\n"
 	"	mov 24(%rdi), %rdx\n"
@@ -116,7 +116,7 @@ __asm__(".text\n"
 	".global user_stub\n"
 	"user_stub:\n"
 	"	vmmcall\n"
-	"	int $0x80\n"				/* answered: back with the result */
+	"	int $0x80\n" /* answered: back with the result */
 	"2:	jmp 2b\n"
 	/* CPL 0 again, on tss.rsp0: [error code,] RIP, CS, RFLAGS, RSP, SS */
 	".global user_back_ret, user_back_ud, user_back_gp, user_back_pf\n"
@@ -127,7 +127,7 @@ __asm__(".text\n"
 	"	pushq $6\n"
 	"	jmp 3f\n"
 	"user_back_gp:\n"
-	"	add $8, %rsp\n"				/* the error code */
+	"	add $8, %rsp\n" /* the error code */
 	"	pushq $13\n"
 	"	jmp 3f\n"
 	"user_back_pf:\n"
@@ -160,8 +160,11 @@ static void set_gate(unsigned int vec, const void *fn, uint8_t type)
 {
 	uintptr_t a = (uintptr_t)fn;
 
-	idt[vec] = (struct idt_gate){ .off_lo = (uint16_t)a, .sel = 0x08, .type = type,
-				      .off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32) };
+	idt[vec] = (struct idt_gate){ .off_lo = (uint16_t)a,
+				      .sel = 0x08,
+				      .type = type,
+				      .off_mid = (uint16_t)(a >> 16),
+				      .off_hi = (uint32_t)(a >> 32) };
 }
 
 static struct dtr runtime_idtr;
@@ -183,10 +186,10 @@ static void user_mode_setup(void)
 	uint64_t base = (uintptr_t)&tss;
 	struct dtr cur;
 
-	gdt[1] = 0x00af9a000000ffffULL;		/* kernel code, 64-bit (the runtime's 0x08) */
-	gdt[2] = 0x00cf92000000ffffULL;		/* kernel data (0x10) */
-	gdt[3] = 0x00cff2000000ffffULL;		/* user data, DPL 3 */
-	gdt[4] = 0x00affa000000ffffULL;		/* user code, 64-bit, DPL 3 */
+	gdt[1] = 0x00af9a000000ffffULL; /* kernel code, 64-bit (the runtime's 0x08) */
+	gdt[2] = 0x00cf92000000ffffULL; /* kernel data (0x10) */
+	gdt[3] = 0x00cff2000000ffffULL; /* user data, DPL 3 */
+	gdt[4] = 0x00affa000000ffffULL; /* user code, 64-bit, DPL 3 */
 	/* 64-bit TSS, available (type 9), present: SDM vol. 3A, 7.2.3 */
 	gdt[5] = (sizeof(tss) - 1) | (base & 0xffffff) << 16 | 0x89ULL << 40 |
 		 ((base >> 24) & 0xff) << 56;
@@ -203,7 +206,7 @@ static void user_mode_setup(void)
 	set_gate(VEC_UD, user_back_ud, 0x8e);
 	set_gate(13, user_back_gp, 0x8e);
 	set_gate(14, user_back_pf, 0x8e);
-	set_gate(VEC_RETURN, user_back_ret, 0xee);	/* DPL 3: callable from user mode */
+	set_gate(VEC_RETURN, user_back_ret, 0xee); /* DPL 3: callable from user mode */
 
 	/* RAM (GiB 1) user-accessible: U/S at the PML4 and the 1 GiB PDPT entry. */
 	set_pte(&guest_pml4[0], guest_pml4[0] | 4);
@@ -230,9 +233,9 @@ static bool user_call_refused(const char *what, struct user_call *c)
 	ok = c->vector == VEC_UD && c->rip == (uintptr_t)user_stub && (c->cs & 3) == 3;
 	if (!ok)
 		printf("user_hypercall: %s came back as vector %#llx at rip %#llx, cs %#llx, "
-		       "rax %#llx\n", what, (unsigned long long)c->vector,
-		       (unsigned long long)c->rip, (unsigned long long)c->cs,
-		       (unsigned long long)c->out_rax);
+		       "rax %#llx\n",
+		       what, (unsigned long long)c->vector, (unsigned long long)c->rip,
+		       (unsigned long long)c->cs, (unsigned long long)c->out_rax);
 	return ok;
 }
 
@@ -245,13 +248,15 @@ void test_main(void)
 		return;
 	user_mode_setup();
 
-	c = (struct user_call){ .rax = HC_CONSOLE_WRITE, .rbx = (uintptr_t)leak_line,
+	c = (struct user_call){ .rax = HC_CONSOLE_WRITE,
+				.rbx = (uintptr_t)leak_line,
 				.rcx = sizeof(leak_line) - 1 };
 	ok = user_call_refused("console-write", &c);
 	check("console-write-refused", ok && c.out_rax == HC_CONSOLE_WRITE);
 
 	memset(pattern_page, 0xa5, sizeof(pattern_page));
-	c = (struct user_call){ .rax = HC_GIVE_BACK, .rbx = (uintptr_t)pattern_page,
+	c = (struct user_call){ .rax = HC_GIVE_BACK,
+				.rbx = (uintptr_t)pattern_page,
 				.rcx = sizeof(pattern_page) };
 	ok = user_call_refused("give-back", &c);
 	for (unsigned int i = 0; i < sizeof(pattern_page); i++)
@@ -259,8 +264,9 @@ void test_main(void)
 			ok = false;
 	check("give-back-refused-pattern-intact", ok);
 
-	c = (struct user_call){ .rax = PSCI_CPU_ON64, .rbx = 1, .rcx = guest_cpu_entry(),
-				.rdx = 1 };
+	c = (struct user_call){
+		.rax = PSCI_CPU_ON64, .rbx = 1, .rcx = guest_cpu_entry(), .rdx = 1
+	};
 	ok = user_call_refused("cpu-on", &c);
 	/* Give a started vCPU time to show up: 20 ms, twenty scheduler ticks. */
 	for (uint64_t t = hc_time_ns(); hc_time_ns() - t < 20000000;)
@@ -271,8 +277,7 @@ void test_main(void)
 	c = (struct user_call){ .rax = HC_EXIT, .rbx = 0 };
 	check("exit-refused", user_call_refused("exit", &c));
 
-	c = (struct user_call){ .rax = HC_REPORT, .rbx = (uintptr_t)"user-mode-report",
-				.rcx = 1 };
+	c = (struct user_call){ .rax = HC_REPORT, .rbx = (uintptr_t) "user-mode-report", .rcx = 1 };
 	check("report-refused", user_call_refused("report", &c) && c.out_rax == HC_REPORT);
 
 	user_mode_teardown();
@@ -319,7 +324,7 @@ __asm__(".text\n"
 	"	svc	#0\n");
 extern char el0_hvc[], el0_smc[];
 
-#define PATTERN 0x5a5aa5a5c3c33c3cULL
+#define PATTERN	  0x5a5aa5a5c3c33c3cULL
 #define LEAK_TEXT "user_hypercall: LEAKED FROM EL0\n"
 
 static uint64_t page[GUEST_PAGE_SIZE / 8] __attribute__((aligned(GUEST_PAGE_SIZE)));
@@ -355,7 +360,8 @@ static bool el0_refused(const char *name, char *insn, uint64_t a0, uint64_t a1, 
 	     (a.syndrome >> 26) == 0 && a.pc == entry && (uint64_t)ret == a0;
 	if (!ok)
 		printf("user_hypercall: %s: %s, vector %u, ESR %#llx, pc %#llx (entry %#lx), "
-		       "x0 %#lx\n", name, seen ? "exception" : "no exception", a.vector,
+		       "x0 %#lx\n",
+		       name, seen ? "exception" : "no exception", a.vector,
 		       (unsigned long long)a.syndrome, (unsigned long long)a.pc,
 		       (unsigned long)entry, ret);
 	return ok;
@@ -384,20 +390,25 @@ void test_main(void)
 		return;
 
 	checkf(el0_refused("hvc exit", el0_hvc, HC_EXIT, 77, 0, 0), "el0-hvc-exit");
-	checkf(el0_refused("hvc give-back", el0_hvc, HC_GIVE_BACK, (uintptr_t)page,
-			   GUEST_PAGE_SIZE, 0) && pattern_intact(), "el0-hvc-give-back");
-	checkf(el0_refused("hvc console", el0_hvc, HC_CONSOLE_WRITE, buf, sizeof(LEAK_TEXT) - 1,
-			   0), "el0-hvc-console");
-	checkf(el0_refused("hvc report", el0_hvc, HC_REPORT, (uintptr_t)"user-mode-report", 1, 0),
+	checkf(el0_refused("hvc give-back", el0_hvc, HC_GIVE_BACK, (uintptr_t)page, GUEST_PAGE_SIZE,
+			   0) &&
+		       pattern_intact(),
+	       "el0-hvc-give-back");
+	checkf(el0_refused("hvc console", el0_hvc, HC_CONSOLE_WRITE, buf, sizeof(LEAK_TEXT) - 1, 0),
+	       "el0-hvc-console");
+	checkf(el0_refused("hvc report", el0_hvc, HC_REPORT, (uintptr_t) "user-mode-report", 1, 0),
 	       "el0-hvc-report");
 	checkf(el0_refused("hvc cpu-on", el0_hvc, PSCI_CPU_ON64, 1, guest_cpu_entry(), 1) &&
-	       vcpu1_off(), "el0-hvc-cpu-on");
+		       vcpu1_off(),
+	       "el0-hvc-cpu-on");
 	checkf(el0_refused("smc exit", el0_smc, HC_EXIT, 78, 0, 0), "el0-smc-exit");
 	checkf(el0_refused("smc cpu-on", el0_smc, PSCI_CPU_ON64, 1, guest_cpu_entry(), 1) &&
-	       vcpu1_off(), "el0-smc-cpu-on");
+		       vcpu1_off(),
+	       "el0-smc-cpu-on");
 
 	checkf(hc_console_write("user_hypercall: EL1 still answered\n", 35) == 35 &&
-	       pattern_intact() && guest_cpu_wait_off(1, 0) == 0, "vm-alive");
+		       pattern_intact() && guest_cpu_wait_off(1, 0) == 0,
+	       "vm-alive");
 }
 
 #endif /* __aarch64__ */

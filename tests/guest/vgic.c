@@ -26,23 +26,23 @@
 
 #define VTIMER_INTID 27
 #define PTIMER_INTID 30
-#define SGI_INTID 3
-#define SPI_INTID 40
-#define FIRST_SPI 32
-#define PRIO 0xa0
-#define WAIT_NS 2000000000ULL
+#define SGI_INTID    3
+#define SPI_INTID    40
+#define FIRST_SPI    32
+#define PRIO	     0xa0
+#define WAIT_NS	     2000000000ULL
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_PIDR2 0xffe8
+#define GICD_CTLR	0x0000
+#define GICD_TYPER	0x0004
+#define GICD_PIDR2	0xffe8
 #define GICD_IPRIORITYR 0x0400
-#define GICR_TYPER 0x0008
-#define GICR_PIDR2 0xffe8
-#define GICR_IPRIORITYR 0x0400		/* in the SGI_base frame */
+#define GICR_TYPER	0x0008
+#define GICR_PIDR2	0xffe8
+#define GICR_IPRIORITYR 0x0400 /* in the SGI_base frame */
 
 /* What each vCPU's handler saw, written in its IRQ handler. */
 static volatile unsigned int seen[GUEST_MAX_CPUS][64];
-static volatile uint64_t timer_late;	/* CNTVCT - CVAL when the timer PPI came */
+static volatile uint64_t timer_late; /* CNTVCT - CVAL when the timer PPI came */
 static volatile bool cpu1_ready, cpu1_done;
 static volatile bool wfe_go, wfe_done;
 
@@ -68,7 +68,9 @@ static void vtimer_arm(uint64_t ticks)
 	uint64_t cval = cntvct() + ticks;
 
 	__asm__ volatile("msr cntv_cval_el0, %0; msr cntv_ctl_el0, %1; isb"
-			 : : "r"(cval), "r"(1UL) : "memory");
+			 :
+			 : "r"(cval), "r"(1UL)
+			 : "memory");
 }
 
 static void __attribute__((target("general-regs-only"))) on_irq(unsigned int intid)
@@ -91,10 +93,12 @@ static void __attribute__((target("general-regs-only"))) on_irq(unsigned int int
 /* The EL1 physical timer (CNTP_*_EL0, as CNTV): switched by the hypervisor, PPI 30. */
 static void ptimer_arm(uint64_t ticks)
 {
-	uint64_t cval = cntvct() + ticks;	/* CNTVOFF is 0: one count for both timers */
+	uint64_t cval = cntvct() + ticks; /* CNTVOFF is 0: one count for both timers */
 
 	__asm__ volatile("msr cntp_cval_el0, %0; msr cntp_ctl_el0, %1; isb"
-			 : : "r"(cval), "r"(1UL) : "memory");
+			 :
+			 : "r"(cval), "r"(1UL)
+			 : "memory");
 }
 
 /*

@@ -11,35 +11,46 @@
 #include "host_env.h"
 
 #define NR_REGIONS 3
-#define PAGES_2M (SZ_2M / SZ_4K)
-#define PAGES_1G (SZ_1G / SZ_4K)
-#define NR_HOT 8
+#define PAGES_2M   (SZ_2M / SZ_4K)
+#define PAGES_1G   (SZ_1G / SZ_4K)
+#define NR_HOT	   8
 
 struct region {
-	u64 base;	/* guest-physical, 1G aligned */
+	u64 base; /* guest-physical, 1G aligned */
 	u64 pages;
-	u64 first;	/* index of its first page in the model */
-	u64 pa_base;	/* where "contiguous" maps put @base, so neighbours join up */
+	u64 first;   /* index of its first page in the model */
+	u64 pa_base; /* where "contiguous" maps put @base, so neighbours join up */
 };
 
-enum op_kind { OP_MAP, OP_UNMAP, OP_PROTECT, OP_SPLIT, OP_COLLAPSE, OP_KINDS };
+enum op_kind {
+	OP_MAP,
+	OP_UNMAP,
+	OP_PROTECT,
+	OP_SPLIT,
+	OP_COLLAPSE,
+	OP_KINDS
+};
 
 /*
  * How need-resched is raised during an exclusive op: not at all, from the
  * start until a random rescheduling point clears it, or after every leaf.
  */
-enum resched_mode { RESCHED_NONE, RESCHED_BURST, RESCHED_EVERY_LEAF };
+enum resched_mode {
+	RESCHED_NONE,
+	RESCHED_BURST,
+	RESCHED_EVERY_LEAF
+};
 
 struct op {
 	enum op_kind kind;
 	u64 addr, size, pa;
-	struct pte_attrs attrs;		/* map; protect uses attrs.prot */
-	unsigned int level;		/* collapse */
+	struct pte_attrs attrs; /* map; protect uses attrs.prot */
+	unsigned int level;	/* collapse */
 	unsigned int flags;
-	bool no_cache;			/* exclusive walk without a cache: pool only */
-	enum resched_mode resched;	/* rescheduling points asked for during the op */
-	const char *bad;		/* the injected fault, or NULL */
-	int want;			/* expected return */
+	bool no_cache;		   /* exclusive walk without a cache: pool only */
+	enum resched_mode resched; /* rescheduling points asked for during the op */
+	const char *bad;	   /* the injected fault, or NULL */
+	int want;		   /* expected return */
 };
 
 /* State before an operation that must change nothing. */
@@ -64,16 +75,16 @@ struct difftest {
 	u64 ia_end, oa_end;
 	/* Separate streams: how often the window is checked must not change the operations. */
 	u64 seed, rng, resched_rng, probe_rng, op_nr;
-	const struct op *cur;		/* for the failure report... */
-	const char *phase;		/* ...or what is checked when no op runs */
+	const struct op *cur; /* for the failure report... */
+	const char *phase;    /* ...or what is checked when no op runs */
 	bool failed;
 	struct pte_attrs valid[MT_COUNT * 8], invalid[MT_COUNT * 8];
 	unsigned int nr_valid, nr_invalid;
-	u64 hot[NR_HOT];		/* recent addresses, so operations meet each other */
+	u64 hot[NR_HOT]; /* recent addresses, so operations meet each other */
 	unsigned int hot_next;
 	enum resched_mode resched_mode;
 	u64 resched_calls, resched_locked;
-	struct op story[4];		/* queued operations that build a collapsible 1G */
+	struct op story[4]; /* queued operations that build a collapsible 1G */
 	unsigned int story_len, story_next;
 	struct coverage cov;
 };

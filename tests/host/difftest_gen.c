@@ -130,7 +130,7 @@ static u64 pick_pa(struct difftest *t, const struct op *op)
 	if (c < 45)
 		return top - op->size - (rnd_below(t, 3) << PAGE_SHIFT);
 	if (top > 1ULL << 46)
-		top = 1ULL << 46;	/* keeps room below; the top is tried above */
+		top = 1ULL << 46; /* keeps room below; the top is tried above */
 	base = rnd_below(t, top / SZ_1G - 4) * SZ_1G;
 	if (c < 65)
 		return base + off;
@@ -178,7 +178,7 @@ static void gen_collapse(struct difftest *t, struct op *op)
 	op->level = chance(t, 25) ? 1 : 2;
 	op->size = pt_level_size(op->level);
 	addr = chance(t, 60) ? t->hot[rnd_below(t, NR_HOT)] : random_window_page(t);
-	op->addr = addr & ~(op->size - 1);	/* regions are 1G aligned: still inside */
+	op->addr = addr & ~(op->size - 1); /* regions are 1G aligned: still inside */
 }
 
 /* Bad inputs: one fault at a time on an otherwise valid operation, so the code is exact. */
@@ -286,8 +286,9 @@ static void gen_bad(struct difftest *t, struct op *op)
 				op->want = -ERANGE;
 				return;
 			case 2:
-				op->attrs.prot = chance(t, 50) ? 0 : (1 + rnd_below(t, 7)) |
-								     (8 << rnd_below(t, 5));
+				op->attrs.prot = chance(t, 50) ? 0 :
+								 (1 + rnd_below(t, 7)) |
+									 (8 << rnd_below(t, 5));
 				op->bad = "prot 0 or unknown bits";
 				break;
 			case 3:
@@ -301,8 +302,8 @@ static void gen_bad(struct difftest *t, struct op *op)
 			}
 			op->want = -ENOTSUP;
 		} else if (op->kind == OP_PROTECT) {
-			op->attrs.prot = chance(t, 50) ? 0 : (1 + rnd_below(t, 7)) |
-							     (8 << rnd_below(t, 5));
+			op->attrs.prot =
+				chance(t, 50) ? 0 : (1 + rnd_below(t, 7)) | (8 << rnd_below(t, 5));
 			op->bad = "protect with prot 0 or unknown bits";
 			op->want = -ENOTSUP;
 		} else {

@@ -15,11 +15,11 @@
  * A model entry: valid bit, memory type, permissions and host page number,
  * packed so that the entry of page i + 1 of a contiguous run is entry i + 1.
  */
-#define ME_VALID	BIT(63)
-#define ME_PROT_SHIFT	40
-#define ME_MT_SHIFT	44
-#define ME_HPN_MASK	GENMASK(39, 0)
-#define ME_PROT_MASK	(7ULL << ME_PROT_SHIFT)
+#define ME_VALID      BIT(63)
+#define ME_PROT_SHIFT 40
+#define ME_MT_SHIFT   44
+#define ME_HPN_MASK   GENMASK(39, 0)
+#define ME_PROT_MASK  (7ULL << ME_PROT_SHIFT)
 
 static u64 me_make(u64 pa, struct pte_attrs a)
 {
@@ -145,11 +145,11 @@ void model_apply(struct difftest *t, const struct op *op)
 	case OP_PROTECT:
 		for (i = 0; i < n; i++)
 			if (slot[i] & ME_VALID)
-				slot[i] = (slot[i] & ~ME_PROT_MASK) |
-					  (u64)op->attrs.prot << ME_PROT_SHIFT;
+				slot[i] = (slot[i] & ~ME_PROT_MASK) | (u64)op->attrs.prot
+									      << ME_PROT_SHIFT;
 		break;
 	default:
-		break;		/* split and collapse change no translation */
+		break; /* split and collapse change no translation */
 	}
 }
 
@@ -203,7 +203,8 @@ int expect(struct difftest *t, const struct op *op)
 		if (!raw_table_at(t, op->addr, op->level))
 			return -ENOENT;
 		return model_uniform(model_slot(t, op->addr), op->size >> PAGE_SHIFT, op->size) ?
-		       0 : -EBUSY;
+			       0 :
+			       -EBUSY;
 	default:
 		return 0;
 	}
@@ -274,7 +275,8 @@ static bool check_block(struct difftest *t, u64 addr, u64 e, unsigned int level,
 			char exp[64];
 
 			expected_str(slot[i], exp, sizeof(exp));
-			return fail(t, "gpa 0x%llx: inside a level %u block at 0x%llx mapping "
+			return fail(t,
+				    "gpa 0x%llx: inside a level %u block at 0x%llx mapping "
 				    "0x%llx, where the model has %s",
 				    (unsigned long long)(base + (i << PAGE_SHIFT)), level,
 				    (unsigned long long)base, (unsigned long long)me_pa(first),
@@ -285,8 +287,8 @@ static bool check_block(struct difftest *t, u64 addr, u64 e, unsigned int level,
 	return true;
 }
 
-static bool page_mismatch(struct difftest *t, u64 addr, u64 e, int ret, u64 pa,
-			  struct pte_attrs a, unsigned int level, unsigned int want)
+static bool page_mismatch(struct difftest *t, u64 addr, u64 e, int ret, u64 pa, struct pte_attrs a,
+			  unsigned int level, unsigned int want)
 {
 	char exp[64];
 
@@ -403,18 +405,22 @@ bool check_unchanged(struct difftest *t, const struct snapshot *before)
 
 	snapshot_take(t, &now);
 	if (memcmp(&now.stats, &before->stats, sizeof(now.stats)))
-		return fail(t, "returned %d but the walker's counters moved (tables +%lld, "
-			    "leaves +%lld, splits +%lld, tlb flushes +%lld)", t->cur->want,
-			    (long long)(now.stats.tables_allocated -
-					before->stats.tables_allocated),
-			    (long long)(now.stats.pages_mapped + now.stats.blocks_mapped -
-					before->stats.pages_mapped - before->stats.blocks_mapped),
-			    (long long)(now.stats.splits - before->stats.splits),
-			    (long long)(now.stats.tlb_flushes - before->stats.tlb_flushes));
+		return fail(
+			t,
+			"returned %d but the walker's counters moved (tables +%lld, "
+			"leaves +%lld, splits +%lld, tlb flushes +%lld)",
+			t->cur->want,
+			(long long)(now.stats.tables_allocated - before->stats.tables_allocated),
+			(long long)(now.stats.pages_mapped + now.stats.blocks_mapped -
+				    before->stats.pages_mapped - before->stats.blocks_mapped),
+			(long long)(now.stats.splits - before->stats.splits),
+			(long long)(now.stats.tlb_flushes - before->stats.tlb_flushes));
 	if (now.in_use != before->in_use || now.tlb_range != before->tlb_range ||
 	    now.tlb_all != before->tlb_all || now.cache_nr != before->cache_nr)
-		return fail(t, "returned %d but pool pages %llu -> %llu, tlb flushes %llu -> %llu, "
-			    "cache %u -> %u", t->cur->want, (unsigned long long)before->in_use,
+		return fail(t,
+			    "returned %d but pool pages %llu -> %llu, tlb flushes %llu -> %llu, "
+			    "cache %u -> %u",
+			    t->cur->want, (unsigned long long)before->in_use,
 			    (unsigned long long)now.in_use,
 			    (unsigned long long)(before->tlb_range + before->tlb_all),
 			    (unsigned long long)(now.tlb_range + now.tlb_all), before->cache_nr,

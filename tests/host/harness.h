@@ -18,23 +18,23 @@
 
 extern int harness_passed, harness_failed, harness_case_failed;
 
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
+#define CHECK(cond)                                                                          \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
 			printf("    check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-			harness_case_failed = 1;                                       \
-		}                                                                      \
+			harness_case_failed = 1;                                             \
+		}                                                                            \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                                 \
-	do {                                                                           \
-		unsigned long long _a = (unsigned long long)(a);                       \
-		unsigned long long _b = (unsigned long long)(b);                       \
-		if (_a != _b) {                                                        \
+#define CHECK_EQ(a, b)                                                                           \
+	do {                                                                                     \
+		unsigned long long _a = (unsigned long long)(a);                                 \
+		unsigned long long _b = (unsigned long long)(b);                                 \
+		if (_a != _b) {                                                                  \
 			printf("    check failed: %s == %s: 0x%llx != 0x%llx (%s:%d)\n", #a, #b, \
-			       _a, _b, __FILE__, __LINE__);                            \
-			harness_case_failed = 1;                                       \
-		}                                                                      \
+			       _a, _b, __FILE__, __LINE__);                                      \
+			harness_case_failed = 1;                                                 \
+		}                                                                                \
 	} while (0)
 
 /* Run one case; @fn takes no arguments. */

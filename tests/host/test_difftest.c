@@ -37,10 +37,10 @@
 #define DEFAULT_OPS 20000
 #endif
 
-#define FULL_CHECK_EVERY 1000		/* ops between whole-window comparisons... */
-#define FULL_CHECKS_MAX 200		/* ...unless that makes more than this many */
-#define POOL_PAGES 8192			/* a fully 4K-mapped window needs ~2060 tables */
-#define WINDOW_PAGES (4 * SZ_1G / SZ_4K)
+#define FULL_CHECK_EVERY 1000 /* ops between whole-window comparisons... */
+#define FULL_CHECKS_MAX	 200  /* ...unless that makes more than this many */
+#define POOL_PAGES	 8192 /* a fully 4K-mapped window needs ~2060 tables */
+#define WINDOW_PAGES	 (4 * SZ_1G / SZ_4K)
 
 static const struct pte_format *const formats[] = {
 	&pte_format_arm64_s2_4lvl,
@@ -332,7 +332,7 @@ static void run_format(const struct pte_format *fmt, unsigned int idx, u64 ops, 
 static void usage(void)
 {
 	fprintf(stderr, "usage: test_difftest [--ops N] [--seed S] [--format NAME] "
-		"[--full-every K] [-v]\n");
+			"[--full-every K] [-v]\n");
 	exit(2);
 }
 

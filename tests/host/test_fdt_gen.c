@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
 #include "../../kvm/platform/fdt_gen.h"
+#include "harness.h"
 
 static u64 buf[64 * 1024 / 8];
 
@@ -23,9 +23,12 @@ static u32 be32(const void *p)
 }
 
 static const struct fdt_guest guest = {
-	.ram_base = 0x40000000, .ram_size = 0x20000000, .nr_cpus = 2,
+	.ram_base = 0x40000000,
+	.ram_size = 0x20000000,
+	.nr_cpus = 2,
 	.bootargs = "console=ttyAMA0 earlycon",
-	.initrd_start = 0x5f000000, .initrd_end = 0x5f0f0000,
+	.initrd_start = 0x5f000000,
+	.initrd_end = 0x5f0f0000,
 };
 
 static void test_header(void)
@@ -129,22 +132,23 @@ static void test_misuse(void)
 	fdt_begin(&w, buf, sizeof(buf));
 	fdt_begin_node(&w, "");
 	fdt_begin_node(&w, "open");
-	CHECK_EQ(fdt_finish(&w), -EINVAL);		/* a node left open */
+	CHECK_EQ(fdt_finish(&w), -EINVAL); /* a node left open */
 
 	fdt_begin(&w, buf, sizeof(buf));
-	fdt_prop_u32(&w, "orphan", 1);			/* a property outside every node */
+	fdt_prop_u32(&w, "orphan", 1); /* a property outside every node */
 	CHECK_EQ(fdt_finish(&w), -EINVAL);
 
 	fdt_begin(&w, buf, sizeof(buf));
 	fdt_begin_node(&w, "");
-	fdt_begin_node(&w, "");				/* only the root may be nameless */
+	fdt_begin_node(&w, ""); /* only the root may be nameless */
 	CHECK_EQ(fdt_finish(&w), -EINVAL);
 
-	fdt_begin(&w, (u8 *)buf + 4, sizeof(buf) - 8);	/* misaligned */
+	fdt_begin(&w, (u8 *)buf + 4, sizeof(buf) - 8); /* misaligned */
 	CHECK_EQ(fdt_finish(&w), -EINVAL);
 
 	CHECK_EQ(fdt_gen_guest(&(struct fdt_guest){ .ram_size = 1 << 20, .nr_cpus = 9 }, buf,
-			       sizeof(buf)), -EINVAL);
+			       sizeof(buf)),
+		 -EINVAL);
 }
 
 /* Property names are stored once however often they are used. */
@@ -164,7 +168,7 @@ static void test_strings_shared(void)
 	n = fdt_finish(&w);
 	CHECK(n > 0);
 	if (n > 0)
-		CHECK_EQ(be32(b + 32), 4);		/* "reg\0" */
+		CHECK_EQ(be32(b + 32), 4); /* "reg\0" */
 }
 
 int main(void)

@@ -36,7 +36,7 @@ static struct host_vm *vm_new(const struct pte_format *fmt)
 
 static void vm_done(struct host_vm *vm)
 {
-	CHECK_EQ(host_vm_destroy(vm), 0);	/* every table page came back */
+	CHECK_EQ(host_vm_destroy(vm), 0); /* every table page came back */
 }
 
 static int map(struct host_vm *vm, u64 addr, u64 size, u64 pa, struct pte_attrs a, unsigned int f)
@@ -118,7 +118,8 @@ static void test_map_blocks(const struct pte_format *fmt)
 
 	/* 1G-2M-4K .. 2G+4M+8K: a page, a 2M block, a 1G block, two 2M blocks, two pages */
 	CHECK_EQ(map(vm, SZ_1G - SZ_2M - SZ_4K, SZ_4K + SZ_2M + SZ_1G + 2 * SZ_2M + 2 * SZ_4K,
-		     2 * SZ_1G - SZ_2M - SZ_4K, rw, 0), 0);
+		     2 * SZ_1G - SZ_2M - SZ_4K, rw, 0),
+		 0);
 	CHECK_EQ(level_of(vm, SZ_1G - SZ_2M - SZ_4K), 3);
 	CHECK_EQ(level_of(vm, SZ_1G - SZ_2M), 2);
 	CHECK_EQ(level_of(vm, SZ_1G), 1);
@@ -193,9 +194,10 @@ static void test_protect(const struct pte_format *fmt)
 	CHECK_EQ(a.prot, PROT_R);
 	xlate(vm, 0, NULL, &a);
 	CHECK_EQ(a.prot, PROT_R | PROT_W);
-	CHECK_EQ(level_of(vm, 0), 3);		/* the block was split */
-	CHECK_EQ(level_of(vm, SZ_2M), 2);	/* the other one was not */
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(SZ_2M), SZ_2M, PROT_R | PROT_X, &vm->cache, 0, NULL), 0);
+	CHECK_EQ(level_of(vm, 0), 3);	  /* the block was split */
+	CHECK_EQ(level_of(vm, SZ_2M), 2); /* the other one was not */
+	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(SZ_2M), SZ_2M, PROT_R | PROT_X, &vm->cache, 0, NULL),
+		 0);
 	xlate(vm, SZ_2M + 0x1000, NULL, &a);
 	CHECK_EQ(a.prot, PROT_R | PROT_X);
 	CHECK_EQ(xlate(vm, SZ_2M + 0x1000, NULL, NULL), PA_BASE + SZ_2M + 0x1000);
@@ -213,7 +215,7 @@ static void test_split(const struct pte_format *fmt)
 	CHECK_EQ(level_of(vm, SZ_1G), 1);
 	CHECK_EQ(pgtable_split(&vm->pgt, gpa(SZ_1G + SZ_2M), SZ_4K, &vm->cache, 0, NULL), 0);
 	CHECK_EQ(level_of(vm, SZ_1G + SZ_2M), 3);
-	CHECK_EQ(level_of(vm, SZ_1G), 2);	/* the 1G block became 2M blocks, one split on */
+	CHECK_EQ(level_of(vm, SZ_1G), 2); /* the 1G block became 2M blocks, one split on */
 	for (off = 0; off < SZ_1G; off += 0x1234567)
 		CHECK_EQ(xlate(vm, SZ_1G + off, NULL, NULL), PA_BASE + off);
 	xlate(vm, SZ_1G + SZ_2M + 0x3000, NULL, &a);
@@ -242,7 +244,9 @@ static void test_collapse(const struct pte_format *fmt)
 	CHECK_EQ(tree_digest(vm), before);
 	/* A hole: refused.  Mixed permissions: refused. */
 	CHECK_EQ(map(vm, 2 * SZ_2M + SZ_4K, SZ_4K, PA_BASE + SZ_4K, rw, 0), 0);
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, PROT_R, NULL, 0, NULL), 0);
+	CHECK_EQ(
+		pgtable_protect(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, PROT_R, NULL, 0, NULL),
+		0);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(2 * SZ_2M), 2, 0), -EBUSY);
 	CHECK_EQ(pgtable_unmap(&vm->pgt, gpa(2 * SZ_2M + 9 * SZ_4K), SZ_4K, 0, NULL), 0);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(2 * SZ_2M), 2, 0), -EBUSY);
@@ -251,7 +255,8 @@ static void test_collapse(const struct pte_format *fmt)
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(SZ_2M), 2, 0), -ENOENT);
 	/* 1G from 2M blocks and 4K pages mixed. */
 	CHECK_EQ(map(vm, 4 * SZ_1G, SZ_1G, 2 * SZ_1G, rw, 0), 0);
-	CHECK_EQ(pgtable_split(&vm->pgt, gpa(4 * SZ_1G + 7 * SZ_2M), SZ_4K, &vm->cache, 0, NULL), 0);
+	CHECK_EQ(pgtable_split(&vm->pgt, gpa(4 * SZ_1G + 7 * SZ_2M), SZ_4K, &vm->cache, 0, NULL),
+		 0);
 	CHECK_EQ(level_of(vm, 4 * SZ_1G + 7 * SZ_2M), 3);
 	CHECK_EQ(pgtable_collapse(&vm->pgt, gpa(4 * SZ_1G), 1, 0), 0);
 	CHECK_EQ(level_of(vm, 4 * SZ_1G + 7 * SZ_2M), 1);
@@ -311,7 +316,8 @@ static void test_protect_refuses_device_exec(const struct pte_format *fmt)
 			 -ENOTSUP);
 		CHECK_EQ(tree_digest(vm), before);
 	}
-	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(0), SZ_2M - SZ_4K, PROT_R | PROT_X, NULL, 0, NULL), 0);
+	CHECK_EQ(pgtable_protect(&vm->pgt, gpa(0), SZ_2M - SZ_4K, PROT_R | PROT_X, NULL, 0, NULL),
+		 0);
 	vm_done(vm);
 }
 
@@ -387,7 +393,7 @@ static void test_resched_points(const struct pte_format *fmt)
 	resched_vm = vm;
 	CHECK_EQ(map(vm, 0, pages * SZ_4K, PA_BASE, rw, PGT_PAGES_ONLY), 0);
 	resched_calls = resched_flush_missing = resched_lock_held = 0;
-	*host_resched_word() = 1;	/* and nothing clears it: a point after every leaf */
+	*host_resched_word() = 1; /* and nothing clears it: a point after every leaf */
 	host_resched_hook = resched_check;
 	write_lock(&vm->lock);
 	CHECK_EQ(kvm_mmu_unmap(&vm->pgt, &vm->lock, gpa(0), pages * SZ_4K, 0), 0);
@@ -419,10 +425,11 @@ static void test_destroy_frees_all(const struct pte_format *fmt)
 
 	for (i = 0; i < 64; i++)
 		CHECK_EQ(map(vm, i * 3 * SZ_2M + i * SZ_4K, 5 * SZ_4K + (i % 3) * SZ_2M,
-			     PA_BASE + i * SZ_4K, rw, 0), 0);
+			     PA_BASE + i * SZ_4K, rw, 0),
+			 0);
 	CHECK_EQ(map(vm, 7 * SZ_1G, SZ_1G, 0, rw, 0), 0);
 	CHECK(vm->pool->in_use > 64);
-	vm_done(vm);	/* checks in_use == 0 */
+	vm_done(vm); /* checks in_use == 0 */
 }
 
 int main(void)

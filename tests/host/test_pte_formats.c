@@ -44,37 +44,52 @@ struct fmt_expect {
 
 static const struct fmt_expect expect_arm64_4lvl = {
 	.fmt = &pte_format_arm64_s2_4lvl,
-	.levels = 4, .ia_bits = 48, .oa_bits = 48, .start_level = 0,
+	.levels = 4,
+	.ia_bits = 48,
+	.oa_bits = 48,
+	.start_level = 0,
 	/* Normal/NC: every prot but 0 (W-only and X-only exist at stage 2); Device: no X. */
 	.allowed = { 0xfe, 0xfe, 0x0e },
-	.locked = 0x0080000000000000ULL,	/* bit 55, bit 0 clear */
+	.locked = 0x0080000000000000ULL, /* bit 55, bit 0 clear */
 };
 
 static const struct fmt_expect expect_arm64_3lvl = {
 	.fmt = &pte_format_arm64_s2_3lvl,
-	.levels = 3, .ia_bits = 39, .oa_bits = 48, .start_level = 1,
+	.levels = 3,
+	.ia_bits = 39,
+	.oa_bits = 48,
+	.start_level = 1,
 	.allowed = { 0xfe, 0xfe, 0x0e },
 	.locked = 0x0080000000000000ULL,
 };
 
 static const struct fmt_expect expect_npt = {
 	.fmt = &pte_format_x86_npt,
-	.levels = 4, .ia_bits = 48, .oa_bits = 52, .start_level = 0,
+	.levels = 4,
+	.ia_bits = 48,
+	.oa_bits = 52,
+	.start_level = 0,
 	/* R, RW, RX, RWX = 1, 3, 5, 7 -> 0xaa; Device: R, RW = 1, 3 -> 0x0a. */
 	.allowed = { 0xaa, 0xaa, 0x0a },
-	.locked = 0x800,	/* bit 11, P clear */
+	.locked = 0x800, /* bit 11, P clear */
 };
 
 static const struct fmt_expect expect_ept = {
 	.fmt = &pte_format_x86_ept,
-	.levels = 4, .ia_bits = 48, .oa_bits = 52, .start_level = 0,
+	.levels = 4,
+	.ia_bits = 48,
+	.oa_bits = 52,
+	.start_level = 0,
 	/* R, RW, X, RX, RWX = 1, 3, 4, 5, 7 -> 0xba; Device: R, RW -> 0x0a. */
 	.allowed = { 0xba, 0xba, 0x0a },
-	.locked = 0x800,	/* bit 11, bits 2:0 clear */
+	.locked = 0x800, /* bit 11, bits 2:0 clear */
 };
 
 static const struct fmt_expect *const all_expect[] = {
-	&expect_arm64_4lvl, &expect_arm64_3lvl, &expect_npt, &expect_ept,
+	&expect_arm64_4lvl,
+	&expect_arm64_3lvl,
+	&expect_npt,
+	&expect_ept,
 };
 
 static void test_fields(const struct fmt_expect *e)
@@ -85,7 +100,7 @@ static void test_fields(const struct fmt_expect *e)
 	CHECK_EQ(fmt->levels, e->levels);
 	CHECK_EQ(fmt->ia_bits, e->ia_bits);
 	CHECK_EQ(fmt->oa_bits, e->oa_bits);
-	CHECK_EQ(fmt->block_levels, 0x0e);	/* BIT(1) | BIT(2) | BIT(3) */
+	CHECK_EQ(fmt->block_levels, 0x0e); /* BIT(1) | BIT(2) | BIT(3) */
 	CHECK_EQ(pt_start_level(fmt), e->start_level);
 	CHECK_EQ(fmt->locked, e->locked);
 	/* The walk from the start level covers exactly ia_bits. */
@@ -174,7 +189,7 @@ static void test_arm64_tables(const struct pte_format *fmt)
 struct truth_case {
 	u64 pte;
 	bool valid;
-	u8 table_levels;	/* BIT(level) for each level where is_table() holds */
+	u8 table_levels; /* BIT(level) for each level where is_table() holds */
 };
 
 static void check_truth(const struct pte_format *fmt, const struct truth_case *c, size_t n)
@@ -200,13 +215,13 @@ static void check_truth(const struct pte_format *fmt, const struct truth_case *c
 
 static const struct truth_case arm64_truth[] = {
 	{ 0, false, 0 },
-	{ 0x0080000000000000ULL, false, 0 },		/* locked marker */
-	{ 0x2, false, 0 },				/* bit 0 clear: invalid, whatever bit 1 */
-	{ 0xfffffffffffffffeULL, false, 0 },		/* every bit but bit 0 */
-	{ 0x0000000040001003ULL, true, 0x07 },		/* table at 0-2, a page at 3 */
-	{ 0x00000008123457ffULL, true, 0x07 },		/* 4K page: 0b11 like a table */
-	{ 0x00400000402007fdULL, true, 0 },		/* 2M block: 0b01, never a table */
-	{ 0x000000008000077dULL, true, 0 },		/* 1G block */
+	{ 0x0080000000000000ULL, false, 0 },   /* locked marker */
+	{ 0x2, false, 0 },		       /* bit 0 clear: invalid, whatever bit 1 */
+	{ 0xfffffffffffffffeULL, false, 0 },   /* every bit but bit 0 */
+	{ 0x0000000040001003ULL, true, 0x07 }, /* table at 0-2, a page at 3 */
+	{ 0x00000008123457ffULL, true, 0x07 }, /* 4K page: 0b11 like a table */
+	{ 0x00400000402007fdULL, true, 0 },    /* 2M block: 0b01, never a table */
+	{ 0x000000008000077dULL, true, 0 },    /* 1G block */
 	{ 0x1, true, 0 },
 	{ 0x3, true, 0x07 },
 	{ 0xffffffffffffffffULL, true, 0x07 },
@@ -232,17 +247,17 @@ static u64 model_arm64(u64 pa, u8 prot, u8 memtype, unsigned int level)
 	static const u64 memattr[MT_COUNT] = { 0xf, 0x5, 0x1 };
 	u64 v = pa;
 
-	v |= level == 3 ? 0x3 : 0x1;			/* page / block */
-	v |= memattr[memtype] << 2;			/* MemAttr[3:0] */
+	v |= level == 3 ? 0x3 : 0x1; /* page / block */
+	v |= memattr[memtype] << 2;  /* MemAttr[3:0] */
 	if (prot & PROT_R)
-		v |= 1ULL << 6;				/* S2AP[0] */
+		v |= 1ULL << 6; /* S2AP[0] */
 	if (prot & PROT_W)
-		v |= 1ULL << 7;				/* S2AP[1] */
+		v |= 1ULL << 7; /* S2AP[1] */
 	if (memtype != MT_DEVICE)
-		v |= 0x3ULL << 8;			/* SH inner shareable */
-	v |= 1ULL << 10;				/* AF */
+		v |= 0x3ULL << 8; /* SH inner shareable */
+	v |= 1ULL << 10;	  /* AF */
 	if (!(prot & PROT_X))
-		v |= 0x2ULL << 53;			/* XN[1:0] = 0b10 */
+		v |= 0x2ULL << 53; /* XN[1:0] = 0b10 */
 	return v;
 }
 
@@ -288,11 +303,11 @@ static void test_npt_tables(const struct pte_format *fmt)
 
 static const struct truth_case npt_truth[] = {
 	{ 0, false, 0 },
-	{ 0x800, false, 0 },				/* locked marker */
-	{ 0xfffffffffffffffeULL, false, 0 },		/* P clear */
-	{ 0x0000000000001027ULL, true, 0x07 },		/* table at 0-2, 4K leaf at 3 */
-	{ 0x8000000012345067ULL, true, 0x07 },		/* 4K leaf: PS clear, a table above */
-	{ 0x00000000402000e7ULL, true, 0x01 },		/* PS: leaf at 1-2, no PS at 0 */
+	{ 0x800, false, 0 },		       /* locked marker */
+	{ 0xfffffffffffffffeULL, false, 0 },   /* P clear */
+	{ 0x0000000000001027ULL, true, 0x07 }, /* table at 0-2, 4K leaf at 3 */
+	{ 0x8000000012345067ULL, true, 0x07 }, /* 4K leaf: PS clear, a table above */
+	{ 0x00000000402000e7ULL, true, 0x01 }, /* PS: leaf at 1-2, no PS at 0 */
 	{ 0x1, true, 0x07 },
 	{ 0x81, true, 0x01 },
 	{ 0xffffffffffffffffULL, true, 0x01 },
@@ -319,18 +334,18 @@ static void test_npt_output_addr(const struct pte_format *fmt)
 
 static u64 model_npt(u64 pa, u8 prot, u8 memtype, unsigned int level)
 {
-	u64 v = pa | 0x1 | 0x4 | 0x20;			/* P, U/S, A */
+	u64 v = pa | 0x1 | 0x4 | 0x20; /* P, U/S, A */
 
 	if (prot & PROT_W)
-		v |= 0x2 | 0x40;			/* R/W, D */
+		v |= 0x2 | 0x40; /* R/W, D */
 	if (memtype == MT_NORMAL_NC)
-		v |= 0x10;				/* PCD: PAT index 2, UC- */
+		v |= 0x10; /* PCD: PAT index 2, UC- */
 	if (memtype == MT_DEVICE)
-		v |= 0x10 | 0x8;			/* PCD, PWT: PAT index 3, UC */
+		v |= 0x10 | 0x8; /* PCD, PWT: PAT index 3, UC */
 	if (level != 3)
-		v |= 0x80;				/* PS */
+		v |= 0x80; /* PS */
 	if (!(prot & PROT_X))
-		v |= 1ULL << 63;			/* NX */
+		v |= 1ULL << 63; /* NX */
 	return v;
 }
 
@@ -375,15 +390,15 @@ static void test_ept_tables(const struct pte_format *fmt)
 
 static const struct truth_case ept_truth[] = {
 	{ 0, false, 0 },
-	{ 0x800, false, 0 },				/* locked marker */
-	{ 0xfffffffffffffff8ULL, false, 0 },		/* bits 2:0 clear: not present */
-	{ 0x38, false, 0 },				/* a memory type alone */
-	{ 0x1, true, 0x07 },				/* each of R, W, X alone is present */
+	{ 0x800, false, 0 },		     /* locked marker */
+	{ 0xfffffffffffffff8ULL, false, 0 }, /* bits 2:0 clear: not present */
+	{ 0x38, false, 0 },		     /* a memory type alone */
+	{ 0x1, true, 0x07 },		     /* each of R, W, X alone is present */
 	{ 0x2, true, 0x07 },
 	{ 0x4, true, 0x07 },
-	{ 0x0000000000002007ULL, true, 0x07 },		/* table */
-	{ 0x0000000012345037ULL, true, 0x07 },		/* 4K leaf: bit 7 clear */
-	{ 0x00000000402000b3ULL, true, 0x01 },		/* large leaf at 1-2 */
+	{ 0x0000000000002007ULL, true, 0x07 }, /* table */
+	{ 0x0000000012345037ULL, true, 0x07 }, /* 4K leaf: bit 7 clear */
+	{ 0x00000000402000b3ULL, true, 0x01 }, /* large leaf at 1-2 */
 	{ 0xffffffffffffffffULL, true, 0x01 },
 };
 
@@ -402,7 +417,7 @@ static void test_ept_output_addr(const struct pte_format *fmt)
 
 static u64 model_ept(u64 pa, u8 prot, u8 memtype, unsigned int level)
 {
-	static const u64 ept_mt[MT_COUNT] = { 6, 1, 0 };	/* WB, WC, UC */
+	static const u64 ept_mt[MT_COUNT] = { 6, 1, 0 }; /* WB, WC, UC */
 	u64 v = pa;
 
 	if (prot & PROT_R)
@@ -429,7 +444,7 @@ static void test_rejects(const struct fmt_expect *e)
 	/* No access at all is an unmap, not a mapping. */
 	CHECK_EQ(fmt->check_attrs(attrs(0, MT_NORMAL)), -ENOTSUP);
 	CHECK_EQ(fmt->check_attrs(attrs(0, MT_DEVICE)), -ENOTSUP);
-	CHECK_EQ(fmt->check_attrs(attrs(8, MT_NORMAL)), -ENOTSUP);	/* beyond RWX */
+	CHECK_EQ(fmt->check_attrs(attrs(8, MT_NORMAL)), -ENOTSUP); /* beyond RWX */
 	CHECK_EQ(fmt->check_attrs(attrs(R | 8, MT_NORMAL)), -ENOTSUP);
 	CHECK_EQ(fmt->check_attrs(attrs(R | 0x80, MT_NORMAL)), -ENOTSUP);
 	CHECK_EQ(fmt->check_attrs(attrs(0xff, MT_NORMAL)), -ENOTSUP);
@@ -616,7 +631,8 @@ static void run_fmt(const char *what, void (*fn)(const struct pte_format *),
 int main(void)
 {
 	static const struct pte_format *const arm64[] = {
-		&pte_format_arm64_s2_4lvl, &pte_format_arm64_s2_3lvl,
+		&pte_format_arm64_s2_4lvl,
+		&pte_format_arm64_s2_3lvl,
 	};
 	size_t i;
 

@@ -19,7 +19,7 @@
 #include "harness.h"
 #include "rcu.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define WATCHDOG_SECONDS 60
 
@@ -53,7 +53,7 @@ static void watchdog(const char *name)
 struct tcb {
 	struct rcu_head head;
 	int ran;
-	struct tcb *child;	/* queued by the callback (chained) when set */
+	struct tcb *child; /* queued by the callback (chained) when set */
 	unsigned int child_cpu;
 };
 
@@ -89,8 +89,8 @@ static struct rcu_stats stats(void)
 struct reporter {
 	pthread_t thread;
 	unsigned int cpu;
-	int go;			/* may start reporting */
-	int reporting;		/* set before the first report */
+	int go;	       /* may start reporting */
+	int reporting; /* set before the first report */
 	int stop;
 };
 
@@ -100,7 +100,7 @@ static void *reporter_main(void *arg)
 
 	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
 		sched_yield();
-	usleep(20 * 1000);	/* give a waiter that does not wait the time to return */
+	usleep(20 * 1000); /* give a waiter that does not wait the time to return */
 	__atomic_store_n(&r->reporting, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		rcu_quiescent(&rs, r->cpu);
@@ -156,7 +156,7 @@ static void test_waits_for_every_online_cpu(void)
 				rcu_quiescent(&rs, order[p][k]);
 			}
 			CHECK_EQ(stats().grace_periods, 1);
-			rcu_quiescent(&rs, owner);	/* runs in its owner's context */
+			rcu_quiescent(&rs, owner); /* runs in its owner's context */
 			CHECK_EQ(ran(&cb), 1);
 		}
 	}
@@ -235,7 +235,7 @@ static void test_qs_before_call_does_not_count(void)
 	queue(0, &a);
 	rcu_quiescent(&rs, 1);
 	queue(1, &b);
-	rcu_quiescent(&rs, 0);		/* ends a's grace period, starts b's */
+	rcu_quiescent(&rs, 0); /* ends a's grace period, starts b's */
 	CHECK_EQ(ran(&a), 2);
 	rcu_quiescent(&rs, 1);
 	CHECK_EQ(ran(&b), 0);
@@ -289,7 +289,7 @@ static void test_barrier_waits_for_chained(void)
 	watchdog(__func__);
 	CHECK_EQ(rcu_init(&rs, 2, 100), 0);
 	parent.child = &child;
-	parent.child_cpu = 0;		/* the CPU that runs it: rcu_barrier's */
+	parent.child_cpu = 0; /* the CPU that runs it: rcu_barrier's */
 	child.child = &grandchild;
 	child.child_cpu = 0;
 	queue(1, &parent);
@@ -335,9 +335,9 @@ static void test_backlog_limit_and_stats(void)
 	CHECK_EQ(rcu_init(&rs, 2, 3), 0);
 	for (i = 0; i < 3; i++) {
 		CHECK(!rcu_backlog_full(&rs));
-		queue(0, &cb[i]);	/* cb[0] starts grace period 1, the rest wait for 2 */
+		queue(0, &cb[i]); /* cb[0] starts grace period 1, the rest wait for 2 */
 	}
-	CHECK(!rcu_backlog_full(&rs));	/* 3 waiting, limit 3 */
+	CHECK(!rcu_backlog_full(&rs)); /* 3 waiting, limit 3 */
 	queue(0, &cb[3]);
 	CHECK(rcu_backlog_full(&rs));
 	CHECK(rcu_backlog_full(&rs));
@@ -349,14 +349,14 @@ static void test_backlog_limit_and_stats(void)
 	CHECK_EQ(s.grace_periods, 0);
 
 	rcu_quiescent(&rs, 0);
-	rcu_quiescent(&rs, 1);		/* ends 1, starts 2 */
-	rcu_quiescent(&rs, 0);		/* runs cb[0] */
+	rcu_quiescent(&rs, 1); /* ends 1, starts 2 */
+	rcu_quiescent(&rs, 0); /* runs cb[0] */
 	CHECK_EQ(ran(&cb[0]), 1);
 	CHECK_EQ(ran(&cb[1]), 0);
 	CHECK(!rcu_backlog_full(&rs));
-	rcu_quiescent(&rs, 1);		/* ends 2 */
-	rcu_quiescent(&rs, 0);		/* runs cb[1..3] */
-	for (i = 0; i < 10; i++)	/* nothing waits: no grace period is started for nothing */
+	rcu_quiescent(&rs, 1);	 /* ends 2 */
+	rcu_quiescent(&rs, 0);	 /* runs cb[1..3] */
+	for (i = 0; i < 10; i++) /* nothing waits: no grace period is started for nothing */
 		rcu_quiescent(&rs, i & 1);
 
 	s = stats();
@@ -372,12 +372,12 @@ static void test_backlog_limit_and_stats(void)
 
 /* ---- stress: readers against a writer that frees through RCU ---- */
 
-#define STRESS_READERS 4
+#define STRESS_READERS	   4
 #define STRESS_MAX_UPDATES 1000000
-#define STRESS_NSEC 1500000000LL
-#define STRESS_BACKLOG 64
-#define OBJ_WORDS 8
-#define OBJ_POISON 0x6b
+#define STRESS_NSEC	   1500000000LL
+#define STRESS_BACKLOG	   64
+#define OBJ_WORDS	   8
+#define OBJ_POISON	   0x6b
 
 struct obj {
 	struct rcu_head head;
@@ -386,9 +386,9 @@ struct obj {
 };
 
 struct stress {
-	struct obj *cur;	/* the RCU-protected pointer */
+	struct obj *cur; /* the RCU-protected pointer */
 	int stop;
-	u64 bad;		/* reads that found a poisoned or torn object */
+	u64 bad; /* reads that found a poisoned or torn object */
 	u64 updates;
 };
 
@@ -465,7 +465,7 @@ static void *stress_reader_main(void *arg)
 	while (!__atomic_load_n(&r->st->stop, __ATOMIC_ACQUIRE)) {
 		stress_read(r);
 		stress_read(r);
-		if (++n % 64 == 0) {	/* idle now and then: exercises the exit race */
+		if (++n % 64 == 0) { /* idle now and then: exercises the exit race */
 			rcu_idle_enter(&rs, r->cpu);
 			sched_yield();
 			rcu_idle_exit(&rs, r->cpu);
@@ -526,8 +526,7 @@ static void test_stress_readers_writer(void)
 	}
 
 	/* The main thread is CPU 0 now: hand in the last object, wait for everything. */
-	call_rcu(&rs, 0, &__atomic_exchange_n(&st.cur, NULL, __ATOMIC_ACQ_REL)->head,
-		 obj_free_rcu);
+	call_rcu(&rs, 0, &__atomic_exchange_n(&st.cur, NULL, __ATOMIC_ACQ_REL)->head, obj_free_rcu);
 	rcu_barrier(&rs, 0);
 	s = stats();
 	CHECK_EQ(st.bad, 0);

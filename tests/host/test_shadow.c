@@ -36,9 +36,9 @@ static u64 rnd(void)
 
 /* ---- random guest address spaces ---------------------------------------------------- */
 
-#define NR_AS 3
+#define NR_AS	   3
 #define MAX_TABLES 1000
-#define MAX_GVAS 400
+#define MAX_GVAS   400
 
 static u64 as_cr3[NR_AS];
 static u64 tables[MAX_TABLES], nr_tables;
@@ -54,14 +54,15 @@ static u64 rand_frame(struct fake_vm *fv, int lvl)
 {
 	u64 r = rnd() % 10;
 
-	if (lvl == 1)	/* 1G: slot 1 (partly), slot 0 with its tables, or a hole */
+	if (lvl == 1) /* 1G: slot 1 (partly), slot 0 with its tables, or a hole */
 		return r < 6 ? SLOT1_BASE : r < 9 ? 0 : 2 * SLOT1_BASE;
 	if (lvl == 2)
-		return r < 3 ? SLOT0_FRAMES / 2 + 512 * (rnd() % 2)
-		       : r < 9 ? SLOT1_BASE + 512 * (rnd() % (fv->slot1_frames / 512)) : 0x100000;
+		return r < 3 ? SLOT0_FRAMES / 2 + 512 * (rnd() % 2) :
+		       r < 9 ? SLOT1_BASE + 512 * (rnd() % (fv->slot1_frames / 512)) :
+			       0x100000;
 	if (r < 4)
 		return SLOT0_FRAMES / 2 + rnd() % (SLOT0_FRAMES / 2);
-	if (r < 6 && nr_tables)	/* a guest table mapped as data: the write-protect path */
+	if (r < 6 && nr_tables) /* a guest table mapped as data: the write-protect path */
 		return tables[rnd() % nr_tables];
 	return r < 9 ? SLOT1_BASE + rnd() % fv->slot1_frames : 0x90000 + rnd() % 100;
 }
@@ -96,10 +97,12 @@ static u64 build_table(struct fake_vm *fv, int lvl, u64 prefix)
 			u64 frame = rand_frame(fv, lvl);
 
 			t[idx] = rand_bits() | (frame << PAGE_SHIFT) | (lvl < 3 ? PTE64_PS : 0);
-			add_gva(gva + (lvl == 1 ? (rnd() % (fv->slot1_frames + 16)) << PAGE_SHIFT
-				       : (rnd() % size) & ~0xfffULL) + (rnd() % 512) * 8);
+			add_gva(gva +
+				(lvl == 1 ? (rnd() % (fv->slot1_frames + 16)) << PAGE_SHIFT :
+					    (rnd() % size) & ~0xfffULL) +
+				(rnd() % 512) * 8);
 		} else if (rnd() % 10 == 0) {
-			t[idx] = (rnd() & ~1ULL);	/* not present: any other bits */
+			t[idx] = (rnd() & ~1ULL); /* not present: any other bits */
 			add_gva(gva);
 		} else if (rnd() % 6 == 0 && nr_tables > 1) {
 			/* share a table already built (at whatever level it was built for) */
@@ -121,24 +124,24 @@ static void build_guest(struct fake_vm *fv)
 		as_cr3[i] = build_table(fv, 0, 0) << PAGE_SHIFT;
 	/* the rest: neighbours of those (same table, other entries) and a few anywhere */
 	for (i = (int)nr_gvas; nr_gvas < MAX_GVAS; i++)
-		add_gva(rnd() % 8 ? gvas[rnd() % i] ^ ((rnd() % 4) << 12)
-				  : canonical(rnd() & GENMASK(47, 12)));
+		add_gva(rnd() % 8 ? gvas[rnd() % i] ^ ((rnd() % 4) << 12) :
+				    canonical(rnd() & GENMASK(47, 12)));
 }
 
 /* ---- checks ------------------------------------------------------------------------- */
 
-static u8 tracked[SLOT0_FRAMES];	/* guest table frames some live shadow page shadows */
-static u32 *leaf_count;			/* recomputed rmap sizes, slot 0 then slot 1 */
+static u8 tracked[SLOT0_FRAMES]; /* guest table frames some live shadow page shadows */
+static u32 *leaf_count;		 /* recomputed rmap sizes, slot 0 then slot 1 */
 static int reported;
 
-#define FAIL_ONCE(...)                                                             \
-	do {                                                                       \
-		if (reported++ < 8) {                                              \
-			printf("    seed %llu: ", (unsigned long long)seed);           \
-			printf(__VA_ARGS__);                                       \
-			printf("\n");                                              \
-		}                                                                  \
-		harness_case_failed = 1;                                           \
+#define FAIL_ONCE(...)                                                       \
+	do {                                                                 \
+		if (reported++ < 8) {                                        \
+			printf("    seed %llu: ", (unsigned long long)seed); \
+			printf(__VA_ARGS__);                                 \
+			printf("\n");                                        \
+		}                                                            \
+		harness_case_failed = 1;                                     \
 	} while (0)
 
 static u32 *count_of(struct fake_vm *fv, u64 gfn)
@@ -198,9 +201,11 @@ static void check_rmap(struct fake_vm *fv)
 			}
 			(*count_of(fv, gfn))++;
 			if (!rmap_contains(head_of(fv, gfn), &sp->spt[i]))
-				FAIL_ONCE("leaf of gfn %llx missing from the rmap", (unsigned long long)gfn);
+				FAIL_ONCE("leaf of gfn %llx missing from the rmap",
+					  (unsigned long long)gfn);
 			if ((spte & PTE64_RW) && gfn < SLOT0_FRAMES && tracked[gfn])
-				FAIL_ONCE("guest table gfn %llx mapped writable", (unsigned long long)gfn);
+				FAIL_ONCE("guest table gfn %llx mapped writable",
+					  (unsigned long long)gfn);
 		}
 	}
 	if (parents != nonleaf)
@@ -210,7 +215,8 @@ static void check_rmap(struct fake_vm *fv)
 		gfn = i < SLOT0_FRAMES ? i : SLOT1_BASE + i - SLOT0_FRAMES;
 		if (rmap_count(head_of(fv, gfn)) != leaf_count[i])
 			FAIL_ONCE("rmap of gfn %llx holds %lu entries, tables have %u",
-				  (unsigned long long)gfn, rmap_count(head_of(fv, gfn)), leaf_count[i]);
+				  (unsigned long long)gfn, rmap_count(head_of(fv, gfn)),
+				  leaf_count[i]);
 	}
 }
 
@@ -231,11 +237,13 @@ static void check_gva(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva)
 			  (unsigned long long)gva, rc, r.rc);
 		return;
 	}
-	if (pa.val != fake_host_pa(fv, r.gpa >> 12) + (r.gpa & 0xfff) || !fake_host_pa(fv, r.gpa >> 12))
+	if (pa.val != fake_host_pa(fv, r.gpa >> 12) + (r.gpa & 0xfff) ||
+	    !fake_host_pa(fv, r.gpa >> 12))
 		FAIL_ONCE("gva %llx: shadow pa %llx, guest gpa %llx", (unsigned long long)gva,
 			  (unsigned long long)pa.val, (unsigned long long)r.gpa);
 	if ((acc & ~r.acc) || ((acc ^ r.acc) & (SH_ACC_U | SH_ACC_X)))
-		FAIL_ONCE("gva %llx: shadow access %x, guest %x", (unsigned long long)gva, acc, r.acc);
+		FAIL_ONCE("gva %llx: shadow access %x, guest %x", (unsigned long long)gva, acc,
+			  r.acc);
 	if ((acc & SH_ACC_W) && (!(*fake_gpa_ptr(fv, r.gpte_gpa[r.leaf]) & PTE64_D) ||
 				 (r.gpa >> 12 < SLOT0_FRAMES && tracked[r.gpa >> 12])))
 		FAIL_ONCE("gva %llx writable while guest D clear or frame a shadowed table",
@@ -247,7 +255,7 @@ static void check_all(struct fake_vm *fv, struct shadow_vcpu *v, int nr_v)
 	int i;
 	u64 k;
 
-	check_rmap(fv);	/* also fills tracked[] */
+	check_rmap(fv); /* also fills tracked[] */
 	for (i = 0; i < nr_v; i++)
 		for (k = 0; k < nr_gvas; k++)
 			if (v[i].root)
@@ -273,19 +281,20 @@ static int do_fault(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva, u32 ec)
 	check_rmap(fv);
 	if (r.rc < 0) {
 		if (rc != -EFAULT)
-			FAIL_ONCE("gva %llx: table outside memory, fault gave %d", (unsigned long long)gva, rc);
+			FAIL_ONCE("gva %llx: table outside memory, fault gave %d",
+				  (unsigned long long)gva, rc);
 		return rc;
 	}
 	if (r.rc) {
 		if (rc != SHADOW_FAULT_INJECT || out.error_code != r.ec)
-			FAIL_ONCE("gva %llx ec %x: expected #PF %x, got %d/%x", (unsigned long long)gva,
-				  ec, r.ec, rc, out.error_code);
+			FAIL_ONCE("gva %llx ec %x: expected #PF %x, got %d/%x",
+				  (unsigned long long)gva, ec, r.ec, rc, out.error_code);
 		return rc;
 	}
 	if (!fake_host_pa(fv, r.gpa >> 12)) {
 		if (rc != SHADOW_FAULT_MMIO || out.gpa.val != r.gpa)
-			FAIL_ONCE("gva %llx: expected MMIO at %llx, got %d", (unsigned long long)gva,
-				  (unsigned long long)r.gpa, rc);
+			FAIL_ONCE("gva %llx: expected MMIO at %llx, got %d",
+				  (unsigned long long)gva, (unsigned long long)r.gpa, rc);
 		return rc;
 	}
 	if ((ec & PFERR_W) && r.gpa >> 12 < SLOT0_FRAMES && tracked[r.gpa >> 12]) {
@@ -307,7 +316,8 @@ static int do_fault(struct fake_vm *fv, struct shadow_vcpu *v, u64 gva, u32 ec)
 			  (unsigned long long)gva, ec, rc, (unsigned long long)pa.val, acc);
 	for (int l = 0; l <= r.leaf; l++)
 		if (!(*fake_gpa_ptr(fv, r.gpte_gpa[l]) & PTE64_A))
-			FAIL_ONCE("gva %llx: guest A bit not set at level %d", (unsigned long long)gva, l);
+			FAIL_ONCE("gva %llx: guest A bit not set at level %d",
+				  (unsigned long long)gva, l);
 	if ((ec & PFERR_W) && !(*fake_gpa_ptr(fv, r.gpte_gpa[r.leaf]) & PTE64_D))
 		FAIL_ONCE("gva %llx: guest D bit not set by a write", (unsigned long long)gva);
 	return SHADOW_FAULT_FIXED;
@@ -330,13 +340,19 @@ static u32 rand_ec(void)
 static u64 mutate(u64 e)
 {
 	switch (rnd() % 8) {
-	case 0: case 1: case 2: case 3: case 4: {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+	case 4: {
 		static const u64 flip[] = { PTE64_P, PTE64_RW, PTE64_US, PTE64_NX, PTE64_PS };
 
 		return e ^ flip[rnd() % 5];
 	}
-	case 5: return e & ~(PTE64_A | PTE64_D);
-	case 6: return rnd() % 4 ? e | PTE64_P : 0;
+	case 5:
+		return e & ~(PTE64_A | PTE64_D);
+	case 6:
+		return rnd() % 4 ? e | PTE64_P : 0;
 	default:
 		return (e & ~PTE64_ADDR) | PTE64_P | (tables[rnd() % nr_tables] << PAGE_SHIFT);
 	}
@@ -368,7 +384,8 @@ static void guest_table_store(struct fake_vm *fv, struct shadow_vcpu *v, u64 add
 	if (rc == SHADOW_FAULT_EMULATE)
 		shadow_guest_pte_write(v, out.gpa, val);
 	else if (rc == SHADOW_FAULT_FIXED)
-		*fake_gpa_ptr(fv, addr) = val;	/* the hardware store through a writable shadow leaf */
+		*fake_gpa_ptr(fv, addr) =
+			val; /* the hardware store through a writable shadow leaf */
 }
 
 static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
@@ -399,8 +416,8 @@ static void one_op(struct fake_vm *fv, struct shadow_vcpu *vs, int nr_v)
 
 			ref_walk(fv, v->root_gpa, gva, PFERR_W, &rw);
 			if (fake_gpa_ptr(fv, rw.gpa & ~7ULL))
-				*fake_gpa_ptr(fv, rw.gpa & ~7ULL) = rand_bits() |
-					((rnd() % SLOT0_FRAMES) << PAGE_SHIFT);
+				*fake_gpa_ptr(fv, rw.gpa & ~7ULL) =
+					rand_bits() | ((rnd() % SLOT0_FRAMES) << PAGE_SHIFT);
 		}
 	} else {
 		t = rnd() % 2 ? rnd() % SLOT0_FRAMES : SLOT1_BASE + rnd() % fv->slot1_frames;
@@ -442,7 +459,8 @@ static void test_differential(void)
 	build_guest(fv);
 	reported = 0;
 	for (i = 0; i < 2; i++) {
-		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, &shadow_format_x86_64, true, true);
+		shadow_vcpu_init(&v[i], &fv->sm, (unsigned int)i, &shadow_format_x86_64, true,
+				 true);
 		shadow_new_root(&v[i], gpa(as_cr3[i]), &err);
 		CHECK_EQ(err, 0);
 	}
@@ -453,10 +471,10 @@ static void test_differential(void)
 	printf("    seed %llu, %llu ops, %llu guest tables, %llu emulated table writes, faults: %llu "
 	       "fixed, %llu #PF, %llu emulate, %llu MMIO, %llu retry, %llu error\n",
 	       (unsigned long long)seed, (unsigned long long)op, (unsigned long long)nr_tables,
-	       (unsigned long long)fv->sm.stats.emulated_writes, (unsigned long long)fault_results[0],
-	       (unsigned long long)fault_results[1], (unsigned long long)fault_results[2],
-	       (unsigned long long)fault_results[3], (unsigned long long)fault_results[4],
-	       (unsigned long long)fault_results[5]);
+	       (unsigned long long)fv->sm.stats.emulated_writes,
+	       (unsigned long long)fault_results[0], (unsigned long long)fault_results[1],
+	       (unsigned long long)fault_results[2], (unsigned long long)fault_results[3],
+	       (unsigned long long)fault_results[4], (unsigned long long)fault_results[5]);
 	end_vm(fv, v, 2);
 }
 
@@ -477,7 +495,7 @@ static void test_rmap_lists(void)
 	rmap_pool_init(&dp, pool);
 	for (op = 0; op < 20000; op++) {
 		h = (int)(rnd() % 4);
-		i = (int)(rnd() % (h == 0 ? 2 : 64));	/* head 0 stays at 0-2 entries */
+		i = (int)(rnd() % (h == 0 ? 2 : 64)); /* head 0 stays at 0-2 entries */
 		if (in[h][i])
 			CHECK_EQ(rmap_remove(&dp, &heads[h], &sptes[i]), 0);
 		else
@@ -487,7 +505,7 @@ static void test_rmap_lists(void)
 			want += in[h][i];
 		CHECK_EQ(rmap_count(&heads[h]), want);
 		if (want == 1)
-			CHECK_EQ(heads[h].val & 1, 0);	/* a single entry is stored in the head */
+			CHECK_EQ(heads[h].val & 1, 0); /* a single entry is stored in the head */
 		for (p = rmap_first(&heads[h], &it); p; p = rmap_next(&it))
 			if (!in[h][p - sptes])
 				CHECK(!"iteration returned an entry not in the set");
@@ -507,7 +525,7 @@ static void test_rmap_lists(void)
  * with D set, and read-only: two roles, so two shadow leaves per frame), and
  * one 4K table whose 512 entries all map frame SLOT1_BASE + 5 (a long chain).
  */
-#define ZAP_RO_GVA (1ULL << 30)
+#define ZAP_RO_GVA    (1ULL << 30)
 #define ZAP_CHAIN_GVA (2ULL << 30)
 
 static u64 build_zap_guest(struct fake_vm *fv)
@@ -520,9 +538,9 @@ static u64 build_zap_guest(struct fake_vm *fv)
 		pd[k] = fake_alloc_table(fv);
 		*fake_gpa_ptr(fv, (pdpt << 12) + k * 8) = bits | PTE64_RW | (pd[k] << 12);
 		for (i = 0; i < fv->slot1_frames / 512; i++)
-			*fake_gpa_ptr(fv, (pd[k] << 12) + i * 8) =
-				bits | PTE64_PS | (k ? 0 : PTE64_RW | PTE64_D) |
-				((SLOT1_BASE + i * 512) << 12);
+			*fake_gpa_ptr(fv, (pd[k] << 12) + i * 8) = bits | PTE64_PS |
+								   (k ? 0 : PTE64_RW | PTE64_D) |
+								   ((SLOT1_BASE + i * 512) << 12);
 	}
 	pd[0] = fake_alloc_table(fv);
 	pt = fake_alloc_table(fv);
@@ -546,11 +564,10 @@ static void populate_zap_guest(struct fake_vm *fv, struct shadow_vcpu *v)
 		shadow_page_fault(v, ZAP_CHAIN_GVA + (i << 12), PFERR_U, &out);
 }
 
-static u64 hook_calls;
-static bool hook_reraise;
-/* Shadow pages zapped between two rescheduling points, at most (a cascade must not run unbroken). */
 static struct shadow_mmu *hook_sm;
-static u64 hook_last_zapped, hook_max_zapped;
+static bool hook_reraise;
+/* hook_max_zapped: shadow pages zapped between two points, at most (a cascade must pause). */
+static u64 hook_calls, hook_last_zapped, hook_max_zapped;
 
 static void counting_hook(void)
 {
@@ -563,7 +580,7 @@ static void counting_hook(void)
 	}
 	hook_calls++;
 	if (hook_reraise)
-		*host_resched_word() = 1;	/* ask again at once: a point after every batch */
+		*host_resched_word() = 1; /* ask again at once: a point after every batch */
 }
 
 /* Zap [@start, +@n) and check the rmap lost exactly those frames' entries. */
@@ -609,7 +626,7 @@ static void test_zap_points(void)
 	hook_reraise = true;
 	hook_calls = 0;
 	*host_resched_word() = 1;
-	zap_and_check(fv, SLOT1_BASE, 6000, 0);		/* includes the 514-entry frame */
+	zap_and_check(fv, SLOT1_BASE, 6000, 0); /* includes the 514-entry frame */
 	printf("    with points: %llu rescheduling points over 6000 frames\n",
 	       (unsigned long long)hook_calls);
 	CHECK(hook_calls >= 6000);
@@ -618,7 +635,7 @@ static void test_zap_points(void)
 	calls = hook_calls;
 	*host_resched_word() = 1;
 	zap_and_check(fv, SLOT1_BASE + 8000, 6000, RMAP_ZAP_NO_RESCHED);
-	CHECK_EQ(hook_calls, calls);			/* disabled: none taken though requested */
+	CHECK_EQ(hook_calls, calls); /* disabled: none taken though requested */
 
 	/* Write-protect: entries stay, none writable; a write fault makes one writable again. */
 	kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE + 7000, 500, RMAP_ZAP_WRPROT);
@@ -673,7 +690,7 @@ static struct race race;
 
 static void race_hook(void)
 {
-	rcu_quiescent(&race.fv->rcu, 0);	/* lock dropped: a natural quiescent point */
+	rcu_quiescent(&race.fv->rcu, 0); /* lock dropped: a natural quiescent point */
 	*host_resched_word() = 1;
 }
 
@@ -687,7 +704,7 @@ static void *race_faulter(void *arg)
 	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
 		i = (i + 97) % race.fv->slot1_frames;
 		shadow_page_fault(&race.v[0], i << 12, PFERR_U | (i & 1 ? PFERR_W : 0), &out);
-		rcu_quiescent(&race.fv->rcu, 1);	/* guest entry */
+		rcu_quiescent(&race.fv->rcu, 1); /* guest entry */
 	}
 	rcu_idle_enter(&race.fv->rcu, 1);
 	return NULL;
@@ -742,7 +759,7 @@ static void test_zap_race(void)
 		*host_resched_word() = 1;
 		kvm_mmu_rmap_zap(&fv->sm, SLOT1_BASE, fv->slot1_frames, 0);
 		/* the guest tables: shadow pages unlinked while roots are loaded go through RCU */
-		kvm_mmu_rmap_zap(&fv->sm, 2, 14, 0);	/* not the PML4: the roots stay valid */
+		kvm_mmu_rmap_zap(&fv->sm, 2, 14, 0); /* not the PML4: the roots stay valid */
 		rcu_quiescent(&fv->rcu, 0);
 	}
 	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);

@@ -47,7 +47,9 @@ static int fake_cmpxchg_gpa(void *vm, gpa_t gpa, u64 old, u64 new)
 	if (!p)
 		return -EFAULT;
 	return __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_RELAXED,
-					   __ATOMIC_RELAXED) ? 0 : 1;
+					   __ATOMIC_RELAXED) ?
+		       0 :
+		       1;
 }
 
 static int fake_gfn_lookup(void *vm, u64 gfn, struct shadow_gfn *out)
@@ -98,7 +100,7 @@ struct fake_vm *fake_vm_create(u64 pool_pages, u64 slot1_frames, unsigned int nr
 	fv->rmap0 = calloc(SLOT0_FRAMES, sizeof(*fv->rmap0));
 	fv->rmap1 = calloc(slot1_frames ? slot1_frames : 1, sizeof(*fv->rmap1));
 	fv->slot1_frames = slot1_frames;
-	fv->next_table = 1;	/* gfn 0 stays a data frame */
+	fv->next_table = 1; /* gfn 0 stays a data frame */
 	if (nr_cpus)
 		rcu_init(&fv->rcu, nr_cpus, 1 << 20);
 	shadow_init(&fv->sm, &fake_shadow_ops, fv, fv->pool, fv->meta, nr_cpus ? &fv->rcu : NULL);
@@ -123,7 +125,7 @@ u64 fake_vm_destroy(struct fake_vm *fv)
 
 u64 fake_alloc_table(struct fake_vm *fv)
 {
-	if (fv->next_table >= SLOT0_FRAMES / 2)	/* the upper half stays data */
+	if (fv->next_table >= SLOT0_FRAMES / 2) /* the upper half stays data */
 		return 0;
 	memset(&fv->mem[fv->next_table * 512], 0, PAGE_SIZE);
 	return fv->next_table++;
@@ -178,6 +180,7 @@ void ref_walk(struct fake_vm *fv, u64 cr3, u64 gva, u32 ec, struct ref *r)
 	r->gpa = (e & PTE64_ADDR & ~mask) | (gva & mask);
 	r->ec = acc_bits | PFERR_P;
 	/* CR0.WP = 1, EFER.NXE = 1, no SMEP/SMAP */
-	r->rc = ((ec & PFERR_U) && !(r->acc & SH_ACC_U)) || ((ec & PFERR_W) && !(r->acc & SH_ACC_W)) ||
+	r->rc = ((ec & PFERR_U) && !(r->acc & SH_ACC_U)) ||
+		((ec & PFERR_W) && !(r->acc & SH_ACC_W)) ||
 		((ec & PFERR_I) && !(r->acc & SH_ACC_X));
 }

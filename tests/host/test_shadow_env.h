@@ -16,8 +16,8 @@
 #include "../../mmu/shadow_x86.h"
 #include "host_env.h"
 
-#define SLOT0_FRAMES 2048ULL		/* 8 MiB */
-#define SLOT1_BASE 0x40000ULL		/* 1 GiB */
+#define SLOT0_FRAMES  2048ULL	 /* 8 MiB */
+#define SLOT1_BASE    0x40000ULL /* 1 GiB */
 #define HOST_PFN_BASE 0x1000000ULL
 
 struct fake_vm {
@@ -25,13 +25,13 @@ struct fake_vm {
 	struct page_pool *pool;
 	struct shadow_page *meta;
 	struct rcu_state rcu;
-	u64 *mem;			/* slot 0 */
+	u64 *mem; /* slot 0 */
 	struct rmap_head *rmap0, *rmap1;
 	u64 slot1_frames;
 	bool slot1_readonly;
-	u64 next_table;			/* bump allocator of guest table frames in slot 0 */
+	u64 next_table; /* bump allocator of guest table frames in slot 0 */
 	u64 tlb_flushes;
-	int gfn_lookup_error;		/* nonzero: what every frame lookup answers (-EAGAIN, -ENOMEM) */
+	int gfn_lookup_error; /* nonzero: what every frame lookup answers (-EAGAIN, -ENOMEM) */
 };
 
 extern const struct shadow_ops fake_shadow_ops;
@@ -53,7 +53,7 @@ u64 fake_host_pa(const struct fake_vm *fv, u64 gfn);
  * written apart from mmu/shadow_fault.c so the differential test has something to differ from.
  */
 struct ref {
-	int rc;			/* 0 ok, 1 #PF (ec), -1 a table outside guest memory */
+	int rc; /* 0 ok, 1 #PF (ec), -1 a table outside guest memory */
 	u32 ec;
 	u64 gpa;
 	u8 acc;

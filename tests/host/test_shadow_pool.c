@@ -31,10 +31,10 @@
 #include "test_shadow_env.h"
 
 /* Address spaces: PML4 -> PDPT -> PD -> NR_PT tables, PT k mapping its first page at 2 MiB * k. */
-#define NR_SPACES 60
-#define NR_PT 12
-#define SPACE_TABLES (3 + NR_PT)
-#define DATA_GFN(s, k) (SLOT0_FRAMES / 2 + ((s) * NR_PT + (k)) % (SLOT0_FRAMES / 2))
+#define NR_SPACES      60
+#define NR_PT	       12
+#define SPACE_TABLES   (3 + NR_PT)
+#define DATA_GFN(s, k) (SLOT0_FRAMES / 2 + ((s)*NR_PT + (k)) % (SLOT0_FRAMES / 2))
 
 static u64 space_cr3[NR_SPACES];
 
@@ -135,7 +135,7 @@ static void test_zap_all_frees_unloaded(void)
 	CHECK(shadow_root_valid(&a));
 	shadow_put_root(&a);
 	shadow_put_root(&b);
-	rcu_idle_enter(&fv->rcu, 1);	/* no thread behind CPUs 1 and 2: rcu_barrier must not wait */
+	rcu_idle_enter(&fv->rcu, 1); /* no thread behind CPUs 1 and 2: rcu_barrier must not wait */
 	rcu_idle_enter(&fv->rcu, 2);
 	CHECK_EQ(fake_vm_destroy(fv), 0);
 }
@@ -143,7 +143,7 @@ static void test_zap_all_frees_unloaded(void)
 /* ---- the race ------------------------------------------------------------------------- */
 
 #define NR_VCPUS 3
-#define ROUNDS 600
+#define ROUNDS	 600
 /*
  * How long a root load may wait (stage2_shadow.c's ROOT_WAIT_NS is 2 s): in
  * time, not tries, as a grace period needs every thread to run, and three
@@ -198,7 +198,7 @@ static void *race_vcpu(void *arg)
 	for (r = 0; r < ROUNDS; r++) {
 		s = (s + 7 * (id + 1)) % NR_SPACES;
 		if (id == 0)
-			shadow_put_root(v);		/* a vCPU started afresh: no root at all */
+			shadow_put_root(v); /* a vCPU started afresh: no root at all */
 		if (!load_like_svm(v, cpu, s, &waited)) {
 			__atomic_fetch_add(&race.no_root, 1, __ATOMIC_RELAXED);
 			break;
@@ -220,7 +220,7 @@ static void *race_vcpu(void *arg)
 				poison++;
 			else if (!rc && pa.val != fake_host_pa(race.fv, DATA_GFN(s, k)))
 				wrong++;
-			rcu_quiescent(&race.fv->rcu, cpu);	/* guest entry */
+			rcu_quiescent(&race.fv->rcu, cpu); /* guest entry */
 		}
 	}
 	__atomic_fetch_add(&race.waits, waits, __ATOMIC_RELAXED);
@@ -254,9 +254,10 @@ static void exhaustion_race(u64 pool_pages)
 	race = (struct race){ .fv = fake_vm_create(pool_pages, 0, NR_VCPUS + 1) };
 	host_set_cpu(0);
 	build_spaces(race.fv);
-	rcu_idle_enter(&race.fv->rcu, 0);	/* the main thread reads nothing meanwhile */
+	rcu_idle_enter(&race.fv->rcu, 0); /* the main thread reads nothing meanwhile */
 	for (i = 0; i < NR_VCPUS; i++)
-		shadow_vcpu_init(&race.v[i], &race.fv->sm, i + 1, &shadow_format_x86_64, true, true);
+		shadow_vcpu_init(&race.v[i], &race.fv->sm, i + 1, &shadow_format_x86_64, true,
+				 true);
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_create(&t[i], NULL, race_vcpu, (void *)(uintptr_t)i);
 	for (i = 0; i < NR_VCPUS; i++)
@@ -275,7 +276,7 @@ static void exhaustion_race(u64 pool_pages)
 	CHECK_EQ(race.poison, 0);
 	CHECK_EQ(race.wrong, 0);
 	CHECK_EQ(race.fault_errors, 0);
-	CHECK(race.fv->sm.stats.zap_alls > 0);		/* the pool really ran dry */
+	CHECK(race.fv->sm.stats.zap_alls > 0); /* the pool really ran dry */
 	CHECK_EQ(race.fv->sm.stats.rmap_missing, 0);
 	CHECK_EQ(fake_vm_destroy(race.fv), 0);
 }
@@ -316,7 +317,9 @@ static void test_min_pool(void)
 	for (s = NR_VCPUS; s < NR_SPACES && !rc; s++) {
 		shadow_new_root(&v[0], gpa(space_cr3[s]), &rc);
 		if (!rc)
-			rc = shadow_page_fault(&v[0], gva_of(0), PFERR_U, &out) == -ENOSPC ? -ENOSPC : 0;
+			rc = shadow_page_fault(&v[0], gva_of(0), PFERR_U, &out) == -ENOSPC ?
+				     -ENOSPC :
+				     0;
 	}
 	CHECK_EQ(rc, -ENOSPC);
 	for (w = 0; w < 64; w++) {

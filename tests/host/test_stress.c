@@ -19,8 +19,8 @@
 #include "harness.h"
 #include "host_env.h"
 
-#define WINDOW (128 * SZ_2M)		/* default guest range every thread works in */
-#define OFFSET (4 * SZ_1G)		/* gpa -> pa, 1G aligned so blocks fit */
+#define WINDOW (128 * SZ_2M) /* default guest range every thread works in */
+#define OFFSET (4 * SZ_1G)   /* gpa -> pa, 1G aligned so blocks fit */
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define OPS_PER_THREAD 3000
@@ -28,26 +28,31 @@
 #define OPS_PER_THREAD 30000
 #endif
 
-enum role { FAULTER, ZAPPER, COLLAPSER, SPLITTER };
+enum role {
+	FAULTER,
+	ZAPPER,
+	COLLAPSER,
+	SPLITTER
+};
 
 struct scenario {
 	const char *name;
 	const struct pte_format *fmt;
 	unsigned int threads;
-	const enum role *roles;		/* one per thread, FAULTER when past the end */
+	const enum role *roles; /* one per thread, FAULTER when past the end */
 	unsigned int nr_roles;
 	enum pgtable_rcu_mode rcu_mode;
 	u64 backlog_limit;
-	u64 window;			/* 0: WINDOW */
-	unsigned int qs_every;		/* report a quiescent state every n ops (0: 1) */
+	u64 window;	       /* 0: WINDOW */
+	unsigned int qs_every; /* report a quiescent state every n ops (0: 1) */
 };
 
 struct shared_state {
 	struct host_vm *vm;
 	const struct scenario *sc;
-	u64 wrong;		/* translations not equal to gpa + OFFSET */
-	u64 errors;		/* unexpected return codes */
-	u64 poison;		/* walks that met a poisoned (freed) table */
+	u64 wrong;  /* translations not equal to gpa + OFFSET */
+	u64 errors; /* unexpected return codes */
+	u64 poison; /* walks that met a poisoned (freed) table */
 	u64 faults_ok, retries;
 	u64 window;
 };
@@ -110,9 +115,10 @@ static void fault_once(struct thread_arg *t)
 	}
 	read_lock(&vm->lock);
 	switch (rnd(t) % 8) {
-	case 0:	/* a permission fault: relax or tighten in place */
-		rc = pgtable_protect(&vm->pgt, gpa(addr), SZ_4K, rnd(t) % 2 ? PROT_R : PROT_R | PROT_W,
-				     &t->cache, PGT_SHARED, NULL);
+	case 0: /* a permission fault: relax or tighten in place */
+		rc = pgtable_protect(&vm->pgt, gpa(addr), SZ_4K,
+				     rnd(t) % 2 ? PROT_R : PROT_R | PROT_W, &t->cache, PGT_SHARED,
+				     NULL);
 		check_rc(t, rc, "shared protect");
 		break;
 	default:
@@ -225,7 +231,7 @@ static void run_scenario(const struct scenario *sc)
 
 	pgtable_get_stats(&st.vm->pgt, &s);
 	rcu_get_stats(&st.vm->rcu, &rs);
-	leaked = host_vm_destroy(st.vm);	/* destroy, rcu_barrier, count what is out */
+	leaked = host_vm_destroy(st.vm); /* destroy, rcu_barrier, count what is out */
 	ok = !st.wrong && !st.errors && !st.poison && !leaked && st.faults_ok > 0 &&
 	     (!sc->backlog_limit || rs.throttled > 0);
 	snprintf(detail, sizeof(detail),
@@ -244,8 +250,11 @@ int main(void)
 	static const enum role faulters[] = { FAULTER };
 	static const enum role mixed[] = { ZAPPER, COLLAPSER, SPLITTER };
 	static const enum role zap_and_fault[] = { ZAPPER };
-#define SC(n, f, t, r, ...) { .name = (n), .fmt = (f), .threads = (t), .roles = (r), \
-				.nr_roles = ARRAY_SIZE(r), __VA_ARGS__ }
+#define SC(n, f, t, r, ...)                                                                       \
+	{                                                                                         \
+		.name = (n), .fmt = (f), .threads = (t), .roles = (r), .nr_roles = ARRAY_SIZE(r), \
+		__VA_ARGS__                                                                       \
+	}
 	const struct scenario scenarios[] = {
 		SC("stress arm64-s2-4lvl 2 faulters", &pte_format_arm64_s2_4lvl, 2, faulters),
 		SC("stress arm64-s2-4lvl 4 faulters", &pte_format_arm64_s2_4lvl, 4, faulters),

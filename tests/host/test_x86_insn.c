@@ -10,10 +10,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "harness.h"
 #include "../../arch/x86_64/insn.h"
+#include "harness.h"
 
-#define RIP 0xffffffff81000000ULL
+#define RIP	0xffffffff81000000ULL
 #define FS_BASE 0x7f0000001000ULL
 #define GS_BASE 0xffff888000000000ULL
 
@@ -21,8 +21,11 @@
 static struct x86_insn_ctx mode(bool long_mode, bool default32)
 {
 	struct x86_insn_ctx c = {
-		.rip = RIP, .fs_base = FS_BASE, .gs_base = GS_BASE,
-		.long_mode = long_mode, .default32 = default32,
+		.rip = RIP,
+		.fs_base = FS_BASE,
+		.gs_base = GS_BASE,
+		.long_mode = long_mode,
+		.default32 = default32,
 	};
 	unsigned int i;
 
@@ -36,11 +39,11 @@ static struct x86_insn_ctx mode(bool long_mode, bool default32)
 #define M16 mode(false, false)
 
 /* Decode the listed bytes (exactly that many available) in context @c. */
-#define DECODE(c, out, ...)                                                    \
-	({                                                                     \
-		static const u8 b_[] = { __VA_ARGS__ };                        \
-		struct x86_insn_ctx c_ = (c);                                  \
-		x86_insn_decode(b_, sizeof(b_), &c_, (out));                   \
+#define DECODE(c, out, ...)                                  \
+	({                                                   \
+		static const u8 b_[] = { __VA_ARGS__ };      \
+		struct x86_insn_ctx c_ = (c);                \
+		x86_insn_decode(b_, sizeof(b_), &c_, (out)); \
 	})
 
 static u64 reg(struct x86_insn_ctx c, unsigned int i)
@@ -52,7 +55,7 @@ static void test_mov_to_cr3(void)
 {
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x22, 0xd8), 0);	/* mov %rax,%cr3 */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x22, 0xd8), 0); /* mov %rax,%cr3 */
 	CHECK_EQ(i.op, X86_INSN_MOV_TO_CR);
 	CHECK_EQ(i.len, 3);
 	CHECK_EQ(i.reg, 3);
@@ -65,7 +68,7 @@ static void test_mov_from_cr0_32(void)
 {
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M32, &i, 0x0f, 0x20, 0xc0), 0);	/* mov %cr0,%eax */
+	CHECK_EQ(DECODE(M32, &i, 0x0f, 0x20, 0xc0), 0); /* mov %cr0,%eax */
 	CHECK_EQ(i.op, X86_INSN_MOV_FROM_CR);
 	CHECK_EQ(i.len, 3);
 	CHECK_EQ(i.reg, 0);
@@ -81,15 +84,15 @@ static void test_mov_cr_rex(void)
 {
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x41, 0x0f, 0x22, 0xe1), 0);	/* mov %r9,%cr4 */
+	CHECK_EQ(DECODE(M64, &i, 0x41, 0x0f, 0x22, 0xe1), 0); /* mov %r9,%cr4 */
 	CHECK_EQ(i.op, X86_INSN_MOV_TO_CR);
 	CHECK_EQ(i.reg, 4);
 	CHECK_EQ(i.rm, 9);
 	CHECK_EQ(i.len, 4);
-	CHECK_EQ(DECODE(M64, &i, 0x44, 0x0f, 0x22, 0xc0), 0);	/* mov %rax,%cr8 */
+	CHECK_EQ(DECODE(M64, &i, 0x44, 0x0f, 0x22, 0xc0), 0); /* mov %rax,%cr8 */
 	CHECK_EQ(i.reg, 8);
 	CHECK_EQ(i.rm, 0);
-	CHECK_EQ(DECODE(M64, &i, 0x45, 0x0f, 0x20, 0xc2), 0);	/* mov %cr8,%r10 */
+	CHECK_EQ(DECODE(M64, &i, 0x45, 0x0f, 0x20, 0xc2), 0); /* mov %cr8,%r10 */
 	CHECK_EQ(i.op, X86_INSN_MOV_FROM_CR);
 	CHECK_EQ(i.reg, 8);
 	CHECK_EQ(i.rm, 10);
@@ -108,7 +111,7 @@ static void test_mov_cr_mod_ignored(void)
 	CHECK_EQ(i.rm, 0);
 	CHECK_EQ(i.len, 3);
 	CHECK(!i.mem);
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x20, 0x9d), 0);	/* mod 10, rm 101: no disp32 */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x20, 0x9d), 0); /* mod 10, rm 101: no disp32 */
 	CHECK_EQ(i.len, 3);
 	CHECK_EQ(i.rm, 5);
 }
@@ -121,29 +124,29 @@ static void test_clts_lmsw_smsw(void)
 	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x06), 0);
 	CHECK_EQ(i.op, X86_INSN_CLTS);
 	CHECK_EQ(i.len, 2);
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0xf0), 0);	/* lmsw %ax */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0xf0), 0); /* lmsw %ax */
 	CHECK_EQ(i.op, X86_INSN_LMSW);
 	CHECK_EQ(i.size, 2);
 	CHECK_EQ(i.rm, 0);
 	CHECK(!i.mem);
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x33), 0);	/* lmsw (%rbx) */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x33), 0); /* lmsw (%rbx) */
 	CHECK_EQ(i.op, X86_INSN_LMSW);
 	CHECK(i.mem);
 	CHECK_EQ(i.ea, reg(c, 3));
 	CHECK_EQ(i.size, 2);
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x20), 0);	/* smsw (%rax): 16 bits */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x20), 0); /* smsw (%rax): 16 bits */
 	CHECK_EQ(i.op, X86_INSN_SMSW);
 	CHECK(i.mem);
 	CHECK_EQ(i.ea, reg(c, 0));
 	CHECK_EQ(i.size, 2);
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0xe0), 0);	/* smsw %eax */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0xe0), 0); /* smsw %eax */
 	CHECK_EQ(i.size, 4);
 	CHECK(!i.mem);
-	CHECK_EQ(DECODE(M64, &i, 0x48, 0x0f, 0x01, 0xe0), 0);	/* smsw %rax */
+	CHECK_EQ(DECODE(M64, &i, 0x48, 0x0f, 0x01, 0xe0), 0); /* smsw %rax */
 	CHECK_EQ(i.size, 8);
-	CHECK_EQ(DECODE(M64, &i, 0x66, 0x0f, 0x01, 0xe0), 0);	/* smsw %ax */
+	CHECK_EQ(DECODE(M64, &i, 0x66, 0x0f, 0x01, 0xe0), 0); /* smsw %ax */
 	CHECK_EQ(i.size, 2);
-	CHECK_EQ(DECODE(M64, &i, 0x41, 0x0f, 0x01, 0xe7), 0);	/* smsw %r15d */
+	CHECK_EQ(DECODE(M64, &i, 0x41, 0x0f, 0x01, 0xe7), 0); /* smsw %r15d */
 	CHECK_EQ(i.rm, 15);
 }
 
@@ -152,7 +155,7 @@ static void test_invlpg_base(void)
 	struct x86_insn_ctx c = M64;
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x38), 0);	/* invlpg (%rax) */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x38), 0); /* invlpg (%rax) */
 	CHECK_EQ(i.op, X86_INSN_INVLPG);
 	CHECK_EQ(i.len, 3);
 	CHECK(i.mem);
@@ -204,12 +207,12 @@ static void test_invlpg_segment(void)
 	struct x86_insn_ctx c = M64;
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x64, 0x0f, 0x01, 0x38), 0);	/* invlpg %fs:(%rax) */
+	CHECK_EQ(DECODE(M64, &i, 0x64, 0x0f, 0x01, 0x38), 0); /* invlpg %fs:(%rax) */
 	CHECK_EQ(i.len, 4);
 	CHECK_EQ(i.ea, FS_BASE + reg(c, 0));
-	CHECK_EQ(DECODE(M64, &i, 0x65, 0x0f, 0x01, 0x38), 0);	/* invlpg %gs:(%rax) */
+	CHECK_EQ(DECODE(M64, &i, 0x65, 0x0f, 0x01, 0x38), 0); /* invlpg %gs:(%rax) */
 	CHECK_EQ(i.ea, GS_BASE + reg(c, 0));
-	CHECK_EQ(DECODE(M64, &i, 0x3e, 0x0f, 0x01, 0x38), 0);	/* %ds: flat */
+	CHECK_EQ(DECODE(M64, &i, 0x3e, 0x0f, 0x01, 0x38), 0); /* %ds: flat */
 	CHECK_EQ(i.ea, reg(c, 0));
 	/* the last override wins */
 	CHECK_EQ(DECODE(M64, &i, 0x65, 0x64, 0x0f, 0x01, 0x38), 0);
@@ -251,16 +254,16 @@ static void test_addressing_16(void)
 	struct x86_insn_ctx c = M16;
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M16, &i, 0x89, 0x00), 0);	/* mov %ax,(%bx,%si) */
+	CHECK_EQ(DECODE(M16, &i, 0x89, 0x00), 0); /* mov %ax,(%bx,%si) */
 	CHECK_EQ(i.op, X86_INSN_STORE_REG);
 	CHECK_EQ(i.size, 2);
 	CHECK_EQ(i.ea, (reg(c, 3) + reg(c, 6)) & 0xffff);
-	CHECK_EQ(DECODE(M16, &i, 0x0f, 0x01, 0x3e, 0x34, 0x12), 0);	/* invlpg 0x1234 */
+	CHECK_EQ(DECODE(M16, &i, 0x0f, 0x01, 0x3e, 0x34, 0x12), 0); /* invlpg 0x1234 */
 	CHECK_EQ(i.len, 5);
 	CHECK_EQ(i.ea, 0x1234);
-	CHECK_EQ(DECODE(M16, &i, 0x0f, 0x01, 0x7b, 0x10), 0);	/* invlpg 0x10(%bp,%di) */
+	CHECK_EQ(DECODE(M16, &i, 0x0f, 0x01, 0x7b, 0x10), 0); /* invlpg 0x10(%bp,%di) */
 	CHECK_EQ(i.ea, (reg(c, 5) + reg(c, 7) + 0x10) & 0xffff);
-	CHECK_EQ(DECODE(M32, &i, 0x67, 0x0f, 0x01, 0x7f, 0xf0), 0);	/* invlpg -0x10(%bx) */
+	CHECK_EQ(DECODE(M32, &i, 0x67, 0x0f, 0x01, 0x7f, 0xf0), 0); /* invlpg -0x10(%bx) */
 	CHECK_EQ(i.len, 5);
 	CHECK_EQ(i.ea, (reg(c, 3) - 0x10) & 0xffff);
 	/* movl $0x12345678,(%di): 66 selects 32 bits in 16-bit code */
@@ -280,16 +283,16 @@ static void test_store_reg(void)
 	struct x86_insn_ctx c = M64;
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x48, 0x89, 0x14, 0xc8), 0);	/* movq %rdx,(%rax,%rcx,8) */
+	CHECK_EQ(DECODE(M64, &i, 0x48, 0x89, 0x14, 0xc8), 0); /* movq %rdx,(%rax,%rcx,8) */
 	CHECK_EQ(i.op, X86_INSN_STORE_REG);
 	CHECK_EQ(i.len, 4);
 	CHECK_EQ(i.reg, 2);
 	CHECK_EQ(i.size, 8);
 	CHECK(i.mem);
 	CHECK_EQ(i.ea, reg(c, 0) + reg(c, 1) * 8);
-	CHECK_EQ(DECODE(M64, &i, 0x4a, 0x89, 0x04, 0xa0), 0);	/* mov %rax,(%rax,%r12,4) */
+	CHECK_EQ(DECODE(M64, &i, 0x4a, 0x89, 0x04, 0xa0), 0); /* mov %rax,(%rax,%r12,4) */
 	CHECK_EQ(i.ea, reg(c, 0) + reg(c, 12) * 4);
-	CHECK_EQ(DECODE(M64, &i, 0x45, 0x89, 0x45, 0xf8), 0);	/* mov %r8d,-8(%r13) */
+	CHECK_EQ(DECODE(M64, &i, 0x45, 0x89, 0x45, 0xf8), 0); /* mov %r8d,-8(%r13) */
 	CHECK_EQ(i.reg, 8);
 	CHECK_EQ(i.size, 4);
 	CHECK_EQ(i.len, 4);
@@ -301,7 +304,7 @@ static void test_store_reg(void)
 	/* The same with REX.B: SIB base 101 with mod 00 is still "no base", not r13. */
 	CHECK_EQ(DECODE(M64, &i, 0x41, 0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00), 0);
 	CHECK_EQ(i.ea, 0x1000);
-	CHECK_EQ(DECODE(M64, &i, 0x4c, 0x89, 0x7c, 0x24, 0x7f), 0);	/* mov %r15,0x7f(%rsp) */
+	CHECK_EQ(DECODE(M64, &i, 0x4c, 0x89, 0x7c, 0x24, 0x7f), 0); /* mov %r15,0x7f(%rsp) */
 	CHECK_EQ(i.reg, 15);
 	CHECK_EQ(i.ea, reg(c, 4) + 0x7f);
 	/* Register to register is not a store. */
@@ -313,15 +316,15 @@ static void test_store_byte(void)
 	struct x86_insn_ctx c = M64;
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x88, 0x02), 0);	/* movb %al,(%rdx) */
+	CHECK_EQ(DECODE(M64, &i, 0x88, 0x02), 0); /* movb %al,(%rdx) */
 	CHECK_EQ(i.op, X86_INSN_STORE_REG);
 	CHECK_EQ(i.size, 1);
 	CHECK_EQ(i.reg, 0);
 	CHECK_EQ(i.ea, reg(c, 2));
-	CHECK_EQ(DECODE(M64, &i, 0x88, 0x22), -EINVAL);	/* movb %ah,(%rdx) */
+	CHECK_EQ(DECODE(M64, &i, 0x88, 0x22), -EINVAL); /* movb %ah,(%rdx) */
 	CHECK_EQ(i.op, X86_INSN_UNKNOWN);
-	CHECK_EQ(DECODE(M32, &i, 0x88, 0x3a), -EINVAL);	/* movb %bh,(%edx) */
-	CHECK_EQ(DECODE(M64, &i, 0x40, 0x88, 0x22), 0);	/* movb %spl,(%rdx) */
+	CHECK_EQ(DECODE(M32, &i, 0x88, 0x3a), -EINVAL); /* movb %bh,(%edx) */
+	CHECK_EQ(DECODE(M64, &i, 0x40, 0x88, 0x22), 0); /* movb %spl,(%rdx) */
 	CHECK_EQ(i.reg, 4);
 	CHECK_EQ(i.size, 1);
 	/* REX.W does not widen a byte store. */
@@ -346,7 +349,7 @@ static void test_store_imm(void)
 	CHECK_EQ(i.len, 7);
 	CHECK_EQ(i.size, 8);
 	CHECK_EQ(i.imm, 0xffffffffffffffffULL);
-	CHECK_EQ(DECODE(M64, &i, 0xc6, 0x06, 0x80), 0);	/* movb $0x80,(%rsi) */
+	CHECK_EQ(DECODE(M64, &i, 0xc6, 0x06, 0x80), 0); /* movb $0x80,(%rsi) */
 	CHECK_EQ(i.size, 1);
 	CHECK_EQ(i.len, 3);
 	CHECK_EQ((u8)i.imm, 0x80);
@@ -366,14 +369,14 @@ static void test_operand_size_prefix(void)
 {
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x66, 0x89, 0x03), 0);	/* mov %ax,(%rbx) */
+	CHECK_EQ(DECODE(M64, &i, 0x66, 0x89, 0x03), 0); /* mov %ax,(%rbx) */
 	CHECK_EQ(i.size, 2);
 	CHECK_EQ(i.len, 3);
-	CHECK_EQ(DECODE(M64, &i, 0x66, 0xc7, 0x03, 0x34, 0x12), 0);	/* movw $0x1234,(%rbx) */
+	CHECK_EQ(DECODE(M64, &i, 0x66, 0xc7, 0x03, 0x34, 0x12), 0); /* movw $0x1234,(%rbx) */
 	CHECK_EQ(i.size, 2);
 	CHECK_EQ(i.len, 5);
 	CHECK_EQ(i.imm, 0x1234);
-	CHECK_EQ(DECODE(M64, &i, 0x66, 0x48, 0x89, 0x03), 0);	/* REX.W beats 66 */
+	CHECK_EQ(DECODE(M64, &i, 0x66, 0x48, 0x89, 0x03), 0); /* REX.W beats 66 */
 	CHECK_EQ(i.size, 8);
 	CHECK_EQ(DECODE(M32, &i, 0x89, 0x03), 0);
 	CHECK_EQ(i.size, 4);
@@ -390,10 +393,10 @@ static void test_rex_before_legacy(void)
 	struct x86_insn i;
 
 	CHECK_EQ(DECODE(M64, &i, 0x49, 0x66, 0x89, 0x03), 0);
-	CHECK_EQ(i.size, 2);	/* not REX.W */
-	CHECK_EQ(i.ea, reg(c, 3));	/* rbx, not r11 */
+	CHECK_EQ(i.size, 2);	   /* not REX.W */
+	CHECK_EQ(i.ea, reg(c, 3)); /* rbx, not r11 */
 	CHECK_EQ(i.len, 4);
-	CHECK_EQ(DECODE(M64, &i, 0x44, 0x2e, 0x0f, 0x22, 0xc0), 0);	/* cr0, not cr8 */
+	CHECK_EQ(DECODE(M64, &i, 0x44, 0x2e, 0x0f, 0x22, 0xc0), 0); /* cr0, not cr8 */
 	CHECK_EQ(i.reg, 0);
 	/* of two REX, the last counts */
 	CHECK_EQ(DECODE(M64, &i, 0x4c, 0x41, 0x89, 0x03), 0);
@@ -416,10 +419,10 @@ static void test_truncated(void)
 		CHECK_EQ(i.op, X86_INSN_UNKNOWN);
 	}
 	CHECK_EQ(x86_insn_decode(full, sizeof(full), &c, &i), 0);
-	CHECK_EQ(DECODE(M64, &i, 0x48, 0x89, 0x14), -ENODATA);	/* SIB missing */
+	CHECK_EQ(DECODE(M64, &i, 0x48, 0x89, 0x14), -ENODATA); /* SIB missing */
 	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01), -ENODATA);
-	CHECK_EQ(DECODE(M64, &i, 0x66, 0x67, 0x48), -ENODATA);	/* prefixes only */
-	CHECK_EQ(DECODE(M16, &i, 0x0f, 0x01, 0x3e, 0x34), -ENODATA);	/* disp16 cut */
+	CHECK_EQ(DECODE(M64, &i, 0x66, 0x67, 0x48), -ENODATA);	     /* prefixes only */
+	CHECK_EQ(DECODE(M16, &i, 0x0f, 0x01, 0x3e, 0x34), -ENODATA); /* disp16 cut */
 }
 
 static void test_too_long(void)
@@ -455,14 +458,14 @@ static void test_unknown(void)
 {
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(M64, &i, 0x90), -EINVAL);			/* nop */
+	CHECK_EQ(DECODE(M64, &i, 0x90), -EINVAL); /* nop */
 	CHECK_EQ(i.op, X86_INSN_UNKNOWN);
 	CHECK_EQ(i.len, 0);
-	CHECK_EQ(DECODE(M64, &i, 0x8b, 0x03), -EINVAL);		/* a load */
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x21, 0xc0), -EINVAL);	/* mov %dr0,%rax */
-	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x10), -EINVAL);	/* lgdt (%rax) */
-	CHECK_EQ(DECODE(M64, &i, 0xf0, 0x89, 0x03), -EINVAL);	/* lock mov: #UD */
-	CHECK_EQ(DECODE(M32, &i, 0x40), -EINVAL);			/* inc %eax */
+	CHECK_EQ(DECODE(M64, &i, 0x8b, 0x03), -EINVAL);	      /* a load */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x21, 0xc0), -EINVAL); /* mov %dr0,%rax */
+	CHECK_EQ(DECODE(M64, &i, 0x0f, 0x01, 0x10), -EINVAL); /* lgdt (%rax) */
+	CHECK_EQ(DECODE(M64, &i, 0xf0, 0x89, 0x03), -EINVAL); /* lock mov: #UD */
+	CHECK_EQ(DECODE(M32, &i, 0x40), -EINVAL);	      /* inc %eax */
 }
 
 /* xorshift64: a fixed sequence, so a failure reproduces. */
@@ -479,9 +482,9 @@ static u64 rnd(void)
 /* Mostly bytes that lead somewhere: prefixes and the opcodes decoded, then anything. */
 static u8 fuzz_byte(void)
 {
-	static const u8 likely_bytes[] = { 0x0f, 0x01, 0x20, 0x22, 0x88, 0x89, 0xc6, 0xc7, 0x66,
-					   0x67, 0x64, 0x65, 0x2e, 0xf0, 0xf3, 0x41, 0x48, 0x4f,
-					   0x04, 0x05, 0x25, 0x38, 0x3d, 0xe0 };
+	static const u8 likely_bytes[] = { 0x0f, 0x01, 0x20, 0x22, 0x88, 0x89, 0xc6, 0xc7,
+					   0x66, 0x67, 0x64, 0x65, 0x2e, 0xf0, 0xf3, 0x41,
+					   0x48, 0x4f, 0x04, 0x05, 0x25, 0x38, 0x3d, 0xe0 };
 	u64 r = rnd();
 
 	return (r & 1) ? likely_bytes[(r >> 8) % sizeof(likely_bytes)] : (u8)(r >> 16);

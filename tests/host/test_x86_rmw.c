@@ -12,8 +12,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "harness.h"
 #include "../../arch/x86_64/insn.h"
+#include "harness.h"
 
 /* What a stub loads and stores: rax, rcx, rdx, rbx, rsi, RFLAGS; the memory word at 136. */
 struct hw_state {
@@ -33,19 +33,19 @@ _Static_assert(__builtin_offsetof(struct hw_state, mem) == 136, "stub layout");
  * off(%r15)), registers and flags in, the instruction between name_insn and
  * name_end, registers and flags out.
  */
-#define STUB(name, text)                                                               \
-	__asm__(".text\n.p2align 4\n" #name ":\n"                                      \
-		"push %rbx\npush %r15\nmov %rdi, %r15\n"                               \
-		"pushq 128(%r15)\npopfq\n"                                             \
-		"mov 0(%r15), %rax\nmov 8(%r15), %rcx\nmov 16(%r15), %rdx\n"           \
-		"mov 24(%r15), %rbx\nmov 48(%r15), %rsi\n"                             \
-		#name "_insn:\n" text "\n" #name "_end:\n"                             \
-		"pushfq\npopq 128(%r15)\n"                                             \
-		"mov %rax, 0(%r15)\nmov %rcx, 8(%r15)\nmov %rdx, 16(%r15)\n"           \
-		"mov %rbx, 24(%r15)\nmov %rsi, 48(%r15)\n"                             \
-		"pop %r15\npop %rbx\nret\n");                                          \
-	void name(struct hw_state *s) __asm__(#name);                                  \
-	extern const u8 name##_insn[] __asm__(#name "_insn");                          \
+#define STUB(name, text)                                                                    \
+	__asm__(".text\n.p2align 4\n" #name ":\n"                                           \
+		"push %rbx\npush %r15\nmov %rdi, %r15\n"                                    \
+		"pushq 128(%r15)\npopfq\n"                                                  \
+		"mov 0(%r15), %rax\nmov 8(%r15), %rcx\nmov 16(%r15), %rdx\n"                \
+		"mov 24(%r15), %rbx\nmov 48(%r15), %rsi\n" #name "_insn:\n" text "\n" #name \
+		"_end:\n"                                                                   \
+		"pushfq\npopq 128(%r15)\n"                                                  \
+		"mov %rax, 0(%r15)\nmov %rcx, 8(%r15)\nmov %rdx, 16(%r15)\n"                \
+		"mov %rbx, 24(%r15)\nmov %rsi, 48(%r15)\n"                                  \
+		"pop %r15\npop %rbx\nret\n");                                               \
+	void name(struct hw_state *s) __asm__(#name);                                       \
+	extern const u8 name##_insn[] __asm__(#name "_insn");                               \
 	extern const u8 name##_end[] __asm__(#name "_end")
 
 STUB(s_lock_or_q, "lock orq %rsi, 136(%r15)");
@@ -81,36 +81,56 @@ STUB(s_btr_imm_l, "btrl $5, 140(%r15)");
 STUB(s_btc_imm_mod, "btcq $0x41, 136(%r15)");
 
 /* A flag the instruction leaves undefined is not compared. */
-#define F_ALL X86_FLAGS_ARITH
+#define F_ALL	X86_FLAGS_ARITH
 #define F_LOGIC (X86_FLAGS_ARITH & ~X86_FLAG_AF)
-#define F_BIT (X86_FLAG_CF | X86_FLAG_ZF)
+#define F_BIT	(X86_FLAG_CF | X86_FLAG_ZF)
 
 struct form {
 	const char *name;
 	void (*run)(struct hw_state *s);
 	const u8 *insn, *end;
-	u64 flags;		/* defined flags after it */
-	unsigned int bits;	/* register bit offsets: keep them below this (BT*), 0 otherwise */
+	u64 flags;	   /* defined flags after it */
+	unsigned int bits; /* register bit offsets: keep them below this (BT*), 0 otherwise */
 };
 
-#define FORM(n, f, b) { #n, n, n##_insn, n##_end, f, b }
+#define FORM(n, f, b)                          \
+	{                                      \
+#n, n, n##_insn, n##_end, f, b \
+	}
 
 static const struct form forms[] = {
-	FORM(s_lock_or_q, F_LOGIC, 0), FORM(s_or_l, F_LOGIC, 0),
-	FORM(s_lock_and_b, F_LOGIC, 0), FORM(s_lock_and_imm8, F_LOGIC, 0),
-	FORM(s_or_imm32, F_LOGIC, 0), FORM(s_lock_or_imm_b, F_LOGIC, 0),
-	FORM(s_add_q, F_ALL, 0), FORM(s_lock_add_w, F_ALL, 0), FORM(s_adc_l, F_ALL, 0),
-	FORM(s_sbb_q, F_ALL, 0), FORM(s_sub_imm_b, F_ALL, 0), FORM(s_lock_sub_q, F_ALL, 0),
-	FORM(s_xor_q, F_LOGIC, 0), FORM(s_lock_xor_imm_l, F_LOGIC, 0),
-	FORM(s_xchg_q, F_ALL, 0), FORM(s_xchg_b, F_ALL, 0), FORM(s_xchg_w, F_ALL, 0),
+	FORM(s_lock_or_q, F_LOGIC, 0),
+	FORM(s_or_l, F_LOGIC, 0),
+	FORM(s_lock_and_b, F_LOGIC, 0),
+	FORM(s_lock_and_imm8, F_LOGIC, 0),
+	FORM(s_or_imm32, F_LOGIC, 0),
+	FORM(s_lock_or_imm_b, F_LOGIC, 0),
+	FORM(s_add_q, F_ALL, 0),
+	FORM(s_lock_add_w, F_ALL, 0),
+	FORM(s_adc_l, F_ALL, 0),
+	FORM(s_sbb_q, F_ALL, 0),
+	FORM(s_sub_imm_b, F_ALL, 0),
+	FORM(s_lock_sub_q, F_ALL, 0),
+	FORM(s_xor_q, F_LOGIC, 0),
+	FORM(s_lock_xor_imm_l, F_LOGIC, 0),
+	FORM(s_xchg_q, F_ALL, 0),
+	FORM(s_xchg_b, F_ALL, 0),
+	FORM(s_xchg_w, F_ALL, 0),
 	FORM(s_xchg_l, F_ALL, 0),
-	FORM(s_lock_cmpxchg_q, F_ALL, 0), FORM(s_cmpxchg_l, F_ALL, 0),
-	FORM(s_lock_cmpxchg_b, F_ALL, 0), FORM(s_cmpxchg_w, F_ALL, 0),
+	FORM(s_lock_cmpxchg_q, F_ALL, 0),
+	FORM(s_cmpxchg_l, F_ALL, 0),
+	FORM(s_lock_cmpxchg_b, F_ALL, 0),
+	FORM(s_cmpxchg_w, F_ALL, 0),
 	FORM(s_lock_cmpxchg8b, F_ALL, 0),
-	FORM(s_lock_xadd_q, F_ALL, 0), FORM(s_xadd_l, F_ALL, 0),
+	FORM(s_lock_xadd_q, F_ALL, 0),
+	FORM(s_xadd_l, F_ALL, 0),
 	/* BT* register offsets up to 63 stay inside the 8-byte word at 136 (other units of it). */
-	FORM(s_lock_bts_q, F_BIT, 64), FORM(s_btr_l, F_BIT, 64), FORM(s_lock_btc_w, F_BIT, 64),
-	FORM(s_lock_bts_imm, F_BIT, 0), FORM(s_btr_imm_l, F_BIT, 0), FORM(s_btc_imm_mod, F_BIT, 0),
+	FORM(s_lock_bts_q, F_BIT, 64),
+	FORM(s_btr_l, F_BIT, 64),
+	FORM(s_lock_btc_w, F_BIT, 64),
+	FORM(s_lock_bts_imm, F_BIT, 0),
+	FORM(s_btr_imm_l, F_BIT, 0),
+	FORM(s_btc_imm_mod, F_BIT, 0),
 };
 
 static u64 rng = 88172645463325252ULL;
@@ -126,9 +146,21 @@ static u64 rnd(void)
 /* Values that reach the carry, overflow and sign boundaries at every size, or anything. */
 static u64 operand(void)
 {
-	static const u64 edge[] = { 0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
-				    0x80000000, 0xffffffff, 0x7fffffffffffffffULL,
-				    0x8000000000000000ULL, ~0ULL, 0x8000000000000063ULL };
+	static const u64 edge[] = { 0,
+				    1,
+				    0x7f,
+				    0x80,
+				    0xff,
+				    0x7fff,
+				    0x8000,
+				    0xffff,
+				    0x7fffffff,
+				    0x80000000,
+				    0xffffffff,
+				    0x7fffffffffffffffULL,
+				    0x8000000000000000ULL,
+				    ~0ULL,
+				    0x8000000000000063ULL };
 
 	switch (rnd() % 4) {
 	case 0:
@@ -156,7 +188,7 @@ static void random_state(const struct form *f, struct hw_state *s)
 		else if (f->run == s_lock_cmpxchg_b)
 			m >>= 16;
 		s->gpr[0] = m;
-		s->gpr[2] = s->mem >> 32;	/* CMPXCHG8B's EDX:EAX */
+		s->gpr[2] = s->mem >> 32; /* CMPXCHG8B's EDX:EAX */
 	}
 	if (f->bits)
 		s->gpr[6] = rnd() % f->bits;
@@ -212,14 +244,16 @@ static void test_against_cpu(void)
 			    ((hw.rflags ^ emu.rflags) & f->flags)) {
 				printf("    %s: decode %d; mem %#llx rax %#llx rsi %#llx flags %#llx: "
 				       "cpu mem %#llx rax %#llx rdx %#llx rsi %#llx flags %#llx, "
-				       "emulated %#llx %#llx %#llx %#llx %#llx\n", f->name, ret,
-				       (unsigned long long)in.mem, (unsigned long long)in.gpr[0],
-				       (unsigned long long)in.gpr[6], (unsigned long long)in.rflags,
-				       (unsigned long long)hw.mem, (unsigned long long)hw.gpr[0],
-				       (unsigned long long)hw.gpr[2], (unsigned long long)hw.gpr[6],
-				       (unsigned long long)hw.rflags, (unsigned long long)emu.mem,
-				       (unsigned long long)emu.gpr[0], (unsigned long long)emu.gpr[2],
-				       (unsigned long long)emu.gpr[6], (unsigned long long)emu.rflags);
+				       "emulated %#llx %#llx %#llx %#llx %#llx\n",
+				       f->name, ret, (unsigned long long)in.mem,
+				       (unsigned long long)in.gpr[0], (unsigned long long)in.gpr[6],
+				       (unsigned long long)in.rflags, (unsigned long long)hw.mem,
+				       (unsigned long long)hw.gpr[0], (unsigned long long)hw.gpr[2],
+				       (unsigned long long)hw.gpr[6], (unsigned long long)hw.rflags,
+				       (unsigned long long)emu.mem, (unsigned long long)emu.gpr[0],
+				       (unsigned long long)emu.gpr[2],
+				       (unsigned long long)emu.gpr[6],
+				       (unsigned long long)emu.rflags);
 				bad++;
 			}
 		}
@@ -234,13 +268,20 @@ static void test_against_cpu(void)
 }
 #endif
 
-#define M64 { .long_mode = true, .gpr = { [0] = 0x1000, [3] = 0x2000, [6] = 0x3000, [7] = 0x4000 } }
+#define M64                             \
+	{                               \
+		.long_mode = true,      \
+		.gpr = { [0] = 0x1000,  \
+			 [3] = 0x2000,  \
+			 [6] = 0x3000,  \
+			 [7] = 0x4000 } \
+	}
 
-#define DECODE(out, ...)                                                               \
-	({                                                                             \
-		static const u8 b_[] = { __VA_ARGS__ };                                \
-		struct x86_insn_ctx c_ = M64;                                          \
-		x86_insn_decode(b_, sizeof(b_), &c_, (out));                           \
+#define DECODE(out, ...)                                     \
+	({                                                   \
+		static const u8 b_[] = { __VA_ARGS__ };      \
+		struct x86_insn_ctx c_ = M64;                \
+		x86_insn_decode(b_, sizeof(b_), &c_, (out)); \
 	})
 
 static void test_decode_forms(void)
@@ -284,23 +325,23 @@ static void test_decode_forms(void)
 static void test_bit_offset(void)
 {
 	struct x86_insn_ctx c = M64;
-	static const u8 bts_q[] = { 0x48, 0x0f, 0xab, 0x33 };	/* btsq %rsi,(%rbx) */
-	static const u8 btr_w[] = { 0x66, 0x0f, 0xb3, 0x33 };	/* btrw %si,(%rbx) */
+	static const u8 bts_q[] = { 0x48, 0x0f, 0xab, 0x33 }; /* btsq %rsi,(%rbx) */
+	static const u8 btr_w[] = { 0x66, 0x0f, 0xb3, 0x33 }; /* btrw %si,(%rbx) */
 	struct x86_insn i;
 
-	c.gpr[6] = 200;			/* unit 3 (bytes 24..31), bit 8 */
+	c.gpr[6] = 200; /* unit 3 (bytes 24..31), bit 8 */
 	CHECK_EQ(x86_insn_decode(bts_q, sizeof(bts_q), &c, &i), 0);
 	CHECK_EQ(i.ea, 0x2000 + 24);
 	CHECK_EQ(i.imm, 8);
-	c.gpr[6] = (u64)-1;		/* the top bit of the unit below */
+	c.gpr[6] = (u64)-1; /* the top bit of the unit below */
 	CHECK_EQ(x86_insn_decode(bts_q, sizeof(bts_q), &c, &i), 0);
 	CHECK_EQ(i.ea, 0x2000 - 8);
 	CHECK_EQ(i.imm, 63);
-	c.gpr[6] = 0xffff0000ffff0011ULL;	/* 16 bits: only si = 0x0011 counts */
+	c.gpr[6] = 0xffff0000ffff0011ULL; /* 16 bits: only si = 0x0011 counts */
 	CHECK_EQ(x86_insn_decode(btr_w, sizeof(btr_w), &c, &i), 0);
 	CHECK_EQ(i.ea, 0x2002);
 	CHECK_EQ(i.imm, 1);
-	c.gpr[6] = 0xfff0;		/* si = -16: the word below */
+	c.gpr[6] = 0xfff0; /* si = -16: the word below */
 	CHECK_EQ(x86_insn_decode(btr_w, sizeof(btr_w), &c, &i), 0);
 	CHECK_EQ(i.ea, 0x2000 - 2);
 	CHECK_EQ(i.imm, 0);
@@ -310,19 +351,19 @@ static void test_decode_refused(void)
 {
 	struct x86_insn i;
 
-	CHECK_EQ(DECODE(&i, 0xf0, 0x48, 0x09, 0xc3), -EINVAL);	/* lock or %rax,%rbx: #UD */
-	CHECK_EQ(DECODE(&i, 0x48, 0x09, 0xc3), -EINVAL);		/* register destination */
-	CHECK_EQ(DECODE(&i, 0x48, 0x39, 0x03), -EINVAL);		/* cmp: no store */
-	CHECK_EQ(DECODE(&i, 0x48, 0x83, 0x3b, 0x01), -EINVAL);	/* cmpq $1,(%rbx) */
-	CHECK_EQ(DECODE(&i, 0x48, 0x0f, 0xa3, 0x33), -EINVAL);	/* bt: no store */
-	CHECK_EQ(DECODE(&i, 0x48, 0x0f, 0xba, 0x23, 0x01), -EINVAL);	/* btq $1,(%rbx) */
-	CHECK_EQ(DECODE(&i, 0xf0, 0x48, 0x0f, 0xc7, 0x0b), -EINVAL);	/* cmpxchg16b */
-	CHECK_EQ(DECODE(&i, 0x0f, 0xc7, 0x13), -EINVAL);		/* 0F C7 /2: not CMPXCHG8B */
-	CHECK_EQ(DECODE(&i, 0x20, 0x23), -EINVAL);			/* and %ah,(%rbx) */
-	CHECK_EQ(DECODE(&i, 0xf0, 0x89, 0x03), -EINVAL);		/* lock mov: #UD */
-	CHECK_EQ(DECODE(&i, 0xf0, 0x0f, 0x01, 0x3b), -EINVAL);	/* lock invlpg: #UD */
-	CHECK_EQ(DECODE(&i, 0xf0, 0x48, 0x0f, 0xb1), -ENODATA);	/* ModRM missing */
-	CHECK_EQ(DECODE(&i, 0x48, 0x81, 0x0b, 0x01, 0x00), -ENODATA);	/* imm32 cut short */
+	CHECK_EQ(DECODE(&i, 0xf0, 0x48, 0x09, 0xc3), -EINVAL);	      /* lock or %rax,%rbx: #UD */
+	CHECK_EQ(DECODE(&i, 0x48, 0x09, 0xc3), -EINVAL);	      /* register destination */
+	CHECK_EQ(DECODE(&i, 0x48, 0x39, 0x03), -EINVAL);	      /* cmp: no store */
+	CHECK_EQ(DECODE(&i, 0x48, 0x83, 0x3b, 0x01), -EINVAL);	      /* cmpq $1,(%rbx) */
+	CHECK_EQ(DECODE(&i, 0x48, 0x0f, 0xa3, 0x33), -EINVAL);	      /* bt: no store */
+	CHECK_EQ(DECODE(&i, 0x48, 0x0f, 0xba, 0x23, 0x01), -EINVAL);  /* btq $1,(%rbx) */
+	CHECK_EQ(DECODE(&i, 0xf0, 0x48, 0x0f, 0xc7, 0x0b), -EINVAL);  /* cmpxchg16b */
+	CHECK_EQ(DECODE(&i, 0x0f, 0xc7, 0x13), -EINVAL);	      /* 0F C7 /2: not CMPXCHG8B */
+	CHECK_EQ(DECODE(&i, 0x20, 0x23), -EINVAL);		      /* and %ah,(%rbx) */
+	CHECK_EQ(DECODE(&i, 0xf0, 0x89, 0x03), -EINVAL);	      /* lock mov: #UD */
+	CHECK_EQ(DECODE(&i, 0xf0, 0x0f, 0x01, 0x3b), -EINVAL);	      /* lock invlpg: #UD */
+	CHECK_EQ(DECODE(&i, 0xf0, 0x48, 0x0f, 0xb1), -ENODATA);	      /* ModRM missing */
+	CHECK_EQ(DECODE(&i, 0x48, 0x81, 0x0b, 0x01, 0x00), -ENODATA); /* imm32 cut short */
 }
 
 /* The pure part on its own: CMPXCHG's failure loads the accumulator, success leaves RAX. */
@@ -335,7 +376,7 @@ static void test_cmpxchg_regs(void)
 	CHECK_EQ(r.gpr[0], 0xaaaa000012345678ULL);
 	CHECK(r.rflags & X86_FLAG_ZF);
 	CHECK_EQ(x86_insn_rmw(&insn, 0x1, &r), 0x1);
-	CHECK_EQ(r.gpr[0], 0x1);			/* EAX loaded, upper half zeroed */
+	CHECK_EQ(r.gpr[0], 0x1); /* EAX loaded, upper half zeroed */
 	CHECK(!(r.rflags & X86_FLAG_ZF));
 }
 

@@ -46,9 +46,9 @@
 #include "gic_arm64.h"
 #include "guest.h"
 
-#define ROUNDS 40
-#define IRQ_ROUNDS 10
-#define ROUND_LIMIT_NS 200000000ULL	/* give up waiting for a switch */
+#define ROUNDS	       40
+#define IRQ_ROUNDS     10
+#define ROUND_LIMIT_NS 200000000ULL /* give up waiting for a switch */
 
 static uint64_t seed;
 
@@ -88,8 +88,8 @@ struct reg {
 	const char *name;
 	uint64_t (*read)(void);
 	void (*write)(uint64_t val);
-	uint64_t mask;		/* bits that hold a written value */
-	uint64_t fixed;		/* bits always written set (a safe setting) */
+	uint64_t mask;	/* bits that hold a written value */
+	uint64_t fixed; /* bits always written set (a safe setting) */
 };
 
 /* A class: its registers and, per round, what this VM wrote and read. */
@@ -107,9 +107,9 @@ struct reg_class {
 
 struct class_state {
 	uint64_t expect[MAX_REGS];
-	bool undef[MAX_REGS];	/* the access is expected to UNDEF */
-	int mode;		/* either-way classes: what round 0 found (1 values, 0 UNDEF) */
-	unsigned int bad;	/* registers found wrong, all rounds */
+	bool undef[MAX_REGS]; /* the access is expected to UNDEF */
+	int mode;	      /* either-way classes: what round 0 found (1 values, 0 UNDEF) */
+	unsigned int bad;     /* registers found wrong, all rounds */
 	unsigned int bad_rounds;
 	int last_bad_round;
 	bool reported;
@@ -117,19 +117,22 @@ struct class_state {
 
 /* ---- registers ----------------------------------------------------------------------------- */
 
-#define SYSREG(id, enc)								\
-	static uint64_t id##_read(void)						\
-	{									\
-		uint64_t v;							\
-		__asm__ volatile("mrs %0, " #enc : "=r"(v));			\
-		return v;							\
-	}									\
-	static void id##_write(uint64_t v)					\
-	{									\
-		__asm__ volatile("msr " #enc ", %0; isb" : : "r"(v) : "memory");	\
+#define SYSREG(id, enc)                                                          \
+	static uint64_t id##_read(void)                                          \
+	{                                                                        \
+		uint64_t v;                                                      \
+		__asm__ volatile("mrs %0, " #enc : "=r"(v));                     \
+		return v;                                                        \
+	}                                                                        \
+	static void id##_write(uint64_t v)                                       \
+	{                                                                        \
+		__asm__ volatile("msr " #enc ", %0; isb" : : "r"(v) : "memory"); \
 	}
 
-#define REG(id, mask, fixed) { #id, id##_read, id##_write, mask, fixed }
+#define REG(id, mask, fixed)                            \
+	{                                               \
+#id, id##_read, id##_write, mask, fixed \
+	}
 #define BITS(hi, lo) (((~0ULL) >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
 
 /* The control class: switched since the first vCPU ran (names the assembler knows). */
@@ -158,25 +161,38 @@ static const struct reg el1_regs[] = {
  */
 #define DBGBCR_MASK (BITS(2, 1) | (1ULL << 5) | (1ULL << 7) | BITS(19, 13))
 #define DBGWCR_MASK (BITS(12, 1) | BITS(19, 13) | BITS(28, 24))
-#define DBG_REGS(n)								\
-	SYSREG(dbgbvr##n##_el1, dbgbvr##n##_el1)				\
-	SYSREG(dbgbcr##n##_el1, dbgbcr##n##_el1)				\
-	SYSREG(dbgwvr##n##_el1, dbgwvr##n##_el1)				\
+#define DBG_REGS(n)                              \
+	SYSREG(dbgbvr##n##_el1, dbgbvr##n##_el1) \
+	SYSREG(dbgbcr##n##_el1, dbgbcr##n##_el1) \
+	SYSREG(dbgwvr##n##_el1, dbgwvr##n##_el1) \
 	SYSREG(dbgwcr##n##_el1, dbgwcr##n##_el1)
-DBG_REGS(0) DBG_REGS(1) DBG_REGS(2) DBG_REGS(3) DBG_REGS(4) DBG_REGS(5) DBG_REGS(6) DBG_REGS(7)
-DBG_REGS(8) DBG_REGS(9) DBG_REGS(10) DBG_REGS(11) DBG_REGS(12) DBG_REGS(13) DBG_REGS(14)
+DBG_REGS(0)
+DBG_REGS(1)
+DBG_REGS(2)
+DBG_REGS(3)
+DBG_REGS(4)
+DBG_REGS(5)
+DBG_REGS(6)
+DBG_REGS(7)
+DBG_REGS(8)
+DBG_REGS(9)
+DBG_REGS(10)
+DBG_REGS(11)
+DBG_REGS(12)
+DBG_REGS(13)
+DBG_REGS(14)
 DBG_REGS(15)
 
 #define BP(n) REG(dbgbvr##n##_el1, BITS(47, 2), 0), REG(dbgbcr##n##_el1, DBGBCR_MASK, 0)
 #define WP(n) REG(dbgwvr##n##_el1, BITS(47, 3), 0), REG(dbgwcr##n##_el1, DBGWCR_MASK, 0)
 
 static const struct reg bp_regs[] = {
-	BP(0), BP(1), BP(2), BP(3), BP(4), BP(5), BP(6), BP(7),
+	BP(0), BP(1), BP(2),  BP(3),  BP(4),  BP(5),  BP(6),  BP(7),
 	BP(8), BP(9), BP(10), BP(11), BP(12), BP(13), BP(14), BP(15),
 };
 
 static const struct reg wp_regs[] = {
-	WP(0), WP(1), WP(2), WP(3), WP(4), WP(5), WP(6), WP(7),
+	WP(0), WP(1), WP(2),  WP(3),  WP(4),  WP(5),  WP(6),  WP(7),
 	WP(8), WP(9), WP(10), WP(11), WP(12), WP(13), WP(14), WP(15),
 };
 
@@ -273,20 +289,20 @@ SYSREG(pmccfiltr_el0, pmccfiltr_el0)
  * the write (guest_abort_seen() keeps saying so to the caller), else the
  * second is armed again.
  */
-#define SETCLR(id, set, clr)							\
-	static uint64_t id##_read(void)						\
-	{									\
-		uint64_t v;							\
-		__asm__ volatile("mrs %0, " #set : "=r"(v));			\
-		return v;							\
-	}									\
-	static void id##_write(uint64_t v)					\
-	{									\
-		__asm__ volatile("msr " #clr ", %0; isb" : : "r"(~0ULL) : "memory");	\
-		if (guest_abort_seen(NULL))					\
-			return;							\
-		guest_expect_abort();						\
-		__asm__ volatile("msr " #set ", %0; isb" : : "r"(v) : "memory");	\
+#define SETCLR(id, set, clr)                                                         \
+	static uint64_t id##_read(void)                                              \
+	{                                                                            \
+		uint64_t v;                                                          \
+		__asm__ volatile("mrs %0, " #set : "=r"(v));                         \
+		return v;                                                            \
+	}                                                                            \
+	static void id##_write(uint64_t v)                                           \
+	{                                                                            \
+		__asm__ volatile("msr " #clr ", %0; isb" : : "r"(~0ULL) : "memory"); \
+		if (guest_abort_seen(NULL))                                          \
+			return;                                                      \
+		guest_expect_abort();                                                \
+		__asm__ volatile("msr " #set ", %0; isb" : : "r"(v) : "memory");     \
 	}
 
 SETCLR(pmcntenset_el0, pmcntenset_el0, pmcntenclr_el0)
@@ -372,8 +388,10 @@ static bool scxtnum_visible(void)
 	return id_field(pfr0, 56) >= 2 || (id_field(pfr0, 56) == 1 && id_field(pfr1, 32) >= 2);
 }
 
-#define CLASS(name, regs, switched, count) \
-	{ name, regs, sizeof(regs) / sizeof(regs[0]), switched, count }
+#define CLASS(name, regs, switched, count)                                  \
+	{                                                                   \
+		name, regs, sizeof(regs) / sizeof(regs[0]), switched, count \
+	}
 
 static const struct reg_class classes[] = {
 	CLASS("el1", el1_regs, always, NULL),
@@ -417,7 +435,7 @@ static bool try_write(const struct reg *r, uint64_t val)
 /* ---- the physical timer's interrupt -------------------------------------------------- */
 
 #define PTIMER_INTID 30
-#define PRIO 0xa0
+#define PRIO	     0xa0
 
 static volatile unsigned int ptimer_own, ptimer_foreign;
 
@@ -454,7 +472,7 @@ static uint64_t counter_freq(void)
 
 static void ptimer_irq_rounds(void)
 {
-	uint64_t ticks = counter_freq() * 3 / 2000, t0;	/* 1.5 ms */
+	uint64_t ticks = counter_freq() * 3 / 2000, t0; /* 1.5 ms */
 	unsigned int r, late = 0;
 
 	gic_set_handler(on_irq);
@@ -464,9 +482,11 @@ static void ptimer_irq_rounds(void)
 	__asm__ volatile("msr cntp_ctl_el0, xzr; isb" ::: "memory");
 	gic_local_irq_enable();
 	for (r = 0; r < IRQ_ROUNDS; r++) {
-		give_up_cpu();		/* a slice starts: the deadline falls in the other VM's */
+		give_up_cpu(); /* a slice starts: the deadline falls in the other VM's */
 		__asm__ volatile("msr cntp_cval_el0, %0; msr cntp_ctl_el0, %1; isb"
-				 : : "r"(counter() + ticks), "r"(1UL) : "memory");
+				 :
+				 : "r"(counter() + ticks), "r"(1UL)
+				 : "memory");
 		give_up_cpu();
 		t0 = hc_time_ns();
 		while (ptimer_own < r + 1 && hc_time_ns() - t0 < 20000000ULL)
@@ -483,7 +503,6 @@ static void ptimer_irq_rounds(void)
 	checkf(ptimer_own == IRQ_ROUNDS, "ptimer-irq-own");
 	checkf(ptimer_foreign == 0, "ptimer-irq-foreign");
 }
-
 
 #define NR_CLASSES (sizeof(classes) / sizeof(classes[0]))
 
@@ -576,8 +595,9 @@ void test_main(void)
 	printf("regleak: seed %#llx, %u rounds\n", (unsigned long long)seed, ROUNDS);
 	for (i = 0; i < NR_CLASSES; i++)
 		printf("regleak: %s: %u registers, %s\n", classes[i].name, class_regs(&classes[i]),
-		       class_mode(&classes[i]) > 0 ? "switched" :
-		       class_mode(&classes[i]) == 0 ? "hidden: UNDEF" : "switched or UNDEF");
+		       class_mode(&classes[i]) > 0  ? "switched" :
+		       class_mode(&classes[i]) == 0 ? "hidden: UNDEF" :
+						      "switched or UNDEF");
 	for (round = 0; round < ROUNDS; round++) {
 		for (i = 0; i < NR_CLASSES; i++)
 			class_write(&classes[i], &state[i], round);

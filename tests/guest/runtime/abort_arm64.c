@@ -10,9 +10,9 @@
  */
 #include <stdio.h>
 
+#include "abort_slot.h"
 #include "arch.h"
 #include "gic_arm64.h"
-#include "abort_slot.h"
 #include "guest.h"
 #include "sysreg_arm64.h"
 
@@ -29,11 +29,11 @@ _Static_assert(__builtin_offsetof(struct exc_frame, spsr) == EXC_FRAME_SPSR, "fr
 
 void arch_exception(struct exc_frame *f, unsigned long vector);
 
-#define read_sysreg(r)                                           \
-	({                                                       \
-		uint64_t __v;                                    \
+#define read_sysreg(r)                                       \
+	({                                                   \
+		uint64_t __v;                                \
 		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
-		__v;                                             \
+		__v;                                         \
 	})
 
 static enum guest_abort_kind classify(unsigned int ec)
@@ -75,18 +75,16 @@ static void take_expected(struct abort_slot *s, struct exc_frame *f, unsigned lo
 }
 
 static const char *const vector_names[16] = {
-	"EL1t sync", "EL1t irq", "EL1t fiq", "EL1t serror",
-	"EL1h sync", "EL1h irq", "EL1h fiq", "EL1h serror",
-	"EL0/64 sync", "EL0/64 irq", "EL0/64 fiq", "EL0/64 serror",
-	"EL0/32 sync", "EL0/32 irq", "EL0/32 fiq", "EL0/32 serror",
+	"EL1t sync",   "EL1t irq",    "EL1t fiq",    "EL1t serror",   "EL1h sync",  "EL1h irq",
+	"EL1h fiq",    "EL1h serror", "EL0/64 sync", "EL0/64 irq",    "EL0/64 fiq", "EL0/64 serror",
+	"EL0/32 sync", "EL0/32 irq",  "EL0/32 fiq",  "EL0/32 serror",
 };
 
 /*
  * snprintf + hc_console_write, not printf: the exception may have hit
  * inside stdio on this vCPU, whose FILE lock we would then re-enter.
  */
-static void report_unexpected(struct exc_frame *f, unsigned long vector, uint64_t esr,
-			      uint64_t far)
+static void report_unexpected(struct exc_frame *f, unsigned long vector, uint64_t esr, uint64_t far)
 {
 	char line[160];
 	int n, i;
@@ -126,8 +124,8 @@ long guest_el0_call(uintptr_t entry, uintptr_t sp, const uint64_t args[6])
 
 /* Vector slot 8: synchronous, from EL0 in AArch64; EC 0x15: SVC. */
 #define VECTOR_EL0_64_SYNC 8
-#define ESR_EC_SVC64 0x15
-#define SPSR_EL1H_MASKED 0x3c5
+#define ESR_EC_SVC64	   0x15
+#define SPSR_EL1H_MASKED   0x3c5
 
 void arch_exception(struct exc_frame *f, unsigned long vector)
 {

@@ -15,7 +15,7 @@
 struct abort_slot {
 	volatile bool armed;
 	volatile bool seen;
-	volatile bool in_el0;	/* arm64: inside guest_el0_call(): EL0's SVC #0 returns from it */
+	volatile bool in_el0; /* arm64: inside guest_el0_call(): EL0's SVC #0 returns from it */
 	struct guest_abort info;
 } __attribute__((aligned(64)));
 

@@ -15,16 +15,16 @@
  */
 #include <stdio.h>
 
-#include "arch.h"
 #include "abort_slot.h"
+#include "arch.h"
 #include "guest.h"
 
 #define X86_VEC_GP 13
 #define X86_VEC_PF 14
-#define PF_ERR_ID (1u << 4)		/* instruction fetch (SDM vol. 3A, 4.7) */
+#define PF_ERR_ID  (1u << 4) /* instruction fetch (SDM vol. 3A, 4.7) */
 
-#define IDT_GATE_INTR64 0x8e		/* present, DPL 0, 64-bit interrupt gate */
-#define GUEST_CODE_SEL 0x08		/* start_x86_64.S's GDT */
+#define IDT_GATE_INTR64 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define GUEST_CODE_SEL	0x08 /* start_x86_64.S's GDT */
 
 /* Pushed by vectors_x86_64.S and the CPU, lowest address first. */
 struct x86_exc_frame {
@@ -112,42 +112,42 @@ static unsigned int insn_len(const uint8_t *p)
 			return 0;
 	}
 	if ((*p & 0xf0) == 0x40)
-		p++;			/* REX: no length effect but on moffs/imm64 forms below */
+		p++; /* REX: no length effect but on moffs/imm64 forms below */
 	op = *p++;
 	if (op == 0x0f) {
 		op = *p++;
 		if (op == 0x30 || op == 0x32)
-			return p - start;	/* WRMSR, RDMSR */
+			return p - start; /* WRMSR, RDMSR */
 		if (op == 0x20 || op == 0x22)
-			return p - start + 1;	/* MOV to/from CRn: ModRM is always a register */
+			return p - start + 1; /* MOV to/from CRn: ModRM is always a register */
 		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 			return 0;
 	} else if (op >= 0xa0 && op <= 0xa3) {
-		return p - start + 8;	/* MOV AL/rAX <-> moffs64 */
+		return p - start + 8; /* MOV AL/rAX <-> moffs64 */
 	} else if (op >= 0xe4 && op <= 0xe7) {
-		return p - start + 1;	/* IN/OUT imm8 */
+		return p - start + 1; /* IN/OUT imm8 */
 	} else if (op >= 0xec && op <= 0xef) {
-		return p - start;	/* IN/OUT DX */
+		return p - start; /* IN/OUT DX */
 	} else if (op == 0xc6 || op == 0x80 || op == 0x83) {
 		imm = 1;
 	} else if (op == 0xc7 || op == 0x81) {
 		imm = opsize ? 2 : 4;
 	} else if (op == 0xf6 || op == 0xf7) {
-		if ((*p >> 3 & 7) == 0)	/* TEST r/m, imm */
+		if ((*p >> 3 & 7) == 0) /* TEST r/m, imm */
 			imm = op == 0xf6 ? 1 : opsize ? 2 : 4;
 	} else if (!(op >= 0x88 && op <= 0x8b) && !(op == 0x84 || op == 0x85) &&
 		   !(op < 0x40 && (op & 7) < 4)) {
-		return 0;		/* not MOV, TEST or ADD..CMP r/m */
+		return 0; /* not MOV, TEST or ADD..CMP r/m */
 	}
 	modrm = *p++;
 	mod = modrm >> 6;
 	rm = modrm & 7;
 	if (mod == 3)
-		return 0;		/* a register operand cannot fault on memory */
+		return 0; /* a register operand cannot fault on memory */
 	if (rm == 4 && (*p++ & 7) == 5 && mod == 0)
-		p += 4;			/* SIB, no base: disp32 */
+		p += 4; /* SIB, no base: disp32 */
 	else if (mod == 0 && rm == 5)
-		p += 4;			/* RIP-relative disp32 */
+		p += 4; /* RIP-relative disp32 */
 	if (mod == 1)
 		p += 1;
 	else if (mod == 2)
@@ -195,8 +195,8 @@ static bool take_expected(struct abort_slot *s, struct x86_exc_frame *f, uint64_
 }
 
 static const char *const vector_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "9", "#TS", "#NP",
-	"#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "9",   "#TS",
+	"#NP", "#SS", "#GP", "#PF", "15",  "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 };
 
 /*

@@ -61,7 +61,7 @@ int arch_cpu_is_off(unsigned int cpu)
 void arch_cpu_off(void)
 {
 	arch_hcall(PSCI_CPU_OFF, 0, 0, 0, 0, 0);
-	arch_halt();		/* CPU_OFF only returns on failure */
+	arch_halt(); /* CPU_OFF only returns on failure */
 }
 
 void arch_halt(void)
@@ -78,7 +78,7 @@ void arch_relax(void)
 /* ---- the probe window ------------------------------------------------------------------ */
 
 #define WINDOW_SLOT 8
-#define WINDOW_VA ((uintptr_t)WINDOW_SLOT << 30)
+#define WINDOW_VA   ((uintptr_t)WINDOW_SLOT << 30)
 
 /* MAXPHYADDR (CPUID Fn8000_0008 EAX[7:0]), capped at 48 like the hypervisor's NPT. */
 unsigned int guest_pa_bits(void)
@@ -97,7 +97,7 @@ uintptr_t guest_map_window(uint64_t gpa)
 
 	if (gpa >> guest_pa_bits())
 		return 0;
-	*slot = base | 0x83;	/* P, RW, PS: a 1 GiB page */
+	*slot = base | 0x83; /* P, RW, PS: a 1 GiB page */
 	__asm__ volatile("invlpg (%0)" : : "r"(WINDOW_VA) : "memory");
 	return WINDOW_VA + (gpa - base);
 }

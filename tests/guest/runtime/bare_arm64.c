@@ -14,9 +14,9 @@
 #include "guest.h"
 #include "psci_arm64.h"
 
-#define PL011_BASE 0x09000000UL	/* QEMU virt */
-#define PL011_DR 0x00
-#define PL011_FR 0x18
+#define PL011_BASE    0x09000000UL /* QEMU virt */
+#define PL011_DR      0x00
+#define PL011_FR      0x18
 #define PL011_FR_TXFF (1 << 5)
 
 long bare_hcall(unsigned long id, unsigned long a1, unsigned long a2, unsigned long a3,
@@ -40,8 +40,7 @@ static void pl011_puts(const char *s, size_t n)
 
 static bool in_ram(unsigned long gpa, unsigned long len)
 {
-	return gpa >= guest_ram_start() && gpa < guest_ram_end() &&
-	       len <= guest_ram_end() - gpa;
+	return gpa >= guest_ram_start() && gpa < guest_ram_end() && len <= guest_ram_end() - gpa;
 }
 
 static long bare_console_write(unsigned long gpa, unsigned long len)

@@ -32,8 +32,8 @@
 #ifndef GUEST_ENTRY_X86_64_H
 #define GUEST_ENTRY_X86_64_H
 
-#define GUEST_ENTRY_CS 0x08
-#define GUEST_ENTRY_DS 0x10
-#define GUEST_ENTRY_CR0 0x31		/* PE | ET | NE */
+#define GUEST_ENTRY_CS	0x08
+#define GUEST_ENTRY_DS	0x10
+#define GUEST_ENTRY_CR0 0x31 /* PE | ET | NE */
 
 #endif

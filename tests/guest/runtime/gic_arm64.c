@@ -5,26 +5,26 @@
  * 12.2 CPU interface system registers (written by their S<op0>_<op1>_C<n>_
  * C<m>_<op2> encodings, each named in a comment).
  */
-#pragma GCC target("general-regs-only")	/* runs in the IRQ path: FP state is not saved */
+#pragma GCC target("general-regs-only") /* runs in the IRQ path: FP state is not saved */
 
 #include "gic_arm64.h"
 #include "guest.h"
 
-#define GICD_CTLR 0x0000
+#define GICD_CTLR	    0x0000
 #define GICD_CTLR_ENABLE_G0 (1u << 0)
 #define GICD_CTLR_ENABLE_G1 (1u << 1)
-#define GICD_CTLR_ARE (1u << 4)
-#define GICD_CTLR_RWP (1u << 31)
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ISPENDR 0x0200
-#define GICD_IPRIORITYR 0x0400
-#define GICD_IROUTER 0x6000
+#define GICD_CTLR_ARE	    (1u << 4)
+#define GICD_CTLR_RWP	    (1u << 31)
+#define GICD_IGROUPR	    0x0080
+#define GICD_ISENABLER	    0x0100
+#define GICD_ISPENDR	    0x0200
+#define GICD_IPRIORITYR	    0x0400
+#define GICD_IROUTER	    0x6000
 
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_PS (1u << 1)
-#define GICR_WAKER_CA (1u << 2)
-#define GICR_IGROUPR0 (GIC_GICR_SGI + 0x0080)
+#define GICR_WAKER	0x0014
+#define GICR_WAKER_PS	(1u << 1)
+#define GICR_WAKER_CA	(1u << 2)
+#define GICR_IGROUPR0	(GIC_GICR_SGI + 0x0080)
 #define GICR_ISENABLER0 (GIC_GICR_SGI + 0x0100)
 #define GICR_IPRIORITYR (GIC_GICR_SGI + 0x0400)
 
@@ -100,11 +100,11 @@ void gic_cpu_init(void)
 	gicr_write(cpu, GICR_WAKER, gicr_read(cpu, GICR_WAKER) & ~GICR_WAKER_PS);
 	while ((gicr_read(cpu, GICR_WAKER) & GICR_WAKER_CA) && hc_time_ns() - t0 < WAIT_NS)
 		;
-	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre));		/* ICC_SRE_EL1 */
+	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre)); /* ICC_SRE_EL1 */
 	__asm__ volatile("msr S3_0_C12_C12_5, %0; isb" : : "r"(sre | ICC_SRE_SRE));
-	__asm__ volatile("msr S3_0_C4_C6_0, %0" : : "r"(0xffUL));		/* ICC_PMR_EL1 */
-	__asm__ volatile("msr S3_0_C12_C12_3, %0" : : "r"(0UL));		/* ICC_BPR1_EL1 */
-	__asm__ volatile("msr S3_0_C12_C12_7, %0; isb" : : "r"(1UL));	/* ICC_IGRPEN1_EL1 */
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" : : "r"(0xffUL));     /* ICC_PMR_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_3, %0" : : "r"(0UL));      /* ICC_BPR1_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_7, %0; isb" : : "r"(1UL)); /* ICC_IGRPEN1_EL1 */
 }
 
 void gic_irq_enable(unsigned int intid, uint8_t prio, unsigned int cpu)
@@ -121,7 +121,7 @@ void gic_irq_enable(unsigned int intid, uint8_t prio, unsigned int cpu)
 	}
 	gicd_write(GICD_IGROUPR + 4 * n, gicd_read(GICD_IGROUPR + 4 * n) | bit);
 	*(volatile uint8_t *)(GIC_GICD_BASE + GICD_IPRIORITYR + intid) = prio;
-	gicd_write64(GICD_IROUTER + 8 * intid, cpu);	/* Aff0 = cpu, IRM = 0 */
+	gicd_write64(GICD_IROUTER + 8 * intid, cpu); /* Aff0 = cpu, IRM = 0 */
 	gicd_write(GICD_ISENABLER + 4 * n, bit);
 }
 
@@ -151,11 +151,11 @@ bool gic_handle_irq(void)
 	if (!irq_handler)
 		return false;
 	for (;;) {
-		__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(intid));	/* ICC_IAR1_EL1 */
+		__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(intid)); /* ICC_IAR1_EL1 */
 		intid &= 0xffffff;
 		if (intid >= GIC_INTID_SPURIOUS && intid < 1024)
 			return true;
 		irq_handler(intid);
-		__asm__ volatile("msr S3_0_C12_C12_1, %0; isb" : : "r"(intid));	/* ICC_EOIR1_EL1 */
+		__asm__ volatile("msr S3_0_C12_C12_1, %0; isb" : : "r"(intid)); /* ICC_EOIR1_EL1 */
 	}
 }

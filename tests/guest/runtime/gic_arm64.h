@@ -13,10 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define GIC_GICD_BASE 0x08000000UL
-#define GIC_GICR_BASE 0x080a0000UL
-#define GIC_GICR_STRIDE 0x20000UL	/* RD_base + SGI_base, no VLPI frames */
-#define GIC_GICR_SGI 0x10000UL
+#define GIC_GICD_BASE	0x08000000UL
+#define GIC_GICR_BASE	0x080a0000UL
+#define GIC_GICR_STRIDE 0x20000UL /* RD_base + SGI_base, no VLPI frames */
+#define GIC_GICR_SGI	0x10000UL
 
 #define GIC_INTID_SPURIOUS 1020
 

@@ -18,8 +18,8 @@
 #include "kvm/hypercall_abi.h"
 #include "layout.h"
 
-#define GUEST_PAGE_SIZE 4096UL
-#define GUEST_BLOCK_SIZE (2UL << 20)	/* a 2 MiB stage-2 block */
+#define GUEST_PAGE_SIZE	 4096UL
+#define GUEST_BLOCK_SIZE (2UL << 20) /* a 2 MiB stage-2 block */
 
 /* Defined by the payload. */
 void test_main(void);
@@ -38,20 +38,20 @@ unsigned int test_passes(void);
 /* Raw call: function ID and up to five arguments, the result register. */
 long hc_call(unsigned long id, unsigned long a1, unsigned long a2, unsigned long a3,
 	     unsigned long a4, unsigned long a5);
-long hc_console_write(const void *buf, size_t len);	/* len <= 4096 */
+long hc_console_write(const void *buf, size_t len); /* len <= 4096 */
 long hc_report(const char *name, bool ok);
 void hc_exit(long status) __attribute__((noreturn));
 long hc_give_back(uintptr_t gpa, size_t size);
 uint64_t hc_time_ns(void);
-long hc_vcpu_info(unsigned long which);			/* 0: index, 1: count, 2: RAM */
+long hc_vcpu_info(unsigned long which); /* 0: index, 1: count, 2: RAM */
 #define hc_vcpu_index() hc_vcpu_info(0)
 #define hc_vcpu_count() hc_vcpu_info(1)
-#define hc_ram_size() hc_vcpu_info(2)			/* bytes; HC_EINVAL when bare */
+#define hc_ram_size()	hc_vcpu_info(2) /* bytes; HC_EINVAL when bare */
 
 /* --- Memory layout (linker/arm64-guest.ld) ------------------------- */
 
-uintptr_t guest_ram_start(void);	/* first byte of guest RAM */
-uintptr_t guest_ram_end(void);		/* one past the last byte */
+uintptr_t guest_ram_start(void); /* first byte of guest RAM */
+uintptr_t guest_ram_end(void);	 /* one past the last byte */
 /* First 2 MiB aligned address after the image, stacks and heap: free for tests. */
 uintptr_t guest_free_start(void);
 
@@ -88,20 +88,20 @@ uintptr_t guest_map_window(uint64_t gpa);
  */
 enum guest_abort_kind {
 	GUEST_ABORT_NONE,
-	GUEST_ABORT_DATA,	/* arm64: EC 0x25 (0x24 if mis-injected as from EL0); x86: #PF, I/D 0 */
-	GUEST_ABORT_INSN,	/* arm64: EC 0x21 (0x20); x86: #PF, I/D 1 */
-	GUEST_ABORT_OTHER,	/* any other synchronous exception (x86: #GP, #UD, ...) */
+	GUEST_ABORT_DATA,  /* arm64: EC 0x25 (0x24 if mis-injected as from EL0); x86: #PF, I/D 0 */
+	GUEST_ABORT_INSN,  /* arm64: EC 0x21 (0x20); x86: #PF, I/D 1 */
+	GUEST_ABORT_OTHER, /* any other synchronous exception (x86: #GP, #UD, ...) */
 };
 
 struct guest_abort {
 	enum guest_abort_kind kind;
-	uint64_t syndrome;	/* arm64: ESR_EL1; x86: the error code (0 if none) */
-	uint64_t addr;		/* arm64: FAR_EL1; x86: CR2 for a #PF, else 0 */
-	uint64_t pc;		/* where it was taken (ELR_EL1 / RIP at the time) */
-	unsigned int vector;	/* arm64: vector table slot, 4 = current EL, SPx, sync;
+	uint64_t syndrome;   /* arm64: ESR_EL1; x86: the error code (0 if none) */
+	uint64_t addr;	     /* arm64: FAR_EL1; x86: CR2 for a #PF, else 0 */
+	uint64_t pc;	     /* where it was taken (ELR_EL1 / RIP at the time) */
+	unsigned int vector; /* arm64: vector table slot, 4 = current EL, SPx, sync;
 				 * x86: the exception vector (14 #PF, 13 #GP, 6 #UD) */
-	bool current_el;	/* taken from the exception level the payload runs at (x86: CPL 0) */
-	bool addr_valid;	/* arm64: !ESR.FnV for aborts; x86: a #PF (CR2 loaded) */
+	bool current_el;     /* taken from the exception level the payload runs at (x86: CPL 0) */
+	bool addr_valid;     /* arm64: !ESR.FnV for aborts; x86: a #PF (CR2 loaded) */
 };
 
 /*
@@ -149,8 +149,8 @@ long guest_el0_call(uintptr_t entry, uintptr_t sp, const uint64_t args[6]);
 
 /* --- vCPUs (smp.c) --------------------------------------------------- */
 
-unsigned int guest_cpu_index(void);	/* this vCPU, 0-based, no exit */
-unsigned int guest_cpu_count(void);	/* HC_VCPU_INFO(1), capped to GUEST_MAX_CPUS */
+unsigned int guest_cpu_index(void); /* this vCPU, 0-based, no exit */
+unsigned int guest_cpu_count(void); /* HC_VCPU_INFO(1), capped to GUEST_MAX_CPUS */
 /*
  * Start vCPU cpu running fn(arg) on its own stack; when fn returns the vCPU
  * turns itself off.  Returns 0 or the (negative) firmware error.

@@ -26,7 +26,7 @@ long hc_report(const char *name, bool ok)
 void hc_exit(long status)
 {
 	arch_hcall(HC_EXIT, status, 0, 0, 0, 0);
-	arch_halt();		/* HC_EXIT does not return; if it does, stay put */
+	arch_halt(); /* HC_EXIT does not return; if it does, stay put */
 }
 
 long hc_give_back(uintptr_t gpa, size_t size)

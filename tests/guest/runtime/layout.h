@@ -3,7 +3,7 @@
 #ifndef GUEST_LAYOUT_H
 #define GUEST_LAYOUT_H
 
-#define GUEST_MAX_CPUS 8
-#define GUEST_STACK_SIZE 0x10000	/* 64 KiB per vCPU: printf needs a few KiB */
+#define GUEST_MAX_CPUS	 8
+#define GUEST_STACK_SIZE 0x10000 /* 64 KiB per vCPU: printf needs a few KiB */
 
 #endif

@@ -26,7 +26,7 @@ struct __lock __lock___dd_hash_mutex;
 struct __lock __lock___arc4random_mutex;
 
 static struct {
-	unsigned int owner;	/* vCPU index + 1, 0 when free */
+	unsigned int owner; /* vCPU index + 1, 0 when free */
 	unsigned int depth;
 } big_lock;
 

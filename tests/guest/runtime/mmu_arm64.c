@@ -11,20 +11,20 @@
 
 #define L1_SHIFT 30
 /* Level 1 slot 8: VA 0x200000000, far from the identity-mapped GiBs 0, 1 and 4. */
-#define WINDOW_VA 0x200000000UL
+#define WINDOW_VA   0x200000000UL
 #define WINDOW_SLOT (WINDOW_VA >> L1_SHIFT)
 /* Level 1 slot 9: the EL0 alias of the RAM GiB (guest_el0_alias()). */
-#define EL0_VA 0x240000000UL
+#define EL0_VA	 0x240000000UL
 #define EL0_SLOT (EL0_VA >> L1_SHIFT)
-#define RAM_GIB 0x40000000UL
+#define RAM_GIB	 0x40000000UL
 /*
  * AP[1] (bit 6) = 1: read/write at EL0 and EL1 (AP[2] = 0); UXN clear, PXN
  * set.  A region EL0 may write is never executable at EL1 anyway (Arm ARM
  * D8 "Instruction access permissions", implicit PXN).
  */
 #define PTE_AP_EL0_RW (1UL << 6)
-#define PTE_EL0_BLOCK (PTE_BLOCK | PTE_ATTR(ATTR_NORMAL) | PTE_SH_INNER | PTE_AF | \
-		       PTE_AP_EL0_RW | PTE_PXN)
+#define PTE_EL0_BLOCK \
+	(PTE_BLOCK | PTE_ATTR(ATTR_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_AP_EL0_RW | PTE_PXN)
 
 extern uint64_t guest_l1_table[512];
 

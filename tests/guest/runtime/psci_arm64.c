@@ -3,9 +3,9 @@
  * PSCI calls, and the arch hooks of arch.h that sit on them: starting and
  * stopping vCPUs, and the hypercall instruction itself.
  */
+#include "psci_arm64.h"
 #include "arch.h"
 #include "guest.h"
-#include "psci_arm64.h"
 
 /* start_arm64.S: PSCI CPU_ON lands there with x0 = context = vCPU index. */
 extern char secondary_start[];
@@ -82,7 +82,7 @@ int arch_cpu_is_off(unsigned int cpu)
 void arch_cpu_off(void)
 {
 	psci_cpu_off();
-	arch_halt();		/* CPU_OFF only returns on failure */
+	arch_halt(); /* CPU_OFF only returns on failure */
 }
 
 void arch_halt(void)

@@ -16,8 +16,8 @@
  * HVC #0 with x0..x5 in and x0 out.  SMCCC 1.0 lets the callee clobber
  * x4-x17 (1.1 preserves them): say so to the compiler, it costs nothing.
  */
-static inline long arm64_hvc(unsigned long id, unsigned long a1, unsigned long a2,
-			     unsigned long a3, unsigned long a4, unsigned long a5)
+static inline long arm64_hvc(unsigned long id, unsigned long a1, unsigned long a2, unsigned long a3,
+			     unsigned long a4, unsigned long a5)
 {
 	register unsigned long x0 __asm__("x0") = id;
 	register unsigned long x1 __asm__("x1") = a1;
@@ -29,8 +29,8 @@ static inline long arm64_hvc(unsigned long id, unsigned long a1, unsigned long a
 	__asm__ volatile("hvc #0"
 			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
 			 :
-			 : "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
-			   "x16", "x17", "memory");
+			 : "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
+			   "x17", "memory");
 	return (long)x0;
 }
 

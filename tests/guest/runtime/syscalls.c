@@ -5,8 +5,8 @@
  * HC_EXIT.
  */
 #include "arch.h"
-#include "guest.h"
 #include "arch/common/newlib_syscalls.h"
+#include "guest.h"
 
 #define CONSOLE_CHUNK 4096 /* HC_CONSOLE_WRITE's limit */
 

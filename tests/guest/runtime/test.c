@@ -9,7 +9,7 @@
 
 #include "guest.h"
 
-#define NAME_MAX_LEN 128	/* HC_REPORT's limit, NUL included */
+#define NAME_MAX_LEN 128 /* HC_REPORT's limit, NUL included */
 
 static unsigned int passes, failures;
 

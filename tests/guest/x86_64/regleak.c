@@ -34,13 +34,13 @@
 
 #include "guest.h"
 
-#define ROUNDS 40
-#define SPIN_NS 4000000ULL	/* four 1 ms ticks */
+#define ROUNDS	40
+#define SPIN_NS 4000000ULL /* four 1 ms ticks */
 
 #define CR4_FSGSBASE (1ULL << 16)
-#define CR4_OSXSAVE (1ULL << 18)
-#define CR4_PKE (1ULL << 22)
-#define MSR_LSTAR 0xc0000082
+#define CR4_OSXSAVE  (1ULL << 18)
+#define CR4_PKE	     (1ULL << 22)
+#define MSR_LSTAR    0xc0000082
 
 /*
  * x86-64 classes (arch/x86_64/README.md, "What a guest can write"):
@@ -52,19 +52,29 @@
  * RDMSR refused with #GP).
  */
 enum cls {
-	C_GPR, C_X87, C_SSE, C_DR03, C_DR6, C_DR7, C_CR2, C_CR8, C_PKRU, C_SEGBASE, C_TSC_AUX,
+	C_GPR,
+	C_X87,
+	C_SSE,
+	C_DR03,
+	C_DR6,
+	C_DR7,
+	C_CR2,
+	C_CR8,
+	C_PKRU,
+	C_SEGBASE,
+	C_TSC_AUX,
 	C_NR
 };
 
 static const char *const cls_name[C_NR] = {
-	"gpr-r8-r15", "x87", "sse-xmm-mxcsr", "dr0-dr3", "dr6", "dr7", "cr2", "cr8-tpr", "pkru",
-	"fs-gs-kernelgs-base", "tsc-aux",
+	"gpr-r8-r15", "x87",  "sse-xmm-mxcsr",	     "dr0-dr3", "dr6", "dr7", "cr2",
+	"cr8-tpr",    "pkru", "fs-gs-kernelgs-base", "tsc-aux",
 };
 
 struct cls_result {
-	unsigned int bad;	/* rounds with a mismatch */
+	unsigned int bad; /* rounds with a mismatch */
 	unsigned int last_round;
-	uint64_t want, got;	/* the first mismatch */
+	uint64_t want, got; /* the first mismatch */
 };
 
 static struct cls_result res[C_NR];
@@ -76,12 +86,12 @@ static uint8_t fx_in[512] __attribute__((aligned(16)));
 static uint8_t fx_out[512] __attribute__((aligned(16)));
 static uint64_t gpr_in[8], gpr_out[8];
 
-#define FX_FCW 0
-#define FX_FTW 4
-#define FX_MXCSR 24
+#define FX_FCW	      0
+#define FX_FTW	      4
+#define FX_MXCSR      24
 #define FX_MXCSR_MASK 28
-#define FX_ST0 32
-#define FX_XMM0 160
+#define FX_ST0	      32
+#define FX_XMM0	      160
 
 /*
  * uint64_t regleak_spin(const void *fx_in, void *fx_out, const uint64_t *gpr_in,
@@ -102,9 +112,9 @@ __asm__(".text\n"
 	"	push %r13\n"
 	"	push %r14\n"
 	"	push %r15\n"
-	"	push %rsi\n"			/* fx_out */
-	"	push %rcx\n"			/* gpr_out */
-	"	mov %r8, %rbp\n"		/* until */
+	"	push %rsi\n"	 /* fx_out */
+	"	push %rcx\n"	 /* gpr_out */
+	"	mov %r8, %rbp\n" /* until */
 	"	fxrstor64 (%rdi)\n"
 	"	mov 0(%rdx), %r8\n"
 	"	mov 8(%rdx), %r9\n"
@@ -114,10 +124,10 @@ __asm__(".text\n"
 	"	mov 40(%rdx), %r13\n"
 	"	mov 48(%rdx), %r14\n"
 	"	mov 56(%rdx), %r15\n"
-	"	mov $0xc6000005, %eax\n"	/* HC_TIME_NS */
+	"	mov $0xc6000005, %eax\n" /* HC_TIME_NS */
 	"	vmmcall\n"
-	"	mov %rax, %rsi\n"		/* previous reading */
-	"	xor %edi, %edi\n"		/* longest gap */
+	"	mov %rax, %rsi\n" /* previous reading */
+	"	xor %edi, %edi\n" /* longest gap */
 	"1:	mov $0xc6000005, %eax\n"
 	"	vmmcall\n"
 	"	mov %rax, %rdx\n"
@@ -155,16 +165,16 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-#define DEFINE_DR(n)                                                             \
-	static uint64_t read_dr##n(void)                                         \
-	{                                                                        \
-		uint64_t v;                                                      \
-		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));                \
-		return v;                                                        \
-	}                                                                        \
-	static void write_dr##n(uint64_t v)                                      \
-	{                                                                        \
-		__asm__ volatile("mov %0, %%dr" #n : : "r"(v) : "memory");       \
+#define DEFINE_DR(n)                                                       \
+	static uint64_t read_dr##n(void)                                   \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static void write_dr##n(uint64_t v)                                \
+	{                                                                  \
+		__asm__ volatile("mov %0, %%dr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_DR(0)
 DEFINE_DR(1)
@@ -174,16 +184,16 @@ DEFINE_DR(6)
 DEFINE_DR(7)
 #undef DEFINE_DR
 
-#define DEFINE_CR(n)                                                             \
-	static uint64_t read_cr##n(void)                                         \
-	{                                                                        \
-		uint64_t v;                                                      \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                \
-		return v;                                                        \
-	}                                                                        \
-	static void write_cr##n(uint64_t v)                                      \
-	{                                                                        \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");       \
+#define DEFINE_CR(n)                                                       \
+	static uint64_t read_cr##n(void)                                   \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static void write_cr##n(uint64_t v)                                \
+	{                                                                  \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR(2)
 DEFINE_CR(4)
@@ -205,7 +215,8 @@ static void wrpkru(uint32_t v)
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 			 : "a"(leaf), "c"(sub));
 }
 
@@ -237,8 +248,8 @@ static bool cr4_enable(uint64_t bit, const char *name)
 	faulted = guest_abort_seen(&a);
 	if (!faulted && (read_cr4() & bit))
 		return true;
-	printf("regleak: CR4 bit %#llx (%s) %s: not testable here\n", (unsigned long long)bit,
-	       name, faulted ? "refused with a fault" : "not taken");
+	printf("regleak: CR4 bit %#llx (%s) %s: not testable here\n", (unsigned long long)bit, name,
+	       faulted ? "refused with a fault" : "not taken");
 	checkf(read_cr4() == cr4 && (!faulted || a.vector == 13), "%s-refused-cleanly", name);
 	return false;
 }
@@ -256,15 +267,15 @@ static void probe_features(void)
 
 static void fill_fp(uint64_t s)
 {
-	uint16_t fcw = 0x037f ^ (uint16_t)((s & 3) << 10);		/* RC */
-	uint32_t mxcsr = 0x1f80 | (uint32_t)((s >> 2) & 3) << 13;	/* RC */
+	uint16_t fcw = 0x037f ^ (uint16_t)((s & 3) << 10);	  /* RC */
+	uint32_t mxcsr = 0x1f80 | (uint32_t)((s >> 2) & 3) << 13; /* RC */
 	uint64_t x;
 
 	__asm__ volatile("fxsave64 %0" : "=m"(fx_in));
 	if (s & 16)
-		mxcsr |= 1u << 15;					/* FTZ */
+		mxcsr |= 1u << 15; /* FTZ */
 	memcpy(fx_in + FX_FCW, &fcw, 2);
-	fx_in[FX_FTW] = 0xff;		/* all eight x87 registers valid */
+	fx_in[FX_FTW] = 0xff; /* all eight x87 registers valid */
 	memcpy(fx_in + FX_MXCSR, &mxcsr, 4);
 	for (unsigned int i = 0; i < 8; i++) {
 		x = mix(s + 100 + i);
@@ -334,7 +345,9 @@ static void write_sys(const struct sys_vals *w)
 	if (have_fsgs) {
 		/* KERNEL_GS_BASE is reached through SWAPGS. */
 		__asm__ volatile("wrgsbase %0; swapgs; wrgsbase %1; wrfsbase %2"
-				 : : "r"(w->kgs), "r"(w->gs), "r"(w->fs) : "memory");
+				 :
+				 : "r"(w->kgs), "r"(w->gs), "r"(w->fs)
+				 : "memory");
 	}
 }
 
@@ -351,7 +364,9 @@ static void read_sys(struct sys_vals *r)
 	r->pkru = have_pke ? rdpkru() : 0;
 	if (have_fsgs)
 		__asm__ volatile("rdgsbase %0; swapgs; rdgsbase %1; swapgs; rdfsbase %2"
-				 : "=&r"(r->gs), "=&r"(r->kgs), "=&r"(r->fs) : : "memory");
+				 : "=&r"(r->gs), "=&r"(r->kgs), "=&r"(r->fs)
+				 :
+				 : "memory");
 }
 
 static void round_vals(uint64_t s, struct sys_vals *w)
@@ -364,7 +379,7 @@ static void round_vals(uint64_t s, struct sys_vals *w)
 	w->dr7 = 0x400 | (mix(s + 21) & 0x3ff);
 	w->cr2 = mix(s + 22);
 	w->cr8 = mix(s + 23) & 15;
-	w->pkru = (uint32_t)mix(s + 24) & ~3u;	/* key 0 (all our pages) keeps access */
+	w->pkru = (uint32_t)mix(s + 24) & ~3u; /* key 0 (all our pages) keeps access */
 	w->fs = addr_val(mix(s + 25));
 	w->gs = addr_val(mix(s + 26));
 	w->kgs = addr_val(mix(s + 27));
